@@ -1,0 +1,1 @@
+"""Alembic migrations of the figscrape database (installed as figscrape.migrations)."""

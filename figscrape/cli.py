@@ -1,0 +1,197 @@
+"""The `figscrape` command: one thin sub-command per stage. Each parses its flags, calls the
+stage and reports; each does only what is new and is safe to re-run."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.logging import RichHandler
+from rich.table import Table
+
+from figscrape import __version__
+from figscrape.config import Config, load_config
+from figscrape.db import DatabaseError, open_database, upgrade, make_engine
+from figscrape.extract.document import EXTRACTOR_VERSION, PdfError
+from figscrape.runs import RunLog, console, record_run
+from figscrape.split.panels import SPLITTER_VERSION
+from figscrape.store import ObjectStore
+
+app = typer.Typer(
+    help="Build medical-imaging datasets from the figures of medRxiv and bioRxiv preprints.\n\n"
+    "Stages talk through one database and one content-addressed file store, both under the data "
+    "home (FIGSCRAPE_DATA, default ./figscrape-data). Every command does only what is new.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema: create and upgrade it (Alembic migrations).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+class State:
+    config: Config
+
+
+state = State()
+
+
+@app.callback()
+def main(
+    data: Annotated[Optional[Path], typer.Option("--data", help="Data home (overrides FIGSCRAPE_DATA).")] = None,
+    db: Annotated[Optional[str], typer.Option("--db", help="SQLAlchemy database URL (overrides FIGSCRAPE_DB).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also log every skipped item.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=console, show_path=False, markup=False)],
+        force=True,
+    )
+    state.config = load_config(data_home=data, db_url=db)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _engine(migrate: bool = True):  # noqa: ANN202
+    try:
+        return open_database(state.config.db_url, migrate=migrate)
+    except DatabaseError as exc:
+        _fail(str(exc))
+
+
+def _store() -> ObjectStore:
+    return ObjectStore(state.config.store_root)
+
+
+def _summary(run: RunLog) -> None:
+    counts = ", ".join(f"{k}: {v}" for k, v in sorted(run.counts.items())) or "nothing to do"
+    console.print(f"[bold]{run.stage}[/bold] — {counts}", highlight=False)
+    for error in run.errors[:20]:
+        console.print(f"  [yellow]![/yellow] {error.splitlines()[0]}", highlight=False)
+    if len(run.errors) > 20:
+        console.print(f"  … and {len(run.errors) - 20} more (see `figscrape status`)")
+
+
+@app.command()
+def ingest(paths: Annotated[list[Path], typer.Argument(help="PDF files or folders (searched recursively for *.pdf).")]) -> None:
+    """Add local PDFs as papers of server "local". The same bytes are never added twice.
+
+    Exits 1 when a path was missing or not a PDF (the others are still added)."""
+    from figscrape.ingest import ingest_paths
+
+    engine = _engine()
+    with record_run(engine, "ingest") as run:
+        ingest_paths(engine, _store(), paths, run)
+    _summary(run)
+    if run.counts["failed"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def extract() -> None:
+    """Find the figures of every stored PDF not yet extracted by this extractor version.
+
+    Each PDF runs in a worker with a time and memory limit (FIGSCRAPE_PDF_TIMEOUT seconds,
+    FIGSCRAPE_PDF_MEMORY_MB); a PDF that fails is marked with its reason and retried on
+    later runs, up to 3 times. Exits 0 when the run completes, failures included."""
+    from figscrape.extract.stage import run_extract
+
+    engine = _engine()
+    with record_run(engine, "extract", EXTRACTOR_VERSION) as run:
+        run_extract(engine, _store(), state.config, run)
+    _summary(run)
+
+
+@app.command()
+def split() -> None:
+    """Cut every current figure into panels (box, letter, sub-caption, hashes)."""
+    from figscrape.split.stage import run_split
+
+    engine = _engine()
+    with record_run(engine, "split", SPLITTER_VERSION) as run:
+        run_split(engine, _store(), run)
+    _summary(run)
+
+
+@app.command()
+def inspect(
+    pdf: Annotated[Path, typer.Argument(help="The PDF to look at.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract (DESIGN.md) instead of a table.")] = False,
+) -> None:
+    """Extract, split and score one PDF without touching the database.
+
+    Exit codes: 0 all went well; 1 the PDF cannot be read (the message names the file and the
+    problem); 3 the JSON is printed but some figures were skipped (each warning on stderr)."""
+    from figscrape.inspect import inspect_pdf
+
+    try:
+        result = inspect_pdf(pdf, state.config)
+    except PdfError as exc:
+        _fail(str(exc), 1)
+    for warning in result["warnings"]:
+        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+    else:
+        _figure_table(pdf, result)
+    if result["warnings"]:
+        raise typer.Exit(3)
+
+
+def _figure_table(pdf: Path, result: dict) -> None:
+    table = Table(title=f"{pdf} — {result['pages']} pages, {len(result['figures'])} figures")
+    for col in ("page", "number", "kind", "pixels", "bbox (pt)", "caption"):
+        table.add_column(col)
+    for f in result["figures"]:
+        table.add_row(str(f["page"]), f["number"], f["kind"], f"{f['width']}x{f['height']}", " ".join(f"{v:.0f}" for v in f["bbox"]), f["caption"][:70])
+    console.print(table)
+
+
+@app.command()
+def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
+    """Counts per stage: done, pending, failed, and the most common failure reasons."""
+    from figscrape.status import collect_status
+
+    st = collect_status(_engine(migrate=False))
+    if as_json:
+        sys.stdout.write(json.dumps(st.as_dict()) + "\n")
+        return
+    table = Table(title=f"figscrape {__version__} — {state.config.db_url}")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for key, value in st.as_dict().items():
+        if key != "top_failures":
+            table.add_row(key, json.dumps(value) if isinstance(value, dict) else str(value))
+    console.print(table)
+    for item in st.top_failures:
+        console.print(f"  {item['count']} × {item['reason']}", highlight=False)
+
+
+@app.command()
+def demo() -> None:
+    """The quick start: ingest the bundled sample PDFs, extract and split them, show what was found. Offline."""
+    from figscrape.demo import run_demo
+
+    run_demo(_engine(), _store(), state.config)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the schema, or bring an older database up to this version of figscrape."""
+    try:
+        upgrade(make_engine(state.config.db_url))
+    except Exception as exc:  # any driver error: say which database and why
+        _fail(f"cannot upgrade {state.config.db_url}: {exc}")
+    console.print(f"database at the newest schema: {state.config.db_url}", highlight=False)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,49 @@
+"""Configuration in one place: flags first, then environment, then defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Config:
+    data_home: Path
+    db_url: str
+    api_url: str = "https://api.biorxiv.org"
+    medrxiv_url: str = "https://www.medrxiv.org"
+    biorxiv_url: str = "https://www.biorxiv.org"
+    rate: float = 1.0
+    contact: str = ""
+    pdf_timeout: float = 120.0  # seconds one PDF may take to extract
+    pdf_memory_mb: int = 2048  # address space one PDF's worker may use
+    max_pages: int = 600  # a longer PDF is refused: a thesis or a book, not a preprint
+
+    @property
+    def store_root(self) -> Path:
+        return self.data_home / "objects"
+
+    def with_overrides(self, **flags: object) -> Config:
+        """The same configuration with the flags that were given (None means not given)."""
+        return replace(self, **{k: v for k, v in flags.items() if v is not None})
+
+
+def load_config(env: dict[str, str] | None = None, data_home: Path | None = None, db_url: str | None = None, **flags: object) -> Config:
+    """Build the configuration: explicit flags, then FIGSCRAPE_* variables, then defaults."""
+    env = dict(os.environ) if env is None else env
+    data_home = (data_home or Path(env.get("FIGSCRAPE_DATA", "./figscrape-data"))).expanduser().absolute()
+    db_url = db_url or env.get("FIGSCRAPE_DB") or f"sqlite:///{data_home / 'figscrape.db'}"
+    config = Config(
+        data_home=data_home,
+        db_url=db_url,
+        api_url=env.get("FIGSCRAPE_API_URL", Config.api_url).rstrip("/"),
+        medrxiv_url=env.get("FIGSCRAPE_MEDRXIV_URL", Config.medrxiv_url).rstrip("/"),
+        biorxiv_url=env.get("FIGSCRAPE_BIORXIV_URL", Config.biorxiv_url).rstrip("/"),
+        rate=float(env.get("FIGSCRAPE_RATE", Config.rate)),
+        contact=env.get("FIGSCRAPE_CONTACT", ""),
+        pdf_timeout=float(env.get("FIGSCRAPE_PDF_TIMEOUT", Config.pdf_timeout)),
+        pdf_memory_mb=int(env.get("FIGSCRAPE_PDF_MEMORY_MB", Config.pdf_memory_mb)),
+        max_pages=int(env.get("FIGSCRAPE_MAX_PAGES", Config.max_pages)),
+    )
+    return config.with_overrides(**flags)

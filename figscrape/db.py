@@ -1,0 +1,119 @@
+"""Engine, sessions and migrations. SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE for
+writes (a deferred transaction that reads then writes fails with "database is locked" under
+concurrent writers); any other SQLAlchemy URL (PostgreSQL for a team) is used as given."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be used; the message says what to do."""
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the URL, with SQLite set up for several processes at once."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, future=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, future=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+        dbapi_connection.isolation_level = None  # SQLAlchemy, not pysqlite, emits BEGIN
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:  # noqa: ANN001
+        conn.exec_driver_sql("BEGIN " + conn.get_execution_options().get("sqlite_begin", "DEFERRED"))
+
+    return engine
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A session for reading; nothing it does is committed."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A session whose transaction takes the write lock up front and commits at the end, or rolls back."""
+    bind = engine.execution_options(sqlite_begin="IMMEDIATE") if engine.dialect.name == "sqlite" else engine
+    with Session(bind, expire_on_commit=False) as session:
+        with session.begin():
+            yield session
+
+
+def _alembic_config(engine: Engine) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(resources.files("figscrape.migrations")))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+    return cfg
+
+
+def head_revision(engine: Engine) -> str:
+    return ScriptDirectory.from_config(_alembic_config(engine)).get_current_head() or ""
+
+
+def current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except OperationalError as exc:
+        raise DatabaseError(f"cannot open the database {engine.url!r}: {exc.orig}") from exc
+
+
+def upgrade(engine: Engine) -> None:
+    """Create or upgrade the schema to the newest migration."""
+    cfg = _alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def open_database(url: str, migrate: bool = True) -> Engine:
+    """An engine on an up-to-date schema, created on first use. With migrate=False (readers),
+    a missing database or an old schema is an error that says what to run."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        path = Path(parsed.database)
+        if not migrate and not path.exists():
+            raise DatabaseError(f"no figscrape database at {path} yet: run `figscrape demo`, `figscrape ingest` or `figscrape crawl` first")
+        if path.parent.exists() and not path.parent.is_dir():
+            raise DatabaseError(f"cannot open the database {url}: {path.parent} is a file, not a folder")
+    try:
+        engine = make_engine(url)
+    except OSError as exc:
+        raise DatabaseError(f"cannot open the database {url}: {exc}") from exc
+    current = current_revision(engine)
+    if current != head_revision(engine):
+        if not migrate and current is not None:
+            raise DatabaseError(
+                f"the database {engine.url!r} is at schema {current}, older than this figscrape "
+                f"({head_revision(engine)}): run `figscrape db upgrade`"
+            )
+        upgrade(engine)
+    return engine

@@ -1,0 +1,1 @@
+"""The extract stage: every figure of a PDF with its caption, number, page, box and original pixels."""

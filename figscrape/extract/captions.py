@@ -1,0 +1,169 @@
+"""Figure and table captions: where one starts ("Figure 2.", "Fig. 1:", "FIGURE 1 |", "Figure S3",
+"Supplementary figure 1."), which lines it spans, its number, and its continuation on the next page."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from figscrape.extract.geometry import Box, union, x_overlap
+from figscrape.extract.layout import PageLayout, TextLine
+
+_CAPTION_START = re.compile(
+    r"""^\s*
+    (?P<prefix>(?:supplementary|supplemental|suppl\.?|supporting|extended\s+data|appendix)\s+)?
+    (?P<kind>fig(?:ure)?s?\.?|table)\s*
+    (?P<num>S\s?\d+[A-Za-z]?|\d+[A-Za-z]?|[IVX]+)
+    (?P<after>.*)$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_DELIMITER = re.compile(r"^\s*[.:|—–\-]")
+_SENTENCE_END = re.compile(r"[.!?:;)\]]\s*$")
+
+
+@dataclass(frozen=True)
+class CaptionStart:
+    kind: str  # "figure" or "table"
+    number: str  # "2", "S3"
+    label_only: bool  # the line says only "Figure 2" (author manuscripts put legends elsewhere)
+
+
+@dataclass
+class Caption:
+    kind: str
+    number: str
+    page: int
+    lines: list[TextLine]
+    label_only: bool
+    continuation: list[TextLine] = field(default_factory=list)
+
+    @property
+    def bbox(self) -> Box:
+        return union(line.bbox for line in self.lines)
+
+    @property
+    def text(self) -> str:
+        return " ".join(line.text.strip() for line in self.lines + self.continuation if line.text.strip())
+
+
+def parse_caption_start(line: TextLine) -> CaptionStart | None:
+    """The caption label a line starts with, or None when it is running text that mentions a figure."""
+    m = _CAPTION_START.match(line.text)
+    if not m:
+        return None
+    kind = "table" if m.group("kind").lower().startswith("tab") else "figure"
+    num = m.group("num").replace(" ", "")
+    if m.group("prefix") and not num.upper().startswith("S"):
+        num = "S" + num
+    elif num[0] in "sS":
+        num = "S" + num[1:]
+    after = m.group("after")
+    if not after.strip(" .:|—–-"):
+        return CaptionStart(kind, num, label_only=True)
+    if after[:1].isalnum():
+        return None  # "Figure 2a shows", "Figures" is caught by the number; "Fig. 12b" is the number
+    if _DELIMITER.match(after):
+        return CaptionStart(kind, num, label_only=False)
+    if _label_styled_apart(line, m.end("num")):
+        return CaptionStart(kind, num, label_only=False)
+    return None
+
+
+def _label_styled_apart(line: TextLine, label_end: int) -> bool:
+    """True when the label ("Figure 1") is set in another style than the text after it."""
+    pos = 0
+    label_style = rest_style = None
+    for span in line.spans:
+        if not span.text.strip():
+            pos += len(span.text)
+            continue
+        style = (span.bold, span.italic, span.font)
+        if pos < label_end and label_style is None:
+            label_style = style
+        elif pos >= label_end:
+            rest_style = style
+            break
+        pos += len(span.text)
+    return label_style is not None and rest_style is not None and label_style[:2] != rest_style[:2]
+
+
+def _same_column(a: TextLine, b: TextLine) -> bool:
+    return x_overlap(a.bbox, b.bbox) > 0.5 * min(a.bbox[2] - a.bbox[0], b.bbox[2] - b.bbox[0])
+
+
+def _reading_order(lines: list[TextLine]) -> list[TextLine]:
+    return sorted(lines, key=lambda l: (round(l.bbox[1]), l.bbox[0]))
+
+
+def _line_above(line: TextLine, lines: list[TextLine]) -> TextLine | None:
+    above = [o for o in lines if o is not line and o.bbox[3] <= line.bbox[1] + 1 and _same_column(o, line)]
+    return max(above, key=lambda o: o.bbox[3], default=None)
+
+
+def _continues_paragraph(line: TextLine, lines: list[TextLine]) -> bool:
+    """True when the line is the wrapped tail of a sentence begun on the line above."""
+    prev = _line_above(line, lines)
+    if prev is None or prev.blank:
+        return False
+    close = line.bbox[1] - prev.bbox[3] < 0.6 * line.size
+    same_look = abs(prev.size - line.size) < 0.3 and prev.main_span.font == line.main_span.font
+    full_width = prev.bbox[2] - prev.bbox[0] >= 0.85 * max(prev.bbox[2] - prev.bbox[0], line.bbox[2] - line.bbox[0])
+    return close and same_look and full_width and not _SENTENCE_END.search(prev.text)
+
+
+def _follow(start: TextLine, candidates: list[TextLine], taken: set[int]) -> list[TextLine]:
+    """Lines below `start` that belong to the same caption paragraph."""
+    body = [start]
+    size = start.size
+    last = start
+    gap_limit = 1.4 * size + 1
+    for line in candidates:
+        if id(line) in taken or line.bbox[1] < last.bbox[3] - 0.5 * size or line is start:
+            continue
+        if line.blank or not _same_column(line, start) and not _same_column(line, last):
+            continue
+        gap = line.bbox[1] - last.bbox[3]
+        if gap > gap_limit or abs(line.size - size) > 0.6 or parse_caption_start(line):
+            break
+        body.append(line)
+        if len(body) == 2:
+            gap_limit = min(gap_limit, max(gap, 0.0) * 1.5 + 0.25 * size + 1)
+        last = line
+    return body
+
+
+def find_captions(page: PageLayout) -> list[Caption]:
+    """Every figure and table caption that starts on this page, with the lines it spans there."""
+    lines = [l for l in page.lines if l.horizontal and not l.furniture]
+    ordered = _reading_order(lines)
+    captions: list[Caption] = []
+    taken: set[int] = set()
+    for line in ordered:
+        if id(line) in taken:
+            continue
+        start = parse_caption_start(line)
+        if start is None or _continues_paragraph(line, lines):
+            continue
+        if start.label_only:
+            body = [line]
+        else:
+            body = _follow(line, [l for l in ordered if l.bbox[1] >= line.bbox[1] - 1], taken)
+        taken.update(id(l) for l in body)
+        captions.append(Caption(start.kind, start.number, page.number, body, start.label_only))
+    return captions
+
+
+def continue_on_next_page(caption: Caption, page: PageLayout, next_page: PageLayout, body_font: str, in_legend_list: bool = False) -> None:
+    """Append the caption's tail when it runs on at the top of the next page in its own font."""
+    last = caption.lines[-1]
+    below = [l for l in page.lines if not l.furniture and not l.blank and l.bbox[1] > last.bbox[3] + 1 and _same_column(l, last)]
+    if below or caption.label_only:
+        return
+    style = (last.main_span.font, last.size)
+    if style[0] == body_font and _SENTENCE_END.search(last.text) and not in_legend_list:
+        return  # in the body font, only a sentence cut short or a list of legends tells that the caption runs on
+    top = [l for l in _reading_order(next_page.lines) if l.horizontal and not l.furniture]
+    if not top or parse_caption_start(top[0]) or (top[0].main_span.font, top[0].size) != style:
+        return
+    tail = _follow(top[0], top, set())
+    caption.continuation = [l for l in tail if (l.main_span.font, l.size) == style]

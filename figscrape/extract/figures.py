@@ -1,0 +1,286 @@
+"""Finding figures on pages: graphics (images, drawings, the text inside them) are grouped into
+blobs, and each figure caption claims the blobs next to it. A blob no caption claims is not a figure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from figscrape.extract import geometry as g
+from figscrape.extract.captions import Caption, continue_on_next_page, find_captions
+from figscrape.extract.geometry import Box
+from figscrape.extract.layout import PageLayout, PlacedImage, TextLine, body_font_size
+
+BLOB_TOLERANCE = 6.0  # points between parts of one graphic
+TEXT_TOLERANCE = 4.0  # points between a graphic and its labels
+FIGURE_GAP = 24.0  # points between two blobs of one figure
+MIN_FIGURE_SIDE = 18.0  # points; anything smaller is an icon
+
+
+@dataclass
+class Blob:
+    bbox: Box
+    images: list[PlacedImage] = field(default_factory=list)
+    drawings: list[Box] = field(default_factory=list)
+    texts: list[TextLine] = field(default_factory=list)
+
+
+@dataclass
+class FoundFigure:
+    """A figure as found on the page, before its pixels are taken out."""
+
+    page: int
+    bbox: Box
+    number: str
+    caption: str
+    kind: str  # raster, tiled, vector, mixed
+    images: list[PlacedImage]
+    drawings: list[Box]
+    label_only: bool = False
+
+
+def _is_body_line(line: TextLine, body_size: float) -> bool:
+    return abs(line.size - body_size) < 0.6 and len(line.text.strip()) >= 30
+
+
+def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float) -> list[Blob]:
+    """Group a page's images, drawings and label text into candidate graphics."""
+    parts: list[tuple[Box, object]] = [(i.bbox, i) for i in page.images]
+    parts += [(d, d) for d in page.drawings]
+    if not parts:
+        return []
+    blobs: list[Blob] = []
+    for group in g.group_near([p[0] for p in parts], BLOB_TOLERANCE):
+        blob = Blob(g.union(parts[i][0] for i in group))
+        for i in group:
+            item = parts[i][1]
+            (blob.images if isinstance(item, PlacedImage) else blob.drawings).append(item)  # type: ignore[arg-type]
+        blobs.append(blob)
+    free = [
+        l for l in page.lines if not l.furniture and not l.blank and id(l) not in caption_lines
+    ]
+    for _ in range(3):  # labels pull in more labels, and labels may join two blobs
+        grew = False
+        for blob in blobs:
+            for line in free:
+                if line in blob.texts:
+                    continue
+                inside = g.overlap_fraction(line.bbox, blob.bbox) > 0.6
+                near = g.gap(line.bbox, blob.bbox) <= TEXT_TOLERANCE and not _is_body_line(line, body_size)
+                if inside or near:
+                    blob.texts.append(line)
+                    blob.bbox = g.union([blob.bbox, line.bbox])
+                    grew = True
+        merged = _merge_overlapping(blobs)
+        if not grew and len(merged) == len(blobs):
+            break
+        blobs = merged
+    return [b for b in blobs if g.width(b.bbox) >= MIN_FIGURE_SIDE and g.height(b.bbox) >= MIN_FIGURE_SIDE]
+
+
+def _merge_overlapping(blobs: list[Blob]) -> list[Blob]:
+    merged: list[Blob] = []
+    for group in g.group_near([b.bbox for b in blobs], BLOB_TOLERANCE):
+        if len(group) == 1:
+            merged.append(blobs[group[0]])
+            continue
+        out = Blob(g.union(blobs[i].bbox for i in group))
+        for i in group:
+            out.images += blobs[i].images
+            out.drawings += blobs[i].drawings
+            out.texts += [t for t in blobs[i].texts if t not in out.texts]
+        merged.append(out)
+    return merged
+
+
+def _barriers(page: PageLayout, captions: list[Caption], blobs: list[Blob], body_size: float) -> list[Box]:
+    """Running text and other captions: a figure never reaches across them."""
+    in_blob = {id(t) for b in blobs for t in b.texts}
+    boxes = [c.bbox for c in captions]
+    boxes += [l.bbox for l in page.lines if _is_body_line(l, body_size) and not l.furniture and id(l) not in in_blob and l.horizontal]
+    return boxes
+
+
+def _chain(caption: Caption, blobs: list[Blob], barriers: list[Box], direction: int) -> list[tuple[Blob, float]]:
+    """Blobs stacked next to the caption on one side (-1 above, +1 below), nearest first, with
+    each blob's distance from the caption. The chain stops at running text or a wide gap."""
+    cap = caption.bbox
+
+    def ahead(b: Box) -> float:
+        return cap[1] - b[3] if direction < 0 else b[1] - cap[3]
+
+    def side_ok(b: Box) -> bool:
+        overlap = g.x_overlap(b, cap)
+        return overlap > 0.25 * min(g.width(b), g.width(cap)) or (overlap > 0 and g.width(b) > g.width(cap))
+
+    candidates = [b for b in blobs if side_ok(b.bbox) and ahead(b.bbox) > -0.5 * g.height(b.bbox)]
+    candidates.sort(key=lambda b: ahead(b.bbox))
+    chain: list[tuple[Blob, float]] = []
+    edge = cap
+    for blob in candidates:
+        dist = ahead(blob.bbox) if not chain else (edge[1] - blob.bbox[3] if direction < 0 else blob.bbox[1] - edge[3])
+        if dist > (3 * FIGURE_GAP if not chain else FIGURE_GAP):
+            break
+        lo, hi = (blob.bbox[3], edge[1]) if direction < 0 else (edge[3], blob.bbox[1])
+        if any(b != cap and b[1] >= lo - 1 and b[3] <= hi + 1 and g.x_overlap(b, blob.bbox) > 0 and g.x_overlap(b, cap) > 0 for b in barriers):
+            break
+        chain.append((blob, max(0.0, ahead(blob.bbox))))
+        edge = (edge[0], min(edge[1], blob.bbox[1]), edge[2], max(edge[3], blob.bbox[3]))
+    return _with_side_neighbours(chain, blobs, barriers)
+
+
+def _with_side_neighbours(chain: list[tuple[Blob, float]], blobs: list[Blob], barriers: list[Box]) -> list[tuple[Blob, float]]:
+    """Add blobs beside the chosen ones (panels in a row that reach past the caption's width)."""
+    grew = True
+    while grew:
+        grew = False
+        for blob in blobs:
+            if any(blob is b for b, _ in chain):
+                continue
+            for other, dist in chain:
+                a, b = blob.bbox, other.bbox
+                beside = g.y_overlap(a, b) > 0.5 * min(g.height(a), g.height(b))
+                near = max(a[0], b[0]) - min(a[2], b[2]) <= FIGURE_GAP
+                if beside and near and not any(g.overlap_fraction(t, g.union([a, b])) > 0.5 for t in barriers):
+                    chain.append((blob, dist + FIGURE_GAP))  # a caption right under it has the better claim
+                    grew = True
+                    break
+    return chain
+
+
+def _drop_frames(drawings: list[Box], captions: list[Caption]) -> list[Box]:
+    """Remove boxes drawn around a figure together with its caption: they belong to neither."""
+    if not captions:
+        return drawings
+    thin = [i for i, d in enumerate(drawings) if g.width(d) < 2 or g.height(d) < 2]
+    drop: set[int] = set()
+    for group in g.group_near([drawings[i] for i in thin], 2.0):
+        members = [thin[k] for k in group]
+        frame = g.union(drawings[i] for i in members)
+        on_edge = all(
+            min(abs(drawings[i][0] - frame[0]), abs(drawings[i][2] - frame[2])) < 2 and g.width(drawings[i]) < 2
+            or min(abs(drawings[i][1] - frame[1]), abs(drawings[i][3] - frame[3])) < 2 and g.height(drawings[i]) < 2
+            for i in members
+        )
+        if on_edge and any(g.overlap_fraction(c.bbox, frame) > 0.95 for c in captions):
+            drop.update(members)
+    for i, d in enumerate(drawings):
+        if any(g.overlap_fraction(c.bbox, d) > 0.95 for c in captions):
+            drop.add(i)
+    return [d for i, d in enumerate(drawings) if i not in drop]
+
+
+def _is_border(d: Box, images: list[PlacedImage]) -> bool:
+    """A rectangle stroked around an image, or a hairline along its edge."""
+    return any(all(abs(a - b) < 2.5 for a, b in zip(d, i.bbox)) for i in images) or any(
+        (g.width(d) < 1.5 or g.height(d) < 1.5) and g.overlap_fraction(d, g.expand(i.bbox, 2)) > 0.95
+        and not g.overlap_fraction(d, g.expand(i.bbox, -3)) > 0 for i in images
+    )
+
+
+def _kind(images: list[PlacedImage], drawings: list[Box]) -> str:
+    """raster: one image; tiled: several; vector: drawings only; mixed: images with drawn marks or charts."""
+    if not images:
+        return "vector"
+    if any(not _is_border(d, images) for d in drawings):
+        return "mixed"
+    return "raster" if len(images) == 1 else "tiled"
+
+
+def _figure_box(blobs: list[Blob], caption: Caption, kind: str) -> Box:
+    if kind == "raster":
+        box = blobs[0].images[0].bbox if len(blobs) == 1 and len(blobs[0].images) == 1 else g.union(i.bbox for b in blobs for i in b.images)
+    else:
+        box = g.union(b.bbox for b in blobs)
+    cap = caption.bbox
+    if box[3] > cap[1] and box[1] < cap[1] and g.x_overlap(box, cap) > 0:
+        box = (box[0], box[1], box[2], cap[1])  # an image that runs under its caption
+    return box
+
+
+@dataclass
+class _PageWork:
+    page: PageLayout
+    captions: list[Caption]
+    chains: dict[int, tuple[list[tuple[Blob, float]], list[tuple[Blob, float]]]]
+
+
+def _analyse(page: PageLayout, body_size: float) -> _PageWork:
+    captions = sorted(find_captions(page), key=lambda c: (c.bbox[1], c.bbox[0]))
+    page.drawings = _drop_frames(page.drawings, captions)
+    blobs = build_blobs(page, {id(l) for c in captions for l in c.lines}, body_size)
+    barriers = _barriers(page, captions, blobs, body_size)
+    chains = {id(c): (_chain(c, blobs, barriers, -1), _chain(c, blobs, barriers, +1)) for c in captions}
+    return _PageWork(page, captions, chains)
+
+
+def _assign(work: _PageWork, prefer_above: bool) -> dict[int, list[Blob]]:
+    """Give each blob to the caption nearest to it, the document's usual side winning near-ties."""
+    best: dict[int, tuple[float, int, int]] = {}
+    for c in work.captions:
+        for side, chain in enumerate(work.chains[id(c)]):
+            usual = (side == 0) == prefer_above
+            for blob, dist in chain:
+                score = dist if usual else 2 * dist + 10
+                if id(blob) not in best or score < best[id(blob)][0]:
+                    best[id(blob)] = (score, id(c), side)
+    out: dict[int, list[Blob]] = {}
+    for c in work.captions:
+        sides = [[b for b, _ in chain if best.get(id(b), (0, -1, -1))[1:] == (id(c), s)] for s, chain in enumerate(work.chains[id(c)])]
+        order = (0, 1) if prefer_above else (1, 0)
+        picked = next((sides[s] for s in order if sides[s]), [])
+        # a chain is contiguous: keep blobs up to the first one given to another caption
+        chain = work.chains[id(c)][0 if picked is sides[0] else 1]
+        contiguous: list[Blob] = []
+        for blob, _ in chain:
+            if blob not in picked:
+                break
+            contiguous.append(blob)
+        out[id(c)] = contiguous
+    return out
+
+
+def find_figures(pages: list[PageLayout]) -> list[FoundFigure]:
+    """Every captioned figure of a document (pages already marked with `mark_furniture`)."""
+    body_size = body_font_size(pages)
+    body_font = _body_font(pages, body_size)
+    works = [_analyse(page, body_size) for page in pages]
+    above = sum(1 for w in works for c in w.captions if w.chains[id(c)][0])
+    below = sum(1 for w in works for c in w.captions if w.chains[id(c)][1] and not w.chains[id(c)][0])
+    prefer_above = above >= below
+    figures: list[FoundFigure] = []
+    legends: dict[str, str] = {}
+    for index, work in enumerate(works):
+        assigned = _assign(work, prefer_above)
+        legend_list = False  # captions with no graphic, one after another: a "Figure legends" section
+        for caption in work.captions:
+            claimed = assigned[id(caption)]
+            if caption.kind == "figure" and index + 1 < len(works) and not caption.label_only:
+                continue_on_next_page(caption, work.page, works[index + 1].page, body_font, legend_list and not claimed)
+            legend_list = caption.kind == "figure" and not claimed and not caption.label_only
+            if caption.kind != "figure":
+                continue
+            if not claimed:
+                if not caption.label_only:
+                    legends.setdefault(caption.number, caption.text)
+                continue
+            images = [i for b in claimed for i in b.images]
+            drawings = [d for b in claimed for d in b.drawings]
+            kind = _kind(images, drawings)
+            figures.append(
+                FoundFigure(work.page.number, _figure_box(claimed, caption, kind), caption.number, caption.text, kind, images, drawings, caption.label_only)
+            )
+    for fig in figures:
+        if fig.label_only and fig.number in legends:
+            fig.caption = legends[fig.number]
+    return figures
+
+
+def _body_font(pages: list[PageLayout], body_size: float) -> str:
+    from collections import Counter
+
+    fonts: Counter[str] = Counter()
+    for p in pages:
+        for line in p.lines:
+            if not line.furniture and abs(line.size - body_size) < 0.6:
+                fonts[line.main_span.font] += len(line.text)
+    return fonts.most_common(1)[0][0] if fonts else ""

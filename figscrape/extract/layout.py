@@ -1,0 +1,224 @@
+"""What is on a page, read once with PyMuPDF: text lines with their fonts, placed images and
+visible vector drawings, with running headers, line numbers, logos and stamps marked as page furniture."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pymupdf
+
+from figscrape.extract.geometry import Box, area, width
+
+_WHITESPACE = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    font: str
+    size: float
+    bold: bool
+    italic: bool
+
+
+@dataclass
+class TextLine:
+    bbox: Box
+    text: str
+    spans: tuple[Span, ...]
+    horizontal: bool
+    furniture: bool = False  # header, footer, line number, stamp: never part of a figure or caption
+
+    @property
+    def size(self) -> float:
+        """Font size of the line's first visible span."""
+        return self.main_span.size
+
+    @property
+    def main_span(self) -> Span:
+        """The first span that carries visible text."""
+        return next((s for s in self.spans if s.text.strip()), self.spans[0])
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass(frozen=True)
+class PlacedImage:
+    bbox: Box
+    xref: int
+    width: int
+    height: int
+
+
+@dataclass
+class PageLayout:
+    number: int  # 1-based
+    rect: Box
+    lines: list[TextLine]
+    images: list[PlacedImage]
+    drawings: list[Box]
+    furniture_images: list[PlacedImage] = field(default_factory=list)
+
+
+def _is_bold(font: str, flags: int) -> bool:
+    return bool(flags & 16) or "bold" in font.lower() or font.endswith(("-B", "B", "-Bd", ",Bold"))
+
+
+def _is_italic(font: str, flags: int) -> bool:
+    lower = font.lower()
+    return bool(flags & 2) or "italic" in lower or "oblique" in lower
+
+
+def _read_lines(page: pymupdf.Page) -> list[TextLine]:
+    lines: list[TextLine] = []
+    data = page.get_text("dict", flags=pymupdf.TEXTFLAGS_TEXT & ~pymupdf.TEXT_PRESERVE_IMAGES)
+    for block in data["blocks"]:
+        for line in block.get("lines", []):
+            spans = tuple(
+                Span(s["text"], s["font"], round(s["size"], 1), _is_bold(s["font"], s["flags"]), _is_italic(s["font"], s["flags"]))
+                for s in line["spans"]
+            )
+            if not spans:
+                continue
+            text = _WHITESPACE.sub(" ", "".join(s.text for s in spans).replace("\u00a0", " "))
+            dx, dy = line["dir"]
+            lines.append(TextLine(tuple(line["bbox"]), text, spans, horizontal=abs(dy) < 0.05 and dx > 0))
+    return lines
+
+
+def _is_visible(path: dict) -> bool:
+    """A path that paints something other than white (white fills are page backgrounds and masks)."""
+    stroke = path.get("color")
+    fill = path.get("fill")
+    if path.get("type") in ("s", "fs") and stroke is not None and (path.get("stroke_opacity") or 1) > 0:
+        return True
+    if fill is not None and (path.get("fill_opacity") or 1) > 0:
+        return min(fill) < 0.97 if len(fill) != 4 else max(fill) > 0.03
+    return False
+
+
+def _read_drawings(page: pymupdf.Page, page_box: Box) -> list[Box]:
+    boxes: list[Box] = []
+    page_area = area(page_box)
+    for path in page.get_cdrawings():
+        if not _is_visible(path):
+            continue
+        r = path["rect"]
+        box = (max(r[0], page_box[0]), max(r[1], page_box[1]), min(r[2], page_box[2]), min(r[3], page_box[3]))
+        if box[2] < box[0] or box[3] < box[1]:
+            continue
+        if area(box) > 0.85 * page_area:
+            continue  # a page background
+        boxes.append(box)
+    return boxes
+
+
+def _image_xrefs(page: pymupdf.Page, infos: list[dict]) -> list[int]:
+    """The xref of each placed image. An image whose pixel size is unique on the page is matched
+    by size; only where sizes repeat does MuPDF hash the pixels (slow: it decodes every image)."""
+    by_size: dict[tuple[int, int], list[int]] = {}
+    for item in page.get_images(full=True):
+        by_size.setdefault((item[2], item[3]), []).append(item[0])
+    xrefs = [by_size.get((i["width"], i["height"]), []) for i in infos]
+    if all(len(set(x)) == 1 for x in xrefs):
+        return [x[0] for x in xrefs]
+    return [int(i.get("xref") or 0) for i in page.get_image_info(xrefs=True)]
+
+
+def _read_images(page: pymupdf.Page, page_box: Box) -> list[PlacedImage]:
+    images: list[PlacedImage] = []
+    infos = page.get_image_info()
+    for info, xref in zip(infos, _image_xrefs(page, infos) if infos else []):
+        r = info["bbox"]
+        box = (max(r[0], page_box[0]), max(r[1], page_box[1]), min(r[2], page_box[2]), min(r[3], page_box[3]))
+        if box[2] - box[0] < 2 or box[3] - box[1] < 2:
+            continue
+        images.append(PlacedImage(box, xref, int(info["width"]), int(info["height"])))
+    return images
+
+
+def read_page(page: pymupdf.Page) -> PageLayout:
+    """Lines, images and drawings of one page, unfiltered."""
+    r = page.rect
+    page_box: Box = (r.x0, r.y0, r.x1, r.y1)
+    return PageLayout(page.number + 1, page_box, _read_lines(page), _read_images(page, page_box), _read_drawings(page, page_box))
+
+
+def _rounded(b: Box) -> tuple[int, int, int, int]:
+    return (round(b[0] / 3), round(b[1] / 3), round(b[2] / 3), round(b[3] / 3))
+
+
+def body_font_size(pages: list[PageLayout]) -> float:
+    """The font size that carries most characters: the body text's."""
+    sizes: Counter[float] = Counter()
+    for p in pages:
+        for line in p.lines:
+            if line.horizontal and not line.furniture:
+                sizes[line.size] += len(line.text.strip())
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def text_column_extent(pages: list[PageLayout], body_size: float) -> Box | None:
+    """Left and right edges of the running text (x0, _, x1, _), from long body-size lines."""
+    xs0: list[float] = []
+    xs1: list[float] = []
+    for p in pages:
+        for line in p.lines:
+            if line.horizontal and not line.furniture and abs(line.size - body_size) < 0.6 and len(line.text) > 40:
+                xs0.append(line.bbox[0])
+                xs1.append(line.bbox[2])
+    if len(xs0) < 10:
+        return None
+    xs0.sort()
+    xs1.sort()
+    return (xs0[len(xs0) // 50], 0.0, xs1[-1 - len(xs1) // 50], 0.0)
+
+
+def mark_furniture(pages: list[PageLayout]) -> None:
+    """Mark what repeats across pages or sits outside the text column: running headers and
+    footers, preprint stamps, logos, line numbers. Decided over the whole document."""
+    n = len(pages)
+    if n == 0:
+        return
+    repeat_at = max(2, (n + 1) // 2) if n > 2 else 2
+    text_seen: Counter[tuple] = Counter()
+    image_seen: Counter[tuple] = Counter()
+    xref_pages: Counter[int] = Counter()
+    drawing_seen: Counter[tuple] = Counter()
+    for p in pages:
+        text_seen.update({(_DIGITS.sub("#", line.text.strip()), _rounded(line.bbox)[1]) for line in p.lines})
+        image_seen.update({_rounded(i.bbox) for i in p.images})
+        xref_pages.update({i.xref for i in p.images if i.xref})
+        drawing_seen.update({_rounded(d) for d in p.drawings})
+    for p in pages:
+        height = p.rect[3] - p.rect[1]
+        for line in p.lines:
+            key = (_DIGITS.sub("#", line.text.strip()), _rounded(line.bbox)[1])
+            in_margin = line.bbox[3] < p.rect[1] + 0.085 * height or line.bbox[1] > p.rect[3] - 0.085 * height
+            if n > 1 and text_seen[key] >= repeat_at and in_margin:
+                line.furniture = True
+            elif in_margin and len(line.text.strip()) < 6 and _DIGITS.fullmatch(line.text.strip() or "x"):
+                line.furniture = True  # a page number
+        if n > 1:
+            keep, drop = [], []
+            for img in p.images:
+                repeated = image_seen[_rounded(img.bbox)] >= repeat_at or xref_pages[img.xref] >= max(2, repeat_at)
+                (drop if repeated else keep).append(img)
+            p.images, p.furniture_images = keep, drop
+            p.drawings = [d for d in p.drawings if drawing_seen[_rounded(d)] < repeat_at]
+    body = body_font_size(pages)
+    column = text_column_extent(pages, body)
+    if column is None:
+        return
+    left, right = column[0], column[2]
+    for p in pages:
+        for line in p.lines:
+            t = line.text.strip()
+            outside = line.bbox[2] < left - 1 or line.bbox[0] > right + 1
+            if outside and (_DIGITS.fullmatch(t or "x") or not line.horizontal and width(line.bbox) < 20 and len(t) > 30):
+                line.furniture = True  # line numbers, or a rotated side stamp (arXiv)

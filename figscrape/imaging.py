@@ -1,0 +1,42 @@
+"""Decoding stored figure and panel images into arrays, whatever their depth and channels."""
+
+from __future__ import annotations
+
+import cv2
+import imagehash
+import numpy as np
+from PIL import Image
+
+
+def decode(data: bytes) -> np.ndarray:
+    """Pixels as stored: grey (H, W) or colour (H, W, 3/4) in OpenCV's BGR order, 8 or 16 bit."""
+    array = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
+    if array is None:
+        raise ValueError("not a readable image")
+    return array
+
+
+def to_gray8(array: np.ndarray) -> np.ndarray:
+    """An 8-bit grey view for analysis (alpha composited on white, 16 bits scaled down)."""
+    if array.dtype == np.uint16:
+        array = (array / 257).astype(np.uint8)
+    if array.ndim == 3 and array.shape[2] == 4:
+        alpha = array[:, :, 3:4].astype(np.float32) / 255
+        array = (array[:, :, :3] * alpha + 255 * (1 - alpha)).astype(np.uint8)
+    if array.ndim == 3:
+        array = cv2.cvtColor(array, cv2.COLOR_BGR2GRAY)
+    return array
+
+
+def perceptual_hash(array: np.ndarray) -> str:
+    """pHash of the image as hex, for finding the same picture again at another size or encoding."""
+    return str(imagehash.phash(Image.fromarray(to_gray8(array))))
+
+
+def encode_crop(array: np.ndarray, box: tuple[int, int, int, int]) -> bytes:
+    """A lossless PNG of part of an image, at full resolution, at its own bit depth."""
+    x0, y0, x1, y1 = box
+    ok, buf = cv2.imencode(".png", np.ascontiguousarray(array[y0:y1, x0:x1]))
+    if not ok:
+        raise ValueError("PNG encoding failed")
+    return buf.tobytes()

@@ -1,0 +1,43 @@
+"""`figscrape inspect FILE.pdf --json`: extract, split and score one PDF without the database.
+The JSON it prints is a contract that scripts rely on (DESIGN.md); add keys, never change them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from figscrape.config import Config
+from figscrape.extract.document import ExtractedDocument, PdfError, extract_figures
+from figscrape.imaging import decode
+from figscrape.isolate import run_isolated
+from figscrape.split.panels import cut_panels
+
+
+def _round(box: tuple[float, ...], digits: int = 2) -> list[float]:
+    return [round(v, digits) for v in box]
+
+
+def inspect_pdf(path: Path, config: Config) -> dict:
+    """The figures and panels of one PDF as the JSON contract's dictionary; PdfError when it cannot be read."""
+    outcome = run_isolated(extract_figures, (path, config.max_pages), config.pdf_timeout, config.pdf_memory_mb)
+    if not outcome.ok or outcome.value is None:
+        message = outcome.error if outcome.error.startswith(str(path)) else f"{path}: {outcome.error}"
+        raise PdfError(message)
+    doc: ExtractedDocument = outcome.value
+    figures = []
+    for fig in doc.figures:
+        cuts = cut_panels(decode(fig.image.data), fig.caption)
+        figures.append(
+            {
+                "page": fig.page,
+                "bbox": _round(fig.bbox),
+                "number": fig.number,
+                "caption": fig.caption,
+                "kind": fig.kind,
+                "width": fig.image.width,
+                "height": fig.image.height,
+                "format": fig.image.ext,
+                "xrefs": fig.xrefs,
+                "panels": [{"bbox": list(c.bbox), "label": c.label, "subcaption": c.subcaption, "ct_score": None} for c in cuts],
+            }
+        )
+    return {"pdf": str(path), "pages": doc.pages, "figures": figures, "warnings": doc.warnings}

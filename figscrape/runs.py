@@ -1,0 +1,55 @@
+"""Each stage run leaves a Run row: when, which version, what it counted, what failed and why."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy import Engine
+
+from figscrape.db import write_session
+from figscrape.models import Run, utcnow
+
+log = logging.getLogger("figscrape")
+console = Console(stderr=True)
+
+
+@dataclass
+class RunLog:
+    stage: str
+    counts: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+    def fail(self, what: str, why: str) -> None:
+        """Count one failed item and say why in the log."""
+        self.counts["failed"] += 1
+        self.errors.append(f"{what}: {why}")
+        log.warning("%s: %s failed: %s", self.stage, what, why.splitlines()[0] if why else "")
+
+    def skip(self, what: str, why: str) -> None:
+        self.counts["skipped"] += 1
+        log.info("%s: skipped %s: %s", self.stage, what, why)
+
+
+@contextmanager
+def record_run(engine: Engine, stage: str, version: str = "") -> Iterator[RunLog]:
+    """Yield a RunLog, then store it as a Run row (also when the stage raised)."""
+    started = utcnow()
+    run = RunLog(stage)
+    try:
+        yield run
+    finally:
+        with write_session(engine) as session:
+            session.add(Run(stage=stage, version=version, started_at=started, finished_at=utcnow(), counts=dict(run.counts), errors=run.errors[:200]))
+
+
+def progress() -> Progress:
+    """The progress bar every stage shows on stderr."""
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console, transient=False
+    )

@@ -1,0 +1,12 @@
+"""Sample preprints for `figscrape demo`: synthetic papers made by figscrape.synthetic (seeds
+100-102), so they carry no third-party rights and ship with the package under its licence."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+
+def sample_pdfs() -> list[Path]:
+    """The bundled sample PDFs, as paths on disk."""
+    return sorted(Path(str(p)) for p in resources.files(__name__).iterdir() if p.name.endswith(".pdf"))

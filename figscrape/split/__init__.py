@@ -1,0 +1,1 @@
+"""The split stage: compound figures into panels."""

@@ -1,0 +1,1 @@
+"""Synthetic preprints with known figures: for tests, the extraction benchmark and the demo samples."""

@@ -1,0 +1,62 @@
+"""Shared fixtures: a fresh data home per test, synthetic preprints, and the shared corpus when present."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from figscrape.config import Config, load_config
+from figscrape.db import open_database
+from figscrape.store import ObjectStore
+from figscrape.synthetic.papers import STYLES, SyntheticPaper, make_paper
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Config:
+    monkeypatch.setenv("FIGSCRAPE_DATA", str(tmp_path / "data"))
+    monkeypatch.delenv("FIGSCRAPE_DB", raising=False)
+    return load_config()
+
+
+@pytest.fixture
+def engine(config: Config):  # noqa: ANN201
+    engine = open_database(config.db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def store(config: Config) -> ObjectStore:
+    return ObjectStore(config.store_root)
+
+
+@pytest.fixture(scope="session")
+def papers() -> list[SyntheticPaper]:
+    """One synthetic preprint of every layout style."""
+    return [make_paper(200 + i, style, figures=3) for i, style in enumerate(STYLES)]
+
+
+def write_pdf(folder: Path, paper: SyntheticPaper) -> Path:
+    path = folder / f"{paper.name}.pdf"
+    path.write_bytes(paper.pdf)
+    return path
+
+
+def shared_corpus(*parts: str) -> Path:
+    """A path under ../shared/corpus; the test is skipped where the corpus is not beside the checkout."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared corpus not present at {path}")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _quiet_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    for key in list(os.environ):
+        if key.startswith("FIGSCRAPE_") and key not in ("FIGSCRAPE_DATA",):
+            monkeypatch.delenv(key, raising=False)

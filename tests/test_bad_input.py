@@ -1,0 +1,130 @@
+"""Bad PDFs: each gets a clear message naming the file; a batch marks it failed and goes on."""
+
+from __future__ import annotations
+
+import time
+import zlib
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pymupdf
+import pytest
+from typer.testing import CliRunner
+
+from figscrape.cli import app
+from figscrape.extract.document import PdfError, extract_figures
+from figscrape.isolate import run_isolated
+from figscrape.synthetic.papers import make_paper
+
+
+@pytest.fixture(scope="module")
+def bad_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("bad")
+    good = make_paper(3).pdf
+    files = {
+        "empty": b"",
+        "html": b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Enable JavaScript</body></html>",
+        "truncated": good[: len(good) // 2],
+        "garbage": b"%PDF-1.7\n" + bytes(range(256)) * 40,
+    }
+    paths = {}
+    for name, data in files.items():
+        paths[name] = folder / f"{name}.pdf"
+        paths[name].write_bytes(data)
+    doc = pymupdf.open(stream=good)
+    paths["encrypted"] = folder / "encrypted.pdf"
+    doc.save(paths["encrypted"], encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="secret", owner_pw="owner")
+    long_doc = pymupdf.open()
+    for _ in range(700):
+        long_doc.new_page()
+    paths["long"] = folder / "long.pdf"
+    long_doc.save(paths["long"])
+    paths["bomb"] = folder / "bomb.pdf"
+    paths["bomb"].write_bytes(_image_bomb())
+    paths["good"] = folder / "good.pdf"
+    paths["good"].write_bytes(good)
+    return paths
+
+
+def _image_bomb() -> bytes:
+    """A captioned image that would decode to 1.6 GB from a few kilobytes."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    xref = page.insert_image(pymupdf.Rect(72, 100, 500, 500), stream=cv2.imencode(".png", np.zeros((8, 8), np.uint8))[1].tobytes())
+    doc.update_stream(xref, zlib.compress(b"\0" * 40000 * 64), compress=False)
+    for key, value in (("Width", "40000"), ("Height", "40000"), ("DecodeParms", "null"), ("ColorSpace", "/DeviceGray"), ("SMask", "null")):
+        doc.xref_set_key(xref, key, value)
+    page.insert_text((72, 520), "Figure 1. A very large image.")
+    return doc.tobytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("empty", "empty file"),
+        ("html", "an HTML page"),
+        ("truncated", "truncated"),
+        ("garbage", "cannot be opened as a PDF"),
+        ("encrypted", "encrypted with a password"),
+        ("long", "more than the 600-page limit"),
+    ],
+)
+def test_unreadable_pdf_raises_a_message_naming_file_and_problem(bad_pdfs: dict[str, Path], name: str, message: str) -> None:
+    with pytest.raises(PdfError) as err:
+        extract_figures(bad_pdfs[name])
+    assert str(bad_pdfs[name]) in str(err.value) and message in str(err.value)
+
+
+def test_inspect_exits_1_with_the_reason(bad_pdfs: dict[str, Path]) -> None:
+    result = CliRunner().invoke(app, ["inspect", str(bad_pdfs["encrypted"]), "--json"])
+    assert result.exit_code == 1
+    assert "encrypted.pdf: encrypted with a password" in result.output
+
+
+def test_inspect_of_a_missing_file(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["inspect", str(tmp_path / "nope.pdf")])
+    assert result.exit_code == 1 and "nope.pdf: no such file" in result.output
+
+
+def test_decompression_bomb_is_refused_not_decoded(bad_pdfs: dict[str, Path]) -> None:
+    result = CliRunner().invoke(app, ["inspect", str(bad_pdfs["bomb"]), "--json"])
+    assert result.exit_code == 3
+    assert "40000 x 40000 pixels exceeds" in result.output
+
+
+def _sleep_forever() -> None:
+    time.sleep(60)
+
+
+def _eat_memory() -> int:
+    return len(bytearray(3 * 1024**3))
+
+
+def test_a_hanging_job_is_killed_after_its_time_limit() -> None:
+    start = time.monotonic()
+    outcome = run_isolated(_sleep_forever, (), timeout=1.0, memory_mb=0)
+    assert not outcome.ok and "longer than 1 s" in outcome.error
+    assert time.monotonic() - start < 10
+
+
+def test_a_job_that_blows_its_memory_limit_fails_cleanly() -> None:
+    outcome = run_isolated(_eat_memory, (), timeout=30, memory_mb=512)
+    assert not outcome.ok and "memory" in outcome.error
+
+
+def test_batch_marks_bad_pdfs_failed_and_extracts_the_rest(bad_pdfs: dict[str, Path], config, engine, store) -> None:  # noqa: ANN001
+    from figscrape.extract.stage import run_extract
+    from figscrape.ingest import ingest_paths
+    from figscrape.runs import RunLog
+    from figscrape.status import collect_status
+
+    run = RunLog("ingest")
+    ingest_paths(engine, store, [bad_pdfs[n] for n in ("good", "truncated", "encrypted", "garbage", "html", "empty")], run)
+    assert run.counts["ingested"] == 4 and run.counts["failed"] == 2  # html and empty are not PDFs at all
+    run = RunLog("extract")
+    run_extract(engine, store, config, run)
+    assert run.counts["pdfs"] == 1 and run.counts["failed"] == 3 and run.counts["figures"] > 0
+    status = collect_status(engine)
+    assert status.pdfs_extract_failed == 3 and status.figures == run.counts["figures"]
+    assert any("encrypted with a password" in f["reason"] for f in status.top_failures)

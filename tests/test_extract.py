@@ -1,0 +1,78 @@
+"""Extraction on generated preprints of every layout, and the pixels of each image encoding."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from figscrape.extract.document import extract_figures
+from figscrape.extract.geometry import iou
+from figscrape.imaging import decode
+from figscrape.synthetic.papers import ENCODINGS, STYLES, FigureMaker, Layout, SyntheticPaper, make_paper
+
+from conftest import write_pdf
+
+
+def similar(a: str, b: str) -> float:
+    norm = lambda s: re.sub(r"\s+", " ", s).strip().lower()  # noqa: E731
+    return difflib.SequenceMatcher(None, norm(a), norm(b), autojunk=False).ratio()
+
+
+@pytest.mark.parametrize("style_index", range(len(STYLES)), ids=[s.name for s in STYLES])
+def test_every_figure_of_every_layout_is_found_with_its_caption(tmp_path: Path, papers: list[SyntheticPaper], style_index: int) -> None:
+    paper = papers[style_index]
+    doc = extract_figures(write_pdf(tmp_path, paper))
+    assert doc.pages == paper.pages
+    assert len(doc.figures) == len(paper.figures), [(f.page, f.number) for f in doc.figures]
+    for truth in paper.figures:
+        match = max(doc.figures, key=lambda f: iou(tuple(truth.bbox), f.bbox) if f.page == truth.page else 0)
+        assert match.page == truth.page and iou(tuple(truth.bbox), match.bbox) >= 0.7, (truth, match.bbox)
+        assert match.number == truth.number
+        assert match.kind == truth.kind
+        assert similar(match.caption, truth.caption) >= 0.9, (truth.caption, match.caption)
+
+
+def test_tables_equations_logos_and_icons_are_not_figures(tmp_path: Path) -> None:
+    paper = make_paper(7, STYLES[0], figures=0)  # headers, stamp, logo, icon, equation, no figure
+    assert extract_figures(write_pdf(tmp_path, paper)).figures == []
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_one_image_figures_keep_their_pixels(tmp_path: Path, encoding: str) -> None:
+    import random
+
+    style = STYLES[1]
+    layout = Layout(style, random.Random(1), np.random.default_rng(1))
+    maker = FigureMaker(random.Random(1), np.random.default_rng(1))
+    layout.paragraph()
+    truth = layout.place_figure("1", "Axial chest CT slice.", maker.raster("1", encoding), span=False, height=200)
+    path = tmp_path / f"{encoding}.pdf"
+    path.write_bytes(layout.doc.tobytes())
+    (fig,) = extract_figures(path).figures
+    assert fig.kind == "raster" and fig.page == truth.page
+    got = decode(fig.image.data)
+    want = maker.originals["1"]
+    if encoding.startswith("jpeg"):
+        assert fig.image.ext == "jpg"  # the stored JPEG, not a re-encoding
+        assert fig.image.data == layout.doc.extract_image(fig.xrefs[0])["image"]
+        return
+    assert fig.image.ext == "png"
+    if encoding == "cmyk":  # correct RGB is what a reader shows: MuPDF's colour-managed rendering of the page
+        import pymupdf
+
+        page = pymupdf.open(path)[fig.page - 1]
+        zoom = fig.image.width / (fig.bbox[2] - fig.bbox[0])
+        pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), clip=pymupdf.Rect(fig.bbox), alpha=False)
+        want = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, 3)[:, :, ::-1]
+        h, w = min(want.shape[0], got.shape[0]), min(want.shape[1], got.shape[1])
+        got, want = got[:h, :w], want[:h, :w]
+    if encoding == "smask":
+        alpha = got[:, :, 3:4].astype(np.float64) / 255
+        got = (got[:, :, :3] * alpha + 255 * (1 - alpha)).round().astype(np.uint8)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    tolerance = 6 if encoding == "cmyk" else 0  # the rendering resamples once
+    assert np.abs(got.astype(np.int32) - want.astype(np.int32)).mean() <= tolerance

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from figscrape.store import ObjectStore
+
+
+def test_objects_are_stored_by_sha256_under_two_hex_digits(tmp_path: Path) -> None:
+    store = ObjectStore(tmp_path / "objects")
+    sha = store.put_bytes(b"figure bytes")
+    assert sha == hashlib.sha256(b"figure bytes").hexdigest()
+    assert store.path(sha) == tmp_path / "objects" / sha[:2] / sha
+    assert store.read(sha) == b"figure bytes"
+    assert store.put_bytes(b"figure bytes") == sha  # idempotent
+    source = tmp_path / "a.pdf"
+    source.write_bytes(b"%PDF-1.7 x")
+    assert store.read(store.put_file(source)) == b"%PDF-1.7 x"
+
+
+def test_a_failed_write_leaves_no_file_under_a_real_name(tmp_path: Path) -> None:
+    store = ObjectStore(tmp_path / "objects")
+
+    def broken(fh) -> None:  # noqa: ANN001
+        fh.write(b"half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        store._write("ab" + "0" * 62, broken)
+    assert list((tmp_path / "objects").rglob("*")) == [tmp_path / "objects" / "ab"]
