@@ -76,3 +76,20 @@ def test_one_image_figures_keep_their_pixels(tmp_path: Path, encoding: str) -> N
     assert got.dtype == want.dtype and got.shape == want.shape
     tolerance = 6 if encoding == "cmyk" else 0  # the rendering resamples once
     assert np.abs(got.astype(np.int32) - want.astype(np.int32)).mean() <= tolerance
+
+
+def test_rotated_pages_give_the_same_boxes_and_upright_images(tmp_path: Path) -> None:
+    import pymupdf
+
+    paper = make_paper(201, STYLES[1], figures=2)
+    doc = pymupdf.open(stream=paper.pdf)
+    for page in doc:
+        page.set_rotation(90)
+    path = tmp_path / "rotated.pdf"
+    doc.save(path)
+    figures = extract_figures(path).figures
+    assert len(figures) == len(paper.figures)
+    for fig, truth in zip(figures, paper.figures):
+        assert fig.page == truth.page and iou(fig.bbox, tuple(truth.bbox)) >= 0.7
+        w_pt, h_pt = fig.bbox[2] - fig.bbox[0], fig.bbox[3] - fig.bbox[1]
+        assert (fig.image.width > fig.image.height) == (h_pt > w_pt)  # turned a quarter, as a reader sees it

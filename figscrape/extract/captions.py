@@ -159,7 +159,7 @@ def continue_on_next_page(caption: Caption, page: PageLayout, next_page: PageLay
     below = [l for l in page.lines if not l.furniture and not l.blank and l.bbox[1] > last.bbox[3] + 1 and _same_column(l, last)]
     if below or caption.label_only:
         return
-    style = (last.main_span.font, last.size)
+    style = (last.tail_span.font, last.tail_span.size)
     if style[0] == body_font and _SENTENCE_END.search(last.text) and not in_legend_list:
         return  # in the body font, only a sentence cut short or a list of legends tells that the caption runs on
     top = [l for l in _reading_order(next_page.lines) if l.horizontal and not l.furniture]

@@ -10,7 +10,7 @@ import pymupdf
 
 from figscrape.extract import geometry as g
 from figscrape.extract.figures import FoundFigure, find_figures
-from figscrape.extract.images import FigureImage, embedded_image, ink_box, native_dpi, render_box
+from figscrape.extract.images import FigureImage, embedded_image, ink_box, native_dpi, render_box, upright
 from figscrape.extract.layout import mark_furniture, read_page
 
 EXTRACTOR_VERSION = "extract-1"
@@ -90,6 +90,10 @@ def extract_figures(path: Path, max_pages: int = MAX_PAGES) -> ExtractedDocument
     """Every figure of one PDF with caption, number, box, kind and pixels."""
     doc = open_pdf(path, max_pages)
     try:
+        rotations = [p.rotation for p in doc]
+        for page in doc:  # work in unrotated page coordinates throughout, as text and images report them
+            if page.rotation:
+                page.set_rotation(0)
         pages = [read_page(p) for p in doc]
         mark_furniture(pages)
         result = ExtractedDocument(str(path), doc.page_count)
@@ -98,7 +102,7 @@ def extract_figures(path: Path, max_pages: int = MAX_PAGES) -> ExtractedDocument
             if fig.kind != "raster":
                 fig.bbox = ink_box(page, fig.bbox)
             try:
-                image = _figure_pixels(doc, page, fig)
+                image = upright(_figure_pixels(doc, page, fig), rotations[fig.page - 1])
             except Exception as exc:  # one unreadable image must not lose the other figures
                 result.warnings.append(f"{path}: figure {fig.number} on page {fig.page}: {exc}")
                 continue

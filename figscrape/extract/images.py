@@ -169,3 +169,15 @@ def ink_box(page: pymupdf.Page, box: Box, dpi: int = 72, threshold: int = 245) -
         min(box[2], box[0] + (cols[-1] + 1) * sx),
         min(box[3], box[1] + (rows[-1] + 1) * sy),
     )
+
+
+_ROTATIONS = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+
+
+def upright(image: FigureImage, page_rotation: int) -> FigureImage:
+    """The figure turned as a reader sees it on a page shown rotated (landscape supplements)."""
+    if page_rotation % 360 not in _ROTATIONS:
+        return image
+    array = cv2.imdecode(np.frombuffer(image.data, np.uint8), cv2.IMREAD_UNCHANGED)
+    turned = cv2.rotate(array, _ROTATIONS[page_rotation % 360])
+    return FigureImage(_png(turned), "png", turned.shape[1], turned.shape[0], image.dpi)

@@ -43,6 +43,11 @@ class TextLine:
         return next((s for s in self.spans if s.text.strip()), self.spans[0])
 
     @property
+    def tail_span(self) -> Span:
+        """The last span that carries visible text (the caption text after a bold label)."""
+        return next((s for s in reversed(self.spans) if s.text.strip()), self.spans[-1])
+
+    @property
     def blank(self) -> bool:
         return not self.text.strip()
 
