@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from figscrape.extract.geometry import Box, union, x_overlap
-from figscrape.extract.layout import PageLayout, TextLine
+from figscrape.extract.layout import BodyText, PageLayout, Span, TextLine
 
 _CAPTION_START = re.compile(
     r"""^\s*
@@ -111,12 +111,18 @@ def _continues_paragraph(line: TextLine, lines: list[TextLine]) -> bool:
     return close and same_look and full_width and not _SENTENCE_END.search(prev.text)
 
 
-def _follow(start: TextLine, candidates: list[TextLine], taken: set[int]) -> list[TextLine]:
+def _style(span: Span) -> tuple[str, float]:
+    return (span.font, round(span.size))
+
+
+def _follow(start: TextLine, candidates: list[TextLine], taken: set[int], body: BodyText | None = None) -> list[TextLine]:
     """Lines below `start` that belong to the same caption paragraph."""
-    body = [start]
+    lines = [start]
     size = start.size
     last = start
     gap_limit = 1.4 * size + 1
+    if body is not None and _style(start.tail_span) == (body.font, round(body.size)):
+        gap_limit = min(gap_limit, body.line_gap + 0.3 * size + 0.5)
     for line in candidates:
         if id(line) in taken or line.bbox[1] < last.bbox[3] - 0.5 * size or line is start:
             continue
@@ -125,15 +131,16 @@ def _follow(start: TextLine, candidates: list[TextLine], taken: set[int]) -> lis
         gap = line.bbox[1] - last.bbox[3]
         if gap > gap_limit or abs(line.size - size) > 0.6 or parse_caption_start(line):
             break
-        body.append(line)
-        if len(body) == 2:
+        lines.append(line)
+        if len(lines) == 2:
             gap_limit = min(gap_limit, max(gap, 0.0) * 1.5 + 0.25 * size + 1)
         last = line
-    return body
+    return lines
 
 
-def find_captions(page: PageLayout) -> list[Caption]:
-    """Every figure and table caption that starts on this page, with the lines it spans there."""
+def find_captions(page: PageLayout, body: BodyText | None = None) -> list[Caption]:
+    """Every figure and table caption that starts on this page, with the lines it spans there.
+    How the running text looks (`body`) tells where a caption set like it ends."""
     lines = [l for l in page.lines if l.horizontal and not l.furniture]
     ordered = _reading_order(lines)
     captions: list[Caption] = []
@@ -145,25 +152,25 @@ def find_captions(page: PageLayout) -> list[Caption]:
         if start is None or _continues_paragraph(line, lines):
             continue
         if start.label_only:
-            body = [line]
+            spanned = [line]
         else:
-            body = _follow(line, [l for l in ordered if l.bbox[1] >= line.bbox[1] - 1], taken)
-        taken.update(id(l) for l in body)
-        captions.append(Caption(start.kind, start.number, page.number, body, start.label_only))
+            spanned = _follow(line, [l for l in ordered if l.bbox[1] >= line.bbox[1] - 1], taken, body)
+        taken.update(id(l) for l in spanned)
+        captions.append(Caption(start.kind, start.number, page.number, spanned, start.label_only))
     return captions
 
 
-def continue_on_next_page(caption: Caption, page: PageLayout, next_page: PageLayout, body_font: str, in_legend_list: bool = False) -> None:
+def continue_on_next_page(caption: Caption, page: PageLayout, next_page: PageLayout, body: BodyText, in_legend_list: bool = False) -> None:
     """Append the caption's tail when it runs on at the top of the next page in its own font."""
     last = caption.lines[-1]
     below = [l for l in page.lines if not l.furniture and not l.blank and l.bbox[1] > last.bbox[3] + 1 and _same_column(l, last)]
     if below or caption.label_only:
         return
     style = (last.tail_span.font, last.tail_span.size)
-    if style[0] == body_font and _SENTENCE_END.search(last.text) and not in_legend_list:
+    if style[0] == body.font and _SENTENCE_END.search(last.text) and not in_legend_list:
         return  # in the body font, only a sentence cut short or a list of legends tells that the caption runs on
     top = [l for l in _reading_order(next_page.lines) if l.horizontal and not l.furniture]
     if not top or parse_caption_start(top[0]) or (top[0].main_span.font, top[0].size) != style:
         return
-    tail = _follow(top[0], top, set())
+    tail = _follow(top[0], top, set(), body)
     caption.continuation = [l for l in tail if (l.main_span.font, l.size) == style]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from figscrape.extract import geometry as g
 from figscrape.extract.captions import Caption, continue_on_next_page, find_captions
 from figscrape.extract.geometry import Box
-from figscrape.extract.layout import PageLayout, PlacedImage, TextLine, body_font_size
+from figscrape.extract.layout import BodyText, PageLayout, PlacedImage, TextLine, describe_body
 
 BLOB_TOLERANCE = 6.0  # points between parts of one graphic
 TEXT_TOLERANCE = 4.0  # points between a graphic and its labels
@@ -204,8 +204,9 @@ class _PageWork:
     chains: dict[int, tuple[list[tuple[Blob, float]], list[tuple[Blob, float]]]]
 
 
-def _analyse(page: PageLayout, body_size: float) -> _PageWork:
-    captions = sorted(find_captions(page), key=lambda c: (c.bbox[1], c.bbox[0]))
+def _analyse(page: PageLayout, body: BodyText) -> _PageWork:
+    body_size = body.size
+    captions = sorted(find_captions(page, body), key=lambda c: (c.bbox[1], c.bbox[0]))
     page.drawings = _drop_frames(page.drawings, captions)
     blobs = build_blobs(page, {id(l) for c in captions for l in c.lines}, body_size)
     barriers = _barriers(page, captions, blobs, body_size)
@@ -241,9 +242,8 @@ def _assign(work: _PageWork, prefer_above: bool) -> dict[int, list[Blob]]:
 
 def find_figures(pages: list[PageLayout]) -> list[FoundFigure]:
     """Every captioned figure of a document (pages already marked with `mark_furniture`)."""
-    body_size = body_font_size(pages)
-    body_font = _body_font(pages, body_size)
-    works = [_analyse(page, body_size) for page in pages]
+    body = describe_body(pages)
+    works = [_analyse(page, body) for page in pages]
     above = sum(1 for w in works for c in w.captions if w.chains[id(c)][0])
     below = sum(1 for w in works for c in w.captions if w.chains[id(c)][1] and not w.chains[id(c)][0])
     prefer_above = above >= below
@@ -255,7 +255,7 @@ def find_figures(pages: list[PageLayout]) -> list[FoundFigure]:
         for caption in work.captions:
             claimed = assigned[id(caption)]
             if caption.kind == "figure" and index + 1 < len(works) and not caption.label_only:
-                continue_on_next_page(caption, work.page, works[index + 1].page, body_font, legend_list and not claimed)
+                continue_on_next_page(caption, work.page, works[index + 1].page, body, legend_list and not claimed)
             legend_list = caption.kind == "figure" and not claimed and not caption.label_only
             if caption.kind != "figure":
                 continue
@@ -273,14 +273,3 @@ def find_figures(pages: list[PageLayout]) -> list[FoundFigure]:
         if fig.label_only and fig.number in legends:
             fig.caption = legends[fig.number]
     return figures
-
-
-def _body_font(pages: list[PageLayout], body_size: float) -> str:
-    from collections import Counter
-
-    fonts: Counter[str] = Counter()
-    for p in pages:
-        for line in p.lines:
-            if not line.furniture and abs(line.size - body_size) < 0.6:
-                fonts[line.main_span.font] += len(line.text)
-    return fonts.most_common(1)[0][0] if fonts else ""

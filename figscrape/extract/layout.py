@@ -168,6 +168,35 @@ def body_font_size(pages: list[PageLayout]) -> float:
     return sizes.most_common(1)[0][0] if sizes else 10.0
 
 
+@dataclass(frozen=True)
+class BodyText:
+    """How the running text of a document looks: a caption set the same way ends where a
+    paragraph would, at a gap wider than the text's own line gap."""
+
+    font: str
+    size: float
+    line_gap: float  # points between consecutive lines of a paragraph (negative where boxes overlap)
+
+
+def describe_body(pages: list[PageLayout]) -> BodyText:
+    """The running text's font, size and line gap, from the lines that carry most characters."""
+    size = body_font_size(pages)
+    fonts: Counter[str] = Counter()
+    gaps: list[float] = []
+    for p in pages:
+        body = [l for l in p.lines if l.horizontal and not l.furniture and abs(l.size - size) < 0.6 and len(l.text) > 20]
+        for line in body:
+            fonts[line.main_span.font] += len(line.text)
+        body.sort(key=lambda l: (round(l.bbox[0] / 4), l.bbox[1]))
+        for a, b in zip(body, body[1:]):
+            gap = b.bbox[1] - a.bbox[3]
+            if abs(a.bbox[0] - b.bbox[0]) < 2 and -size < gap < 2 * size:
+                gaps.append(gap)
+    gaps.sort()
+    line_gap = gaps[len(gaps) // 2] if gaps else 0.3 * size
+    return BodyText(fonts.most_common(1)[0][0] if fonts else "", size, line_gap)
+
+
 def text_column_extent(pages: list[PageLayout], body_size: float) -> Box | None:
     """Left and right edges of the running text (x0, _, x1, _), from long body-size lines."""
     xs0: list[float] = []

@@ -69,6 +69,7 @@ class Style:
     caption_above: bool = False
     line_numbers: bool = False
     legends_section: bool = False  # captions gathered before the figures, figure pages say only "Figure N"
+    space_after_caption: float = 10.0  # points between a caption and the text after it
 
 
 STYLES = (
@@ -78,6 +79,7 @@ STYLES = (
     Style("manuscript", 1, "helv", 11.0, 2.0, "heit", "hebo", 9.0, "Figure {n}:", line_numbers=True),
     Style("manuscript-legends", 1, "helv", 11.0, 2.0, "helv", "hebo", 11.0, "Figure {n}.", line_numbers=True, legends_section=True),
     Style("captions-above", 1, "tiro", 10.5, 1.25, "helv", "hebo", 9.0, "Figure {n}.", caption_above=True),
+    Style("body-font-captions", 1, "tiro", 10.0, 1.2, "tiro", "tibo", 10.0, "Figure {n}:", space_after_caption=6.0),
 )
 
 
@@ -260,7 +262,7 @@ class Layout:
         self.y = box[3] + 8
         if not s.caption_above:
             self.write_lines(lines, s.caption_font, s.caption_size, 1.2, label_font)
-        self.y += 10
+        self.y += s.space_after_caption
         if self.spanning:
             self.spanning = False
             self.page_top = self.y
