@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from datetime import datetime
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -15,6 +17,7 @@ from rich.table import Table
 
 from figscrape import __version__
 from figscrape.config import Config, load_config
+from figscrape.crawl.query import DEFAULT_QUERY
 from figscrape.db import DatabaseError, open_database, upgrade, make_engine
 from figscrape.extract.document import EXTRACTOR_VERSION, PdfError
 from figscrape.runs import RunLog, console, record_run
@@ -28,6 +31,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 db_app = typer.Typer(help="Database schema: create and upgrade it (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -92,6 +96,71 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="PDF files or folder
         ingest_paths(engine, _store(), paths, run)
     _summary(run)
     if run.counts["failed"]:
+        raise typer.Exit(1)
+
+
+class Server(str, Enum):
+    medrxiv = "medrxiv"
+    biorxiv = "biorxiv"
+    both = "both"
+
+
+@app.command()
+def crawl(
+    server: Annotated[Server, typer.Option(help="Which preprint server to crawl.")] = Server.medrxiv,
+    since: Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="First posting date (default: after the last finished crawl).")] = None,
+    until: Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="Last posting date (default: today).")] = None,
+    query: Annotated[str, typer.Option(help="Regex over title and abstract (case-insensitive).")] = DEFAULT_QUERY,
+    category: Annotated[Optional[str], typer.Option(help='Subject category, e.g. "radiology and imaging".')] = None,
+    max_papers: Annotated[Optional[int], typer.Option(min=1, help="Add at most this many new papers in this run.")] = None,
+    metadata_only: Annotated[bool, typer.Option("--metadata-only", help="Store metadata, download no PDFs.")] = False,
+    jats: Annotated[bool, typer.Option("--jats", help="Also fetch each paper's JATS XML for its figures of record.")] = False,
+) -> None:
+    """Fetch metadata of matching preprints from the rxiv API, then their PDFs.
+
+    The API has no keyword search: windows of at most a week are read and filtered here by
+    --query (default: the COVID-19 query of the COVID-CT collection) and --category. Without
+    --since, a crawl continues after the last finished one. Requests are limited per host
+    (FIGSCRAPE_RATE per second), retried with backoff, and bot checks are never stored as PDFs:
+    such papers are marked blocked and retried on later runs, up to 5 times.
+
+    A second crawl while one runs says so and exits 0. Exits 0 when the run completes, with
+    failed items counted; 1 when a server's API could not be read; 2 for bad flags."""
+    from filelock import FileLock, Timeout
+
+    from figscrape.crawl.categories import UnknownCategory, check_category
+    from figscrape.crawl.query import compile_query
+    from figscrape.crawl.stage import CrawlOptions, run_crawl
+
+    servers = ["medrxiv", "biorxiv"] if server == Server.both else [server.value]
+    try:
+        pattern = compile_query(query)
+        canonical = None
+        if category:
+            canonical = {check_category(s, category) for s in servers}.pop()
+    except (ValueError, UnknownCategory) as exc:
+        _fail(str(exc))
+    if since and until and since > until:
+        _fail(f"--since {since.date()} is after --until {until.date()}")
+    state.config.data_home.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(state.config.data_home / "crawl.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        console.print(f"another crawl is running (lock {lock.lock_file}); nothing to do", highlight=False)
+        return
+    try:
+        engine = _engine()
+        options = CrawlOptions(
+            servers=servers, query=pattern, since=since.date() if since else None, until=until.date() if until else None,
+            category=canonical, max_papers=max_papers, metadata_only=metadata_only, jats=jats,
+        )
+        with record_run(engine, "crawl") as run:
+            ok = run_crawl(engine, _store(), state.config, options, run)
+        _summary(run)
+    finally:
+        lock.release()
+    if not ok:
         raise typer.Exit(1)
 
 

@@ -38,6 +38,8 @@ class Paper(Base):
     abstract: Mapped[str] = mapped_column(Text, default="")
     published: Mapped[str] = mapped_column(String(255), default="")
     jatsxml_url: Mapped[str] = mapped_column(Text, default="")
+    funder: Mapped[str] = mapped_column(Text, default="")
+    jats_figures: Mapped[list | None] = mapped_column(JSON)  # [{label, caption, graphic, fig_id}] from the JATS XML
     source: Mapped[str] = mapped_column(Text, default="")  # where it came from: a file path or a URL
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -142,6 +144,24 @@ class Annotation(Base):
     sex: Mapped[str] = mapped_column(String(8), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CrawlWindow(Base):
+    """A date window of the API crawled for one server: where its cursor stands, and whether it is done.
+    A crawl killed mid-window resumes at the cursor; a crawl with no dates starts after the last done window."""
+
+    __tablename__ = "crawl_windows"
+    __table_args__ = (UniqueConstraint("server", "start", "end", "category", name="uq_crawl_windows"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    server: Mapped[str] = mapped_column(String(16))
+    start: Mapped[str] = mapped_column(String(10))
+    end: Mapped[str] = mapped_column(String(10))
+    category: Mapped[str] = mapped_column(String(255), default="")
+    next_cursor: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[bool] = mapped_column(default=False)
+    records_seen: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Run(Base):

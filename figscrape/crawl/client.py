@@ -1,0 +1,118 @@
+"""HTTP with manners: a User-Agent that names figscrape and its operator, a connect and a read
+timeout on every request, the per-host limiter, and bounded retries with exponential backoff
+and jitter on 429, 5xx, timeouts, dropped connections and empty bodies (Retry-After honoured)."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import requests
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
+
+from figscrape import __version__
+from figscrape.crawl.limiter import HostLimiter
+
+RETRY_STATUSES = {429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
+
+
+class FetchError(Exception):
+    """A request that failed for good in this run; `blocked` when a bot check stopped it."""
+
+    def __init__(self, url: str, reason: str, status: int | None = None, blocked: bool = False) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url, self.reason, self.status, self.blocked = url, reason, status, blocked
+
+
+class _Retryable(Exception):
+    def __init__(self, url: str, reason: str, status: int | None = None, retry_after: float | None = None, blocked: bool = False) -> None:
+        super().__init__(reason)
+        self.url, self.reason, self.status, self.retry_after, self.blocked = url, reason, status, retry_after, blocked
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: either a number or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+@dataclass
+class ClientSettings:
+    rate: float = 1.0
+    contact: str = ""
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    attempts: int = 4  # per request, within one run
+    backoff: float = 1.0  # first backoff in seconds, doubled per attempt, with jitter
+    backoff_max: float = 120.0
+
+
+class PoliteClient:
+    def __init__(self, settings: ClientSettings, limiter: HostLimiter | None = None) -> None:
+        self.settings = settings
+        self.limiter = limiter or HostLimiter(settings.rate)
+        self.session = requests.Session()
+        contact = f"; mailto:{settings.contact}" if settings.contact else ""
+        self.session.headers["User-Agent"] = f"figscrape/{__version__} (dataset builder for medical-imaging research{contact})"
+        self.requests_sent = 0
+
+    def _wait(self, state: RetryCallState) -> float:
+        backoff = wait_random_exponential(multiplier=self.settings.backoff, max=self.settings.backoff_max)(state)
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Retryable) and exc.retry_after is not None:
+            return max(backoff, min(exc.retry_after, self.settings.backoff_max))
+        return backoff
+
+    def get(self, url: str, *, stream: bool = False, allow_empty: bool = False, headers: dict[str, str] | None = None) -> requests.Response:
+        """GET with the limiter and retries; raises FetchError when every attempt failed."""
+        retrying = Retrying(
+            stop=stop_after_attempt(self.settings.attempts),
+            wait=self._wait,
+            retry=retry_if_exception_type(_Retryable),
+            reraise=True,
+        )
+        try:
+            return retrying(self._attempt, url, stream, allow_empty, headers or {})
+        except _Retryable as exc:
+            raise FetchError(url, f"{exc.reason} (after {self.settings.attempts} attempts)", exc.status, exc.blocked) from exc
+
+    def _attempt(self, url: str, stream: bool, allow_empty: bool, headers: dict[str, str]) -> requests.Response:
+        host = urlsplit(url).netloc
+        self.limiter.acquire(host)
+        self.requests_sent += 1
+        try:
+            response = self.session.get(
+                url, stream=stream, headers=headers, timeout=(self.settings.connect_timeout, self.settings.read_timeout)
+            )
+        except requests.Timeout as exc:
+            raise _Retryable(url, f"timed out ({type(exc).__name__})") from exc
+        except requests.ConnectionError as exc:
+            raise _Retryable(url, f"connection failed ({exc.__class__.__name__})") from exc
+        if response.status_code in RETRY_STATUSES:
+            wait = retry_after_seconds(response.headers.get("Retry-After"))
+            if wait is not None and response.status_code in (429, 503):
+                self.limiter.pause(host, min(wait, self.settings.backoff_max))
+            body = response.text[:200] if not stream else ""
+            response.close()
+            blocked = response.status_code == 429 and "1015" in body
+            raise _Retryable(url, f"HTTP {response.status_code}{' (rate limited: error code 1015)' if blocked else ''}", response.status_code, wait, blocked)
+        if response.status_code == 403:
+            mitigated = response.headers.get("cf-mitigated", "")
+            response.close()
+            raise FetchError(url, f"HTTP 403{' (bot check: cf-mitigated ' + mitigated + ')' if mitigated else ' (forbidden)'}", 403, blocked=True)
+        if response.status_code >= 400:
+            response.close()
+            raise FetchError(url, f"HTTP {response.status_code}", response.status_code)
+        if not stream and not allow_empty and not response.content:
+            raise _Retryable(url, "empty body", response.status_code)
+        return response

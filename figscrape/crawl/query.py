@@ -1,0 +1,25 @@
+"""Which records a crawl keeps: the API has no keyword search, so a regex over title and abstract
+(default: the COVID-19 query of the COVID-CT collection) and the category are checked here."""
+
+from __future__ import annotations
+
+import re
+
+from figscrape.crawl.api import Record
+from figscrape.crawl.categories import normalise
+
+DEFAULT_QUERY = r"COVID-?19|SARS-?CoV-?2|2019-?nCoV|novel coronavirus"
+
+
+def compile_query(pattern: str) -> re.Pattern[str]:
+    """The query as a case-insensitive regex; a bad pattern is a ValueError that says why."""
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"--query {pattern!r} is not a valid regular expression: {exc}") from exc
+
+
+def wanted(record: Record, query: re.Pattern[str], category: str | None) -> bool:
+    if category and normalise(record.category) != normalise(category):
+        return False
+    return bool(query.search(record.title) or query.search(record.abstract))

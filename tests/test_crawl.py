@@ -1,0 +1,244 @@
+"""The crawler against a real local HTTP server with the faults the real sites give."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pymupdf
+import pytest
+from filelock import FileLock
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from figscrape.cli import app
+from figscrape.config import Config
+from figscrape.crawl.api import RxivApi
+from figscrape.crawl.categories import UnknownCategory, check_category
+from figscrape.crawl.client import ClientSettings, PoliteClient
+from figscrape.crawl.limiter import HostLimiter
+from figscrape.crawl.query import DEFAULT_QUERY, compile_query
+from figscrape.crawl.stage import MAX_PDF_ATTEMPTS, CrawlOptions, run_crawl
+from figscrape.db import read_session
+from figscrape.models import CrawlWindow, Paper, Pdf
+from figscrape.runs import RunLog
+
+from rxiv_server import FakeRxiv, record
+
+TODAY = date(2020, 3, 31)
+
+
+def tiny_pdf(text: str) -> bytes:
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), text)
+    return doc.tobytes()
+
+
+@pytest.fixture
+def rxiv() -> FakeRxiv:
+    with FakeRxiv(retry_after=1, slow_seconds=2.0) as server:
+        yield server
+
+
+@pytest.fixture
+def site_config(config: Config, rxiv: FakeRxiv) -> Config:
+    return config.with_overrides(api_url=rxiv.url, medrxiv_url=rxiv.url, biorxiv_url=rxiv.url, rate=50.0)
+
+
+@pytest.fixture(autouse=True)
+def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ClientSettings, "__init__", _fast_settings)
+
+
+def _fast_settings(self, rate: float = 1.0, contact: str = "", connect_timeout: float = 2.0, read_timeout: float = 1.0,  # noqa: ANN001
+                   attempts: int = 4, backoff: float = 0.05, backoff_max: float = 2.0) -> None:
+    self.rate, self.contact, self.connect_timeout, self.read_timeout = rate, contact, connect_timeout, read_timeout
+    self.attempts, self.backoff, self.backoff_max = attempts, backoff, backoff_max
+
+
+def crawl(engine, store, config: Config, **kw) -> tuple[RunLog, bool]:  # noqa: ANN001
+    options = CrawlOptions(servers=["medrxiv"], query=compile_query(DEFAULT_QUERY), since=date(2020, 3, 1), until=date(2020, 3, 7), **kw)
+    run = RunLog("crawl")
+    ok = run_crawl(engine, store, config, options, run, today=TODAY)
+    return run, ok
+
+
+def stored_pdfs(engine) -> list[tuple[str, int, str]]:  # noqa: ANN001
+    with read_session(engine) as s:
+        return s.execute(select(Paper.doi, Paper.version, Pdf.status).join(Pdf, Pdf.paper_id == Paper.id).order_by(Paper.doi, Paper.version)).all()
+
+
+def test_pages_advance_by_their_own_count_and_every_version_is_one_paper(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    for i in range(70):
+        rxiv.add("medrxiv", record(f"10.1101/2020.03.0{1 + i % 7}.{i:08d}", f"2020-03-0{1 + i % 7}"), tiny_pdf(f"paper {i}"))
+    rxiv.add("medrxiv", record("10.1101/2020.03.01.00000000", "2020-03-02", version=2), tiny_pdf("paper 0 v2"))
+    rxiv.add("medrxiv", record("10.1101/2020.03.05.99999999", "2020-03-05", title="Knee MRI"), tiny_pdf("off topic"))
+    run, ok = crawl(engine, store, site_config)
+    assert ok and run.counts["new_papers"] == 71 and run.counts["records_seen"] == 72
+    rows = stored_pdfs(engine)
+    assert len(rows) == 71 and all(status == "stored" for *_, status in rows)
+    assert ("10.1101/2020.03.01.00000000", 2, "stored") in rows
+    assert rxiv.requests_to("/details/") == 3  # 30 + 30 + 12 records
+    with read_session(engine) as s:
+        paper = s.scalar(select(Paper).where(Paper.version == 2))
+        assert paper.license == "cc_by" and paper.category == "radiology and imaging" and paper.server == "medrxiv"
+        blob = store.read(paper.pdf.sha256)
+    assert blob == rxiv.pdfs["10.1101/2020.03.01.00000000v2"]  # byte-exact
+
+
+def test_a_second_run_downloads_nothing_new(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    rxiv.add("medrxiv", record("10.1101/2020.03.02.1", "2020-03-02"), tiny_pdf("one"))
+    crawl(engine, store, site_config)
+    before = rxiv.requests_to("/content/")
+    run, ok = crawl(engine, store, site_config)
+    assert ok and run.counts["new_papers"] == 0 and rxiv.requests_to("/content/") == before
+
+
+def test_faults_are_retried_and_retry_after_pauses_the_host(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    rxiv.add("medrxiv", record("10.1101/2020.03.02.1", "2020-03-02"), tiny_pdf("one"))
+    rxiv.add("medrxiv", record("10.1101/2020.03.03.2", "2020-03-03"), tiny_pdf("two"))
+    rxiv.faults["/details/medrxiv/2020-03-01/2020-03-07/0/json"] = ["empty", "503", "slow"]
+    rxiv.faults[rxiv.pdf_path("10.1101/2020.03.02.1", 1)] = ["429", "500", "truncated"]
+    started = time.monotonic()
+    run, ok = crawl(engine, store, site_config)
+    assert ok and [s for *_, s in stored_pdfs(engine)] == ["stored", "stored"]
+    assert time.monotonic() - started >= 1.0  # Retry-After: 1 was honoured
+    statuses = [status for _, path, status in rxiv.log if path.startswith("/details/")]
+    assert statuses[:3] == [200, 503, 200] and len(statuses) == 4  # empty body, 503, stalled read, then the page
+
+
+def test_bot_checks_are_never_stored_and_retries_are_bounded_across_runs(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    rxiv.add("medrxiv", record("10.1101/2020.03.02.1", "2020-03-02"), tiny_pdf("one"))
+    path = rxiv.pdf_path("10.1101/2020.03.02.1", 1)
+    rxiv.faults[path] = ["challenge"] * 100
+    for run_no in range(MAX_PDF_ATTEMPTS + 2):
+        run, ok = crawl(engine, store, site_config)
+        assert ok
+    with read_session(engine) as s:
+        pdf = s.scalar(select(Pdf))
+        assert pdf.status == "blocked" and pdf.sha256 is None and pdf.attempts == MAX_PDF_ATTEMPTS
+        assert "bot check" in pdf.error and "gave up" in pdf.error
+    assert rxiv.requests_to(path) == MAX_PDF_ATTEMPTS  # no request once given up
+    assert not list(store.root.rglob("*")) or all(p.is_dir() for p in store.root.rglob("*"))
+
+
+def test_403_challenge_marks_blocked_and_a_later_run_gets_the_pdf(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    rxiv.add("medrxiv", record("10.1101/2020.03.02.1", "2020-03-02"), tiny_pdf("one"))
+    rxiv.faults[rxiv.pdf_path("10.1101/2020.03.02.1", 1)] = ["403"]
+    crawl(engine, store, site_config)
+    assert stored_pdfs(engine)[0][2] == "blocked"
+    crawl(engine, store, site_config)
+    assert stored_pdfs(engine)[0][2] == "stored"
+
+
+def test_a_truncated_body_with_matching_length_is_not_a_pdf(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    rxiv.add("medrxiv", record("10.1101/2020.03.02.1", "2020-03-02"), tiny_pdf("one"))
+    rxiv.faults[rxiv.pdf_path("10.1101/2020.03.02.1", 1)] = ["truncated"] * 3
+    run, _ = crawl(engine, store, site_config)
+    with read_session(engine) as s:
+        pdf = s.scalar(select(Pdf))
+        assert pdf.status == "failed" and "truncated PDF" in pdf.error
+    assert run.counts["failed_downloads"] == 1
+    assert not list((site_config.data_home / "tmp").glob("*"))  # no partial file left behind
+
+
+def test_404_falls_back_to_the_landing_page_pdf_link(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    rxiv.add("medrxiv", record("10.1101/2020.03.02.1", "2020-03-02"), tiny_pdf("one"))
+    rxiv.faults[rxiv.pdf_path("10.1101/2020.03.02.1", 1)] = ["404"]
+    crawl(engine, store, site_config)
+    assert stored_pdfs(engine)[0][2] == "stored"
+    assert rxiv.requests_to("/content/early/") == 1
+
+
+def test_no_posts_found_completes_the_window(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    run, ok = crawl(engine, store, site_config)
+    assert ok and run.counts["new_papers"] == 0
+    with read_session(engine) as s:
+        assert s.scalar(select(CrawlWindow.done)) is True
+
+
+def test_an_api_that_answers_nothing_fails_the_run(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    rxiv.faults["/details/medrxiv/2020-03-01/2020-03-07/0/json"] = ["empty"] * 10
+    run, ok = crawl(engine, store, site_config)
+    assert not ok and "empty body" in run.errors[0]
+
+
+def test_without_dates_a_crawl_continues_after_the_last_finished_window(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    rxiv.add("medrxiv", record("10.1101/2020.03.02.1", "2020-03-02"), tiny_pdf("one"))
+    rxiv.add("medrxiv", record("10.1101/2020.03.12.2", "2020-03-12"), tiny_pdf("two"))
+    crawl(engine, store, site_config)  # 2020-03-01 .. 03-07
+    options = CrawlOptions(servers=["medrxiv"], query=compile_query(DEFAULT_QUERY))
+    run = RunLog("crawl")
+    run_crawl(engine, store, site_config, options, run, today=date(2020, 3, 14))
+    assert run.counts["new_papers"] == 1
+    asked = [p for _, p, _ in rxiv.log if p.startswith("/details/")]
+    assert "/details/medrxiv/2020-03-08/2020-03-14/0/json" in asked
+    assert not any("2020-03-01/2020-03-07" in p for p in asked[1:])
+
+
+def test_category_is_checked_before_it_is_sent() -> None:
+    assert check_category("medrxiv", "Radiology_and_Imaging") == "radiology and imaging"
+    with pytest.raises(UnknownCategory, match="did you mean 'radiology and imaging'"):
+        check_category("medrxiv", "radiology & imagng")
+    result = CliRunner().invoke(app, ["crawl", "--category", "radiolgy and imaging"])
+    assert result.exit_code == 2 and "has no category" in result.output
+
+
+def test_an_echo_of_all_for_a_category_is_refused(rxiv: FakeRxiv) -> None:
+    rxiv.add("medrxiv", record("10.1101/2020.03.02.1", "2020-03-02", category="oncology"))
+    api = RxivApi(PoliteClient(ClientSettings(rate=50)), rxiv.url)
+    with pytest.raises(Exception, match="answered for 'all'"):
+        api.details_page("medrxiv", date(2020, 3, 1), date(2020, 3, 7), 0, "radiology and imaging")
+
+
+def test_the_limiter_allows_at_most_rate_requests_in_any_second() -> None:
+    now = [0.0]
+    limiter = HostLimiter(5, clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s))
+    times = []
+    for _ in range(23):
+        limiter.acquire("h")
+        times.append(now[0])
+    assert max(sum(1 for t in times if a - 1 < t <= a) for a in times) == 5
+    limiter.pause("h", 10)
+    limiter.acquire("h")
+    assert now[0] >= times[-1] + 10
+
+
+def test_the_rate_holds_against_the_server(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    for i in range(12):
+        rxiv.add("medrxiv", record(f"10.1101/2020.03.02.{i}", "2020-03-02"), tiny_pdf(str(i)))
+    crawl(engine, store, site_config.with_overrides(rate=4.0))
+    assert rxiv.max_per_second() <= 4
+
+
+def test_a_second_crawl_while_one_runs_exits_0(site_config: Config) -> None:
+    site_config.data_home.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(site_config.data_home / "crawl.lock")):
+        result = CliRunner().invoke(app, ["crawl"])
+    assert result.exit_code == 0 and "another crawl is running" in result.output
+
+
+def test_kill_9_mid_crawl_loses_nothing_and_duplicates_nothing(rxiv: FakeRxiv, site_config: Config, tmp_path: Path) -> None:
+    for i in range(40):
+        rxiv.add("medrxiv", record(f"10.1101/2020.03.0{1 + i % 5}.{i}", f"2020-03-0{1 + i % 5}"), tiny_pdf(f"p{i}"))
+    env = {**os.environ, "FIGSCRAPE_DATA": str(site_config.data_home), "FIGSCRAPE_API_URL": rxiv.url,
+           "FIGSCRAPE_MEDRXIV_URL": rxiv.url, "FIGSCRAPE_RATE": "20"}
+    cmd = [sys.executable, "-m", "figscrape.cli", "crawl", "--since", "2020-03-01", "--until", "2020-03-07"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while rxiv.requests_to("/content/") < 10 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    status = json.loads(subprocess.run([sys.executable, "-m", "figscrape.cli", "status", "--json"], env=env, capture_output=True, text=True).stdout)
+    assert status["papers"] == 40 and status["pdfs_downloaded"] == 40
+    objects = [p for p in (site_config.data_home / "objects").rglob("*") if p.is_file()]
+    assert len(objects) == 40 and not [p for p in objects if p.name.startswith(".tmp-")]
