@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import BinaryIO
 
@@ -44,6 +45,20 @@ class ObjectStore:
             with source.open("rb") as src:
                 self._write(sha, lambda fh: _copy(src, fh))
         return sha
+
+    def sweep_temp(self, older_than: float = 3600.0) -> int:
+        """Delete temporary files that a killed writer left behind (older than `older_than` seconds,
+        so a write in progress elsewhere is never touched); returns how many went."""
+        cutoff = time.time() - older_than
+        removed = 0
+        for tmp in self.root.glob("*/.tmp-*"):
+            try:
+                if tmp.stat().st_mtime < cutoff:
+                    tmp.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed
 
     def _write(self, sha: str, fill) -> None:  # noqa: ANN001 - a writer callback
         target = self.path(sha)

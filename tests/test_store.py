@@ -30,3 +30,17 @@ def test_a_failed_write_leaves_no_file_under_a_real_name(tmp_path: Path) -> None
     with pytest.raises(OSError):
         store._write("ab" + "0" * 62, broken)
     assert list((tmp_path / "objects").rglob("*")) == [tmp_path / "objects" / "ab"]
+
+
+def test_stale_temporary_files_are_swept_and_fresh_ones_kept(tmp_path: Path) -> None:
+    import os
+    import time
+
+    store = ObjectStore(tmp_path / "objects")
+    (tmp_path / "objects" / "ab").mkdir(parents=True)
+    stale, fresh = tmp_path / "objects" / "ab" / ".tmp-old", tmp_path / "objects" / "ab" / ".tmp-new"
+    stale.write_bytes(b"half")
+    fresh.write_bytes(b"writing")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    assert store.sweep_temp(older_than=3600) == 1
+    assert not stale.exists() and fresh.exists()

@@ -249,6 +249,7 @@ def fetch_jats(engine: Engine, client: PoliteClient, servers: list[str], run: Ru
 def run_crawl(engine: Engine, store: ObjectStore, config: Config, options: CrawlOptions, run: RunLog, today: date | None = None) -> bool:
     """Crawl metadata, then JATS and PDFs. False when some server's metadata could not be read at all."""
     today = today or date.today()
+    store.sweep_temp()
     client = PoliteClient(ClientSettings(rate=config.rate, contact=config.contact))
     api = RxivApi(client, config.api_url)
     budget = Budget(options.max_papers)
