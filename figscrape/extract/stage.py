@@ -66,6 +66,7 @@ def mark_failed(engine: Engine, pdf_id: int, error: str) -> None:
 def run_extract(engine: Engine, store: ObjectStore, config: Config, run: RunLog) -> None:
     """Extract every pending PDF; failures are recorded and the run goes on."""
     ids = pending_pdfs(engine)
+    store.sweep_temp()
     with progress() as bar:
         task = bar.add_task("extract", total=len(ids))
         for pdf_id in ids:
