@@ -25,7 +25,7 @@ def inspect_pdf(path: Path, config: Config) -> dict:
     doc: ExtractedDocument = outcome.value
     figures = []
     for fig in doc.figures:
-        cuts = cut_panels(decode(fig.image.data), fig.caption)
+        cuts = cut_panels(decode(fig.image.data), fig.caption, fig.tiles, fig.letters)
         figures.append(
             {
                 "page": fig.page,

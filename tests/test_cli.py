@@ -30,7 +30,7 @@ def test_ingest_extract_split_status_and_nothing_new_on_rerun(tmp_path: Path, co
     for key in ("papers", "pdfs_downloaded", "pdfs_failed", "figures", "panels", "panels_scored", "annotations"):
         assert key in status
     assert status["papers"] == 3 and status["pdfs_downloaded"] == 3 and status["pdfs_extracted"] == 3
-    assert status["figures"] == expected and status["panels"] == expected
+    assert status["figures"] == expected and status["panels"] >= expected
     rerun = runner.invoke(app, ["extract"])
     assert rerun.exit_code == 0 and "nothing to do" in rerun.output
     assert json.loads(runner.invoke(app, ["status", "--json"]).stdout)["figures"] == expected
@@ -48,9 +48,11 @@ def test_inspect_json_follows_the_contract(tmp_path: Path, papers: list[Syntheti
     for fig in data["figures"]:
         assert {"page", "bbox", "number", "caption", "kind", "width", "height", "panels"} <= set(fig)
         assert fig["page"] >= 1 and len(fig["bbox"]) == 4 and fig["kind"] in ("raster", "tiled", "vector", "mixed")
-        (panel,) = fig["panels"]
-        assert panel["bbox"] == [0, 0, fig["width"], fig["height"]]
-        assert {"label", "subcaption", "ct_score"} <= set(panel)
+        assert fig["panels"]
+        for panel in fig["panels"]:
+            x0, y0, x1, y1 = panel["bbox"]
+            assert 0 <= x0 < x1 <= fig["width"] and 0 <= y0 < y1 <= fig["height"]
+            assert {"label", "subcaption", "ct_score"} <= set(panel)
 
 
 def test_demo_runs_offline_on_the_bundled_samples(tmp_path: Path) -> None:

@@ -11,9 +11,10 @@ import pymupdf
 from figscrape.extract import geometry as g
 from figscrape.extract.figures import FoundFigure, find_figures
 from figscrape.extract.images import FigureImage, embedded_image, ink_box, native_dpi, render_box, upright
-from figscrape.extract.layout import mark_furniture, read_page
+from figscrape.extract.layout import PageLayout, mark_furniture, read_page
+from figscrape.split.labels import panel_letter
 
-EXTRACTOR_VERSION = "extract-1"
+EXTRACTOR_VERSION = "extract-2"
 MAX_PAGES = 600
 
 
@@ -32,6 +33,8 @@ class ExtractedFigure:
     kind: str
     xrefs: list[int]
     image: FigureImage
+    tiles: list[tuple[int, int, int, int]] = field(default_factory=list)  # placed images, in figure pixels
+    letters: list[tuple[str, tuple[int, int, int, int]]] = field(default_factory=list)  # panel letters of the text layer, in pixels
 
 
 @dataclass
@@ -86,6 +89,32 @@ def _figure_pixels(doc: pymupdf.Document, page: pymupdf.Page, fig: FoundFigure) 
     return render_box(page, fig.bbox, native_dpi(fig.bbox, sizes, vector=fig.kind == "vector"))
 
 
+def _to_pixels(box: g.Box, fig: g.Box, image: FigureImage) -> tuple[int, int, int, int]:
+    sx = image.width / max(1e-6, fig[2] - fig[0])
+    sy = image.height / max(1e-6, fig[3] - fig[1])
+    x0, y0 = max(0, round((box[0] - fig[0]) * sx)), max(0, round((box[1] - fig[1]) * sy))
+    x1, y1 = min(image.width, round((box[2] - fig[0]) * sx)), min(image.height, round((box[3] - fig[1]) * sy))
+    return (x0, y0, max(x0 + 1, x1), max(y0 + 1, y1))
+
+
+def _symbol_font(font: str) -> bool:
+    """Dingbat and symbol fonts draw markers with letter codes (a legend's circles are "G" in ZapfDingbats)."""
+    lower = font.lower()
+    return any(name in lower for name in ("dingbat", "symbol", "wingding", "webding"))
+
+
+def _panel_evidence(fig: FoundFigure, layout: PageLayout, image: FigureImage) -> tuple[list, list]:
+    """The tiles and the panel letters of the text layer, mapped to the figure image's pixels."""
+    tiles = [_to_pixels(i.bbox, fig.bbox, image) for i in fig.images if g.overlap_fraction(i.bbox, fig.bbox) > 0.5] if len(fig.images) > 1 else []
+    letters = [
+        (line.text.strip(), _to_pixels(line.bbox, fig.bbox, image))
+        for line in layout.lines
+        if line.horizontal and panel_letter(line.text) and not _symbol_font(line.main_span.font)
+        and g.overlap_fraction(line.bbox, g.expand(fig.bbox, 2)) > 0.8
+    ]
+    return tiles, letters
+
+
 def extract_figures(path: Path, max_pages: int = MAX_PAGES) -> ExtractedDocument:
     """Every figure of one PDF with caption, number, box, kind and pixels."""
     doc = open_pdf(path, max_pages)
@@ -107,7 +136,8 @@ def extract_figures(path: Path, max_pages: int = MAX_PAGES) -> ExtractedDocument
                 result.warnings.append(f"{path}: figure {fig.number} on page {fig.page}: {exc}")
                 continue
             xrefs = sorted({i.xref for i in fig.images if i.xref})
-            result.figures.append(ExtractedFigure(fig.page, fig.bbox, fig.number, fig.caption, fig.kind, xrefs, image))
+            tiles, letters = _panel_evidence(fig, pages[fig.page - 1], image) if not rotations[fig.page - 1] else ([], [])
+            result.figures.append(ExtractedFigure(fig.page, fig.bbox, fig.number, fig.caption, fig.kind, xrefs, image, tiles, letters))
         return result
     finally:
         doc.close()

@@ -46,6 +46,7 @@ def save_figures(engine: Engine, store: ObjectStore, pdf_id: int, doc: Extracted
                     x0=fig.bbox[0], y0=fig.bbox[1], x1=fig.bbox[2], y1=fig.bbox[3],
                     number=fig.number, caption=fig.caption, kind=fig.kind, image_sha256=sha, image_ext=fig.image.ext,
                     width=fig.image.width, height=fig.image.height, dpi=fig.image.dpi, xrefs=fig.xrefs,
+                    tiles=[list(t) for t in fig.tiles], letters=[[text, list(box)] for text, box in fig.letters],
                 )
             )
         pdf.pages = doc.pages

@@ -32,9 +32,11 @@ def split_figure(engine: Engine, store: ObjectStore, figure_id: int) -> int:
         fig = session.get(Figure, figure_id)
         assert fig is not None
         sha, caption, width, height = fig.image_sha256, fig.caption, fig.width, fig.height
+        tiles = [tuple(t) for t in fig.tiles or []]
+        letters = [(text, tuple(box)) for text, box in fig.letters or []]
     image = decode(store.read(sha))
     rows = []
-    for index, cut in enumerate(cut_panels(image, caption)):
+    for index, cut in enumerate(cut_panels(image, caption, tiles, letters)):
         whole = cut.bbox == (0, 0, width, height)
         panel_sha = sha if whole else store.put_bytes(encode_crop(image, cut.bbox))
         x0, y0, x1, y1 = cut.bbox

@@ -1,0 +1,265 @@
+"""Where a compound figure's panels are, from its pixels alone.
+
+The figure is analysed as an 8-bit grey view at most ANALYSIS_SIDE pixels long. Its background is
+the colour of its border; a figure whose border is neither near white nor near black is a single
+picture (a micrograph or a photo filling the frame). Content is what differs from the background
+or has texture (the noise of a scan, even where it is black on a black page).
+
+Panels are the large pieces of content that gutters separate. Long thin lines that stand apart
+(frames around cells, rules, brackets) are removed first, as they join panels across gutters.
+Large pieces whose boxes overlap are one panel (a chart's curve and its axes); small pieces (panel
+letters, tick labels, legends, scale bars) join the nearest panel, and strips of text over several
+panels (titles, headers) are dropped. A piece that is two pictures touching with no gutter is cut
+at the seam between them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+ANALYSIS_SIDE = 1600
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (x1, y1 exclusive)
+
+
+@dataclass(frozen=True)
+class Settings:
+    background_tolerance: int = 14  # grey levels from the background that still count as background
+    texture: float = 2.0  # local standard deviation that marks content on a flat background
+    major_area: float = 0.012  # a panel covers at least this share of the figure
+    major_side: float = 0.06  # and is at least this share of the figure's width and height
+    attach_reach: float = 0.08  # small pieces further than this share of the diagonal are dropped
+    line_length: float = 0.2  # a straight run this share of the side long is a line
+    line_thickness: int = 4  # analysis pixels
+    seam_cover: float = 0.9  # a seam has an edge along this share of its length
+
+
+# -- views and masks -------------------------------------------------------------------------
+
+
+def analysis_view(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    """The grey image at analysis size and the factor from analysis pixels back to the original."""
+    h, w = gray.shape
+    scale = max(h, w) / ANALYSIS_SIDE
+    if scale <= 1:
+        return gray, 1.0
+    small = cv2.resize(gray, (round(w / scale), round(h / scale)), interpolation=cv2.INTER_AREA)
+    return small, w / small.shape[1]
+
+
+def background_level(gray: np.ndarray) -> int:
+    """The grey level of the figure's border: its background."""
+    border = np.concatenate([gray[0, :], gray[-1, :], gray[:, 0], gray[:, -1]])
+    return int(np.median(border))
+
+
+def content_mask(gray: np.ndarray, settings: Settings) -> np.ndarray:
+    """Pixels that differ from the background, or that carry texture (a scan's noise) on it."""
+    bg = background_level(gray)
+    differs = np.abs(gray.astype(np.int16) - bg) > settings.background_tolerance
+    if bg > 35:  # texture only tells a black scan from a black page; on white it is JPEG noise
+        return differs.astype(np.uint8)
+    g = gray.astype(np.float32)
+    mean = cv2.blur(g, (3, 3))
+    std = np.sqrt(np.maximum(cv2.blur(g * g, (3, 3)) - mean * mean, 0))
+    textured = cv2.morphologyEx((std > settings.texture).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    return (differs | (textured > 0)).astype(np.uint8)
+
+
+def thin_lines(mask: np.ndarray, settings: Settings) -> np.ndarray:
+    """Long thin straight lines that stand apart from the content beside them. A line with content
+    along it (an axis under its bars, a frame drawn on a picture's edge) belongs to that content."""
+    h, w = mask.shape
+    solid = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))  # speckles are not gaps
+    out = np.zeros_like(mask)
+    t = settings.line_thickness
+    for horizontal in (True, False):
+        length = max(15, int(settings.line_length * (w if horizontal else h)))
+        line_k = np.ones((1, length) if horizontal else (length, 1), np.uint8)
+        thick_k = np.ones((t + 1, length) if horizontal else (length, t + 1), np.uint8)
+        lines = cv2.morphologyEx(mask, cv2.MORPH_OPEN, line_k) & (1 - cv2.morphologyEx(solid, cv2.MORPH_OPEN, thick_k))
+        if not lines.any():
+            continue
+        rest = mask & (1 - cv2.dilate(lines, np.ones((3, 3), np.uint8)))
+        near = np.zeros_like(mask)
+        for shift in ((-2, 0), (2, 0)) if horizontal else ((0, -2), (0, 2)):
+            near |= np.roll(rest, shift, axis=(0, 1))
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+        touched = np.bincount(labels[(near > 0) & (lines > 0)], minlength=n)
+        alone = touched < 0.3 * stats[:, cv2.CC_STAT_AREA]
+        alone[0] = False
+        out |= alone[labels].astype(np.uint8)
+    return out
+
+
+# -- boxes -----------------------------------------------------------------------------------
+
+
+def _area(b: Box) -> int:
+    return max(0, b[2] - b[0]) * max(0, b[3] - b[1])
+
+
+def _union(a: Box, b: Box) -> Box:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def _overlap(a: Box, b: Box) -> int:
+    return max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def _distance(a: Box, b: Box) -> int:
+    dx = max(0, max(a[0], b[0]) - min(a[2], b[2]))
+    dy = max(0, max(a[1], b[1]) - min(a[3], b[3]))
+    return max(dx, dy)
+
+
+@dataclass
+class Piece:
+    box: Box
+    pixels: int
+    glyph: bool  # short or narrow: text, a letter, a tick, a dash
+
+    @property
+    def density(self) -> float:
+        return self.pixels / max(1, _area(self.box))
+
+
+def pieces(mask: np.ndarray, settings: Settings) -> list[Piece]:
+    """Connected pieces of content."""
+    h, w = mask.shape
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, bw, bh, area = stats[i]
+        box = (int(x), int(y), int(x + bw), int(y + bh))
+        glyph = bh < 0.05 * h or bw < 0.05 * w
+        out.append(Piece(box, int(area), glyph))
+    return out
+
+
+def _container(p: Piece, others: list[Piece]) -> bool:
+    """A sparse outline around several panels (a dashed group frame, a grid): not a panel itself."""
+    if p.density >= 0.2:
+        return False
+    inside = [o for o in others if o is not p and _overlap(o.box, p.box) >= 0.8 * _area(o.box)]
+    return len(inside) >= 2
+
+
+def merge_overlapping(boxes: list[Box]) -> list[Box]:
+    """Boxes of which one mostly lies in the other become one (a curve inside its axes, an inset)."""
+    boxes = list(boxes)
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                if _overlap(boxes[i], boxes[j]) > 0.5 * min(_area(boxes[i]), _area(boxes[j])):
+                    merged = _union(boxes[i], boxes[j])
+                    boxes = [b for k, b in enumerate(boxes) if k not in (i, j)] + [merged]
+                    changed = True
+                    break
+            if changed:
+                break
+    return boxes
+
+
+def _spans_several(piece: Box, majors: list[Box]) -> bool:
+    """A title or header over a row (or beside a column) of panels belongs to none of them."""
+    across = [m for m in majors if min(piece[2], m[2]) - max(piece[0], m[0]) > 0.2 * (m[2] - m[0])]
+    down = [m for m in majors if min(piece[3], m[3]) - max(piece[1], m[1]) > 0.2 * (m[3] - m[1])]
+    return len(across) >= 2 or len(down) >= 2
+
+
+def _seam(gray: np.ndarray, mask: np.ndarray, box: Box, settings: Settings) -> Box | None:
+    """Where two pictures touch with no gutter: a straight edge across the whole piece, content on both sides.
+    Returns the two halves joined in one Box tuple (left/top half first) encoded as (cut axis, at)."""
+    x0, y0, x1, y1 = box
+    g = gray[y0:y1, x0:x1].astype(np.int16)
+    m = mask[y0:y1, x0:x1]
+    for axis in (0, 1):
+        diff = np.abs(np.diff(g, axis=1 - axis)) > 24 if axis == 0 else np.abs(np.diff(g, axis=0)) > 24
+        cover = diff.mean(axis=0) if axis == 0 else diff.mean(axis=1)
+        length = g.shape[1] if axis == 0 else g.shape[0]
+        margin = max(10, int(0.15 * length))
+        for i in np.argsort(cover)[::-1][:5]:
+            if cover[i] < settings.seam_cover or not margin <= i <= length - margin:
+                continue
+            before = m[:, max(0, i - 6) : i + 1] if axis == 0 else m[max(0, i - 6) : i + 1, :]
+            after = m[:, i + 1 : i + 8] if axis == 0 else m[i + 1 : i + 8, :]
+            if before.mean() > 0.6 and after.mean() > 0.6:
+                return (axis, x0 + int(i) + 1 if axis == 0 else y0 + int(i) + 1, 0, 0)
+    return None
+
+
+def cut_seams(gray: np.ndarray, mask: np.ndarray, box: Box, settings: Settings, min_side: tuple[int, int], depth: int = 0) -> list[Box]:
+    """A picture-like piece cut at every seam, recursively."""
+    if depth > 6 or box[2] - box[0] < 2 * min_side[0] and box[3] - box[1] < 2 * min_side[1]:
+        return [box]
+    found = _seam(gray, mask, box, settings)
+    if found is None:
+        return [box]
+    axis, at = found[0], found[1]
+    halves = [(box[0], box[1], at, box[3]), (at, box[1], box[2], box[3])] if axis == 0 else [(box[0], box[1], box[2], at), (box[0], at, box[2], box[3])]
+    if any((b[2] - b[0]) < min_side[0] or (b[3] - b[1]) < min_side[1] for b in halves):
+        return [box]
+    return [p for half in halves for p in cut_seams(gray, mask, half, settings, min_side, depth + 1)]
+
+
+def panel_boxes(gray: np.ndarray, settings: Settings) -> list[Box]:
+    """Panels in analysis pixels."""
+    h, w = gray.shape
+    mask = content_mask(gray, settings)
+    mask = mask & (1 - thin_lines(mask, settings))
+    found = pieces(mask, settings)
+    if not found:
+        return [(0, 0, w, h)]
+
+    def is_major(p: Piece) -> bool:
+        b = p.box
+        return (
+            not p.glyph
+            and _area(b) >= settings.major_area * w * h
+            and (b[2] - b[0]) >= settings.major_side * w
+            and (b[3] - b[1]) >= settings.major_side * h
+        )
+
+    candidates = [p for p in found if is_major(p)]
+    majors = merge_overlapping([p.box for p in candidates if not _container(p, candidates)])
+    if not majors:
+        return [(0, 0, w, h)]
+    reach = settings.attach_reach * (w * w + h * h) ** 0.5
+    grown = list(majors)
+    for p in sorted((p for p in found if not is_major(p)), key=lambda p: -_area(p.box)):
+        if len(majors) >= 2 and p.glyph and _spans_several(p.box, majors):
+            continue
+        nearest = min(range(len(majors)), key=lambda i: (_distance(p.box, majors[i]), -_area(majors[i])))
+        if _distance(p.box, majors[nearest]) <= reach:
+            grown[nearest] = _union(grown[nearest], p.box)
+    return merge_overlapping(grown)
+
+
+def find_panels(gray: np.ndarray, settings: Settings | None = None) -> list[Box]:
+    """Panel boxes (x0, y0, x1, y1, in the given image's pixels) in reading order."""
+    settings = settings or Settings()
+    small, factor = analysis_view(gray)
+    bg = background_level(small)
+    if 35 < bg < 220:  # a picture filling the figure to its edges: one panel
+        return [(0, 0, gray.shape[1], gray.shape[0])]
+    H, W = gray.shape
+    out = []
+    for x0, y0, x1, y1 in panel_boxes(small, settings):
+        out.append((max(0, int(x0 * factor)), max(0, int(y0 * factor)), min(W, int(np.ceil(x1 * factor))), min(H, int(np.ceil(y1 * factor)))))
+    return reading_order(out)
+
+
+def reading_order(boxes: list[Box]) -> list[Box]:
+    """Rows top to bottom (boxes whose tops fall within the first box's upper half), left to right in each."""
+    rest = sorted(boxes, key=lambda b: (b[1], b[0]))
+    ordered: list[Box] = []
+    while rest:
+        top = rest[0]
+        band = sorted((b for b in rest if b[1] < top[3] - 0.5 * (top[3] - top[1])), key=lambda b: b[0])
+        ordered += band
+        rest = [b for b in rest if b not in band]
+    return ordered

@@ -1,0 +1,104 @@
+"""Panel splitting: boxes from pixels and tiles, letters from text spans or the caption, sub-captions."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from figscrape.split.gutters import find_panels
+from figscrape.split.labels import assign_letters, caption_letters, letters_in_reading_order, panel_letter
+from figscrape.split.panels import cut_panels, tile_panels
+from figscrape.split.subcaptions import split_caption, subcaption_for
+from figscrape.synthetic import images as pics
+
+
+def iou(a, b) -> float:  # noqa: ANN001
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - ix * iy
+    return ix * iy / union
+
+
+def grid(background: int, gap: int, rows: int = 2, cols: int = 3, side: int = 200) -> tuple[np.ndarray, list]:
+    rng = np.random.default_rng(1)
+    canvas = np.full((rows * side + (rows + 1) * gap, cols * side + (cols + 1) * gap), background, np.uint8)
+    boxes = []
+    for r in range(rows):
+        for c in range(cols):
+            x, y = gap + c * (side + gap), gap + r * (side + gap)
+            canvas[y : y + side, x : x + side] = pics.ct_slice(rng, side)
+            boxes.append((x, y, x + side, y + side))
+    return canvas, boxes
+
+
+@pytest.mark.parametrize(("background", "gap"), [(255, 20), (255, 3), (0, 12)])
+def test_a_grid_of_ct_slices_splits_into_its_slices(background: int, gap: int) -> None:
+    image, truth = grid(background, gap)
+    found = find_panels(image)
+    assert len(found) == len(truth)
+    assert all(max(iou(t, f) for f in found) >= 0.8 for t in truth)
+
+
+def test_a_single_picture_is_one_panel() -> None:
+    ct = pics.ct_slice(np.random.default_rng(2), 400)
+    assert find_panels(ct) == [(0, 0, 400, 400)] or len(find_panels(ct)) == 1
+    micro = cv2.cvtColor(pics.micrograph(np.random.default_rng(3)), cv2.COLOR_BGR2GRAY)
+    assert find_panels(micro) == [(0, 0, micro.shape[1], micro.shape[0])]
+
+
+def test_separator_lines_between_panels_are_cut() -> None:
+    image, truth = grid(255, 24)
+    cv2.line(image, (0, image.shape[0] // 2), (image.shape[1], image.shape[0] // 2), 0, 2)
+    for x in (224 + 12 - 12, 448 - 12 + 12):
+        cv2.line(image, (x + 10, 0), (x + 10, image.shape[0]), 0, 2)
+    assert len(find_panels(image)) == len(truth)
+
+
+def test_tiles_that_touch_are_one_picture_and_groups_apart_are_panels() -> None:
+    strips = [(0, i * 10, 100, (i + 1) * 10) for i in range(10)]
+    assert tile_panels(strips, 100, 100) is None
+    two = [(0, 0, 48, 100), (52, 0, 100, 100)]
+    assert tile_panels(two, 100, 100) == [(0, 0, 48, 100), (52, 0, 100, 100)]
+
+
+def test_letters_from_text_spans_go_to_their_panels() -> None:
+    panels = [(0, 0, 100, 100), (110, 0, 210, 100)]
+    spans = [("B", (112, 2, 120, 12)), ("(a)", (2, 2, 14, 12)), ("Fig", (50, 50, 70, 60))]
+    assert assign_letters(panels, spans, 210, 100) == ["a", "B"]
+    assert panel_letter("c.") == "c" and panel_letter("word") is None
+
+
+def test_caption_letters_in_reading_order() -> None:
+    caption = "Figure 2. Chest CT. (A) Axial slice. (B) Coronal view. (C) Follow-up."
+    assert caption_letters(caption) == ["A", "B", "C"]
+    assert letters_in_reading_order(caption, 3) == ["A", "B", "C"]
+    assert letters_in_reading_order(caption, 2) == ["", ""]
+
+
+@pytest.mark.parametrize(
+    ("caption", "label", "expected"),
+    [
+        ("Figure 1. Chest CT of patient 3. (A) Day 1, ground-glass. (B) Day 7, consolidation.", "B", "Day 7, consolidation."),
+        ("Figure 1. Scans. A, axial image; B, coronal image.", "A", "axial image"),
+        ("Figure 1. Scans. (a-c) Axial slices at three levels. (d) Coronal.", "b", "Axial slices at three levels."),
+        ("Figure 1. Scans. (A and B) Before. (C) After.", "B", "Before."),
+    ],
+)
+def test_subcaptions_by_letter(caption: str, label: str, expected: str) -> None:
+    parts = split_caption(caption)
+    text = subcaption_for(parts, label, set())
+    assert expected in text and text.startswith(caption.split(".")[0])
+
+
+def test_subcaptions_by_place() -> None:
+    parts = split_caption("Figure 3. CT of two patients. Left: a 45-year-old man. Right: a 60-year-old woman.")
+    assert "60-year-old woman" in subcaption_for(parts, "", {"right", "top"})
+    assert "45-year-old man" not in subcaption_for(parts, "", {"right", "top"})
+
+
+def test_cut_panels_gives_labels_and_subcaptions_from_the_caption() -> None:
+    image, _ = grid(255, 20, rows=1, cols=2)
+    cuts = cut_panels(image, "Figure 4. CT. (A) Before treatment. (B) After treatment.")
+    assert [c.label for c in cuts] == ["A", "B"]
+    assert "After treatment." in cuts[1].subcaption and "Before" not in cuts[1].subcaption
