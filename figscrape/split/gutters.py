@@ -68,28 +68,38 @@ def content_mask(gray: np.ndarray, settings: Settings) -> np.ndarray:
 
 
 def thin_lines(mask: np.ndarray, settings: Settings) -> np.ndarray:
-    """Long thin straight lines that stand apart from the content beside them. A line with content
-    along it (an axis under its bars, a frame drawn on a picture's edge) belongs to that content."""
+    """Long thin straight lines, solid or dashed, that stand apart: frames around cells, rules,
+    brackets and dashed group outlines that cross gutters. A line that content runs along (a frame
+    drawn on a picture's edge) or that carries tick marks (an axis) belongs to its panel and stays."""
     h, w = mask.shape
-    solid = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))  # speckles are not gaps
     out = np.zeros_like(mask)
     t = settings.line_thickness
     for horizontal in (True, False):
         length = max(15, int(settings.line_length * (w if horizontal else h)))
+        joined = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, 9) if horizontal else (9, 1), np.uint8))  # dashes into lines
+        solid = cv2.morphologyEx(joined, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
         line_k = np.ones((1, length) if horizontal else (length, 1), np.uint8)
         thick_k = np.ones((t + 1, length) if horizontal else (length, t + 1), np.uint8)
-        lines = cv2.morphologyEx(mask, cv2.MORPH_OPEN, line_k) & (1 - cv2.morphologyEx(solid, cv2.MORPH_OPEN, thick_k))
+        lines = cv2.morphologyEx(joined, cv2.MORPH_OPEN, line_k) & (1 - cv2.morphologyEx(solid, cv2.MORPH_OPEN, thick_k)) & mask
         if not lines.any():
             continue
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(lines, np.ones((3, 3), np.uint8)), connectivity=8)
+        labels = labels * (lines > 0)
         rest = mask & (1 - cv2.dilate(lines, np.ones((3, 3), np.uint8)))
+        _, rest_labels = cv2.connectedComponents(rest, connectivity=8)
         near = np.zeros_like(mask)
         for shift in ((-2, 0), (2, 0)) if horizontal else ((0, -2), (0, 2)):
             near |= np.roll(rest, shift, axis=(0, 1))
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+        area = np.bincount(labels[lines > 0], minlength=n)
         touched = np.bincount(labels[(near > 0) & (lines > 0)], minlength=n)
-        alone = touched < 0.3 * stats[:, cv2.CC_STAT_AREA]
+        reach = cv2.dilate(labels.astype(np.float32), np.ones((5, 5), np.uint8)).astype(np.int64)
+        close = (reach > 0) & (rest > 0)
+        pairs = np.unique(reach[close] * (int(rest_labels.max()) + 1) + rest_labels[close])
+        pairs = np.stack([pairs // (int(rest_labels.max()) + 1), pairs % (int(rest_labels.max()) + 1)])
+        marks = np.bincount(pairs[0][pairs[0] > 0], minlength=n)  # separate pieces touching the line: ticks
+        alone = (touched < 0.3 * np.maximum(area, 1)) & (marks < 4)
         alone[0] = False
-        out |= alone[labels].astype(np.uint8)
+        out |= (alone[labels] & (lines > 0)).astype(np.uint8)
     return out
 
 
@@ -234,7 +244,9 @@ def panel_boxes(gray: np.ndarray, settings: Settings) -> list[Box]:
         if len(majors) >= 2 and p.glyph and _spans_several(p.box, majors):
             continue
         nearest = min(range(len(majors)), key=lambda i: (_distance(p.box, majors[i]), -_area(majors[i])))
-        if _distance(p.box, majors[nearest]) <= reach:
+        m = majors[nearest]
+        fits = (p.box[2] - p.box[0]) <= 1.1 * (m[2] - m[0]) and (p.box[3] - p.box[1]) <= 1.1 * (m[3] - m[1])
+        if fits and _distance(p.box, m) <= reach:  # a piece wider or taller than the panel is no part of it
             grown[nearest] = _union(grown[nearest], p.box)
     return merge_overlapping(grown)
 
