@@ -29,7 +29,7 @@ class Settings:
     texture: float = 2.0  # local standard deviation that marks content on a flat background
     major_area: float = 0.012  # a panel covers at least this share of the figure
     major_side: float = 0.06  # and is at least this share of the figure's width and height
-    attach_reach: float = 0.08  # small pieces further than this share of the diagonal are dropped
+    attach_reach: float = 0.03  # small pieces further than this share of the diagonal are dropped
     line_length: float = 0.2  # a straight run this share of the side long is a line
     line_thickness: int = 4  # analysis pixels
     seam_cover: float = 0.9  # a seam has an edge along this share of its length
@@ -86,17 +86,20 @@ def thin_lines(mask: np.ndarray, settings: Settings) -> np.ndarray:
         n, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(lines, np.ones((3, 3), np.uint8)), connectivity=8)
         labels = labels * (lines > 0)
         rest = mask & (1 - cv2.dilate(lines, np.ones((3, 3), np.uint8)))
-        _, rest_labels = cv2.connectedComponents(rest, connectivity=8)
+        _, rest_labels, rest_stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
+        along, across = (cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT) if horizontal else (cv2.CC_STAT_HEIGHT, cv2.CC_STAT_WIDTH)
+        tick = (rest_stats[:, along] <= 12) & (rest_stats[:, across] <= 20)  # short strokes touching the line
+        tick[0] = False
         near = np.zeros_like(mask)
         for shift in ((-2, 0), (2, 0)) if horizontal else ((0, -2), (0, 2)):
             near |= np.roll(rest, shift, axis=(0, 1))
         area = np.bincount(labels[lines > 0], minlength=n)
         touched = np.bincount(labels[(near > 0) & (lines > 0)], minlength=n)
         reach = cv2.dilate(labels.astype(np.float32), np.ones((5, 5), np.uint8)).astype(np.int64)
-        close = (reach > 0) & (rest > 0)
+        close = (reach > 0) & (rest > 0) & tick[rest_labels]
         pairs = np.unique(reach[close] * (int(rest_labels.max()) + 1) + rest_labels[close])
         pairs = np.stack([pairs // (int(rest_labels.max()) + 1), pairs % (int(rest_labels.max()) + 1)])
-        marks = np.bincount(pairs[0][pairs[0] > 0], minlength=n)  # separate pieces touching the line: ticks
+        marks = np.bincount(pairs[0][pairs[0] > 0], minlength=n)  # tick marks on the line
         alone = (touched < 0.3 * np.maximum(area, 1)) & (marks < 4)
         alone[0] = False
         out |= (alone[labels] & (lines > 0)).astype(np.uint8)
@@ -146,6 +149,34 @@ def pieces(mask: np.ndarray, settings: Settings) -> list[Piece]:
         glyph = bh < 0.05 * h or bw < 0.05 * w
         out.append(Piece(box, int(area), glyph))
     return out
+
+
+def text_lines(glyphs: list[Piece]) -> list[Piece]:
+    """Glyph pieces joined into lines of text (words side by side on one baseline), so that a
+    title is judged whole, not word by word."""
+    out: list[Piece] = []
+    for p in sorted(glyphs, key=lambda p: (p.box[1], p.box[0])):
+        h = p.box[3] - p.box[1]
+        for line in out:
+            b = line.box
+            same_row = min(b[3], p.box[3]) - max(b[1], p.box[1]) > 0.5 * min(h, b[3] - b[1])
+            close = max(b[0], p.box[0]) - min(b[2], p.box[2]) <= 1.5 * max(h, b[3] - b[1])
+            if same_row and close:
+                line.box = _union(b, p.box)
+                line.pixels += p.pixels
+                break
+        else:
+            out.append(Piece(p.box, p.pixels, True))
+    return out
+
+
+def _flat_box(gray: np.ndarray, p: Piece) -> bool:
+    """A filled box of one colour (a diagram's node, a legend swatch): drawn, not a picture."""
+    if p.density < 0.9:
+        return False
+    x0, y0, x1, y1 = p.box
+    patch = gray[y0:y1, x0:x1]
+    return bool((np.abs(patch.astype(np.int16) - int(np.median(patch))) <= 6).mean() >= 0.8)
 
 
 def _container(p: Piece, others: list[Piece]) -> bool:
@@ -229,6 +260,7 @@ def panel_boxes(gray: np.ndarray, settings: Settings) -> list[Box]:
         b = p.box
         return (
             not p.glyph
+            and not _flat_box(gray, p)
             and _area(b) >= settings.major_area * w * h
             and (b[2] - b[0]) >= settings.major_side * w
             and (b[3] - b[1]) >= settings.major_side * h
@@ -240,7 +272,8 @@ def panel_boxes(gray: np.ndarray, settings: Settings) -> list[Box]:
         return [(0, 0, w, h)]
     reach = settings.attach_reach * (w * w + h * h) ** 0.5
     grown = list(majors)
-    for p in sorted((p for p in found if not is_major(p)), key=lambda p: -_area(p.box)):
+    minors = [p for p in found if not is_major(p) and not p.glyph] + text_lines([p for p in found if not is_major(p) and p.glyph])
+    for p in sorted(minors, key=lambda p: -_area(p.box)):
         if len(majors) >= 2 and p.glyph and _spans_several(p.box, majors):
             continue
         nearest = min(range(len(majors)), key=lambda i: (_distance(p.box, majors[i]), -_area(majors[i])))

@@ -61,12 +61,15 @@ def chart(rng: random.Random, w: int, h: int, background: int) -> np.ndarray:
         else:
             points.append((x, y))
         cv2.line(img, (x, oy), (x, oy + 4), (fg, fg, fg), 1)
-        cv2.putText(img, str(i * 5), (x - 4, oy + int(0.1 * h)), cv2.FONT_HERSHEY_SIMPLEX, 0.3 + h / 1500, (fg, fg, fg), 1)
+        cv2.putText(img, str(i * 5), (x - 4, oy + 6 + int(12 * (0.3 + h / 1500))), cv2.FONT_HERSHEY_SIMPLEX, 0.3 + h / 1500, (fg, fg, fg), 1)
     if len(points) > 1:
         cv2.polylines(img, [np.array(points, np.int32)], False, colour, 2)
     for j in range(4):
         y = int(oy - j / 3 * (oy - 10))
-        cv2.putText(img, str(j * 10), (2, y + 4), cv2.FONT_HERSHEY_SIMPLEX, 0.3 + h / 1500, (fg, fg, fg), 1)
+        scale = 0.3 + h / 1500
+        (tw, _), _ = cv2.getTextSize(str(j * 10), cv2.FONT_HERSHEY_SIMPLEX, scale, 1)
+        cv2.line(img, (ox - 4, y), (ox, y), (fg, fg, fg), 1)
+        cv2.putText(img, str(j * 10), (ox - 6 - tw, y + 4), cv2.FONT_HERSHEY_SIMPLEX, scale, (fg, fg, fg), 1)
     cv2.putText(img, "group", (w - int(0.3 * w), 18), cv2.FONT_HERSHEY_SIMPLEX, 0.35 + h / 1500, colour, 1)
     return img
 
