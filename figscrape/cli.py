@@ -191,6 +191,51 @@ def split() -> None:
 
 
 @app.command()
+def classify() -> None:
+    """Score every current panel not yet scored by the active CT filter (ct_score in [0, 1]).
+
+    The active filter is the shipped one, or the last model `figscrape train-filter` activated.
+    Panels at or above the filter's threshold are the likely CTs the review queue shows first."""
+    from figscrape.classify.model import load_filter
+    from figscrape.classify.stage import run_classify
+
+    engine = _engine()
+    flt = load_filter(state.config.data_home)
+    with record_run(engine, "classify", flt.version) as run:
+        run_classify(engine, _store(), flt, run)
+    _summary(run)
+
+
+@app.command("train-filter")
+def train_filter(
+    images: Annotated[Optional[Path], typer.Option(help="A folder with ct/ and not_ct/ sub-folders of labelled images.")] = None,
+    labels: Annotated[bool, typer.Option("--labels/--no-labels", help="Also learn from the is_ct labels people made in the app.")] = True,
+    seed: Annotated[int, typer.Option(help="Seed: the same data and seed give the same model.")] = 0,
+    epochs: Annotated[int, typer.Option(min=1, help="Training epochs.")] = 30,
+    folds: Annotated[int, typer.Option(min=2, help="Folds of the held-out evaluation (by source or paper).")] = 5,
+) -> None:
+    """Train a CT filter, evaluate it on held-out sources, and make it active if it is not worse.
+
+    Evaluation holds out whole sources (image folders' MANIFEST source, or the paper for labels
+    made in the app), never random images. The threshold keeps CT recall >= 0.98 on the held-out
+    scores. The model, its card (data, metrics, threshold) and weights go to $FIGSCRAPE_DATA/models."""
+    from figscrape.classify.retrain import NotEnoughLabels, retrain
+
+    if images is None and not labels:
+        _fail("nothing to learn from: give --images FOLDER and/or keep --labels")
+    if images is not None and not (images / "ct").is_dir():
+        _fail(f"{images}: no ct/ sub-folder of CT images (and not_ct/ of others) in it")
+    engine = _engine()
+    with record_run(engine, "train", "") as run:
+        try:
+            outcome = retrain(engine, _store(), state.config.data_home, images, labels, seed, epochs, folds, lambda m: console.print(m, highlight=False))
+        except NotEnoughLabels as exc:
+            _fail(str(exc))
+        run.counts.update(outcome.counts)
+    console.print(outcome.summary, highlight=False)
+
+
+@app.command()
 def inspect(
     pdf: Annotated[Path, typer.Argument(help="The PDF to look at.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract (DESIGN.md) instead of a table.")] = False,

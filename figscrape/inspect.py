@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from figscrape.classify.model import load_filter
 from figscrape.config import Config
 from figscrape.extract.document import ExtractedDocument, PdfError, extract_figures
 from figscrape.imaging import decode
@@ -23,9 +24,13 @@ def inspect_pdf(path: Path, config: Config) -> dict:
         message = outcome.error if outcome.error.startswith(str(path)) else f"{path}: {outcome.error}"
         raise PdfError(message)
     doc: ExtractedDocument = outcome.value
+    flt = load_filter(config.data_home)
     figures = []
     for fig in doc.figures:
-        cuts = cut_panels(decode(fig.image.data), fig.caption, fig.tiles, fig.letters)
+        image = decode(fig.image.data)
+        cuts = cut_panels(image, fig.caption, fig.tiles, fig.letters)
+        crops = [image[c.bbox[1] : c.bbox[3], c.bbox[0] : c.bbox[2]] for c in cuts]
+        scores = flt.scores(crops, [f"{fig.caption} {c.subcaption}" for c in cuts]) if cuts else []
         figures.append(
             {
                 "page": fig.page,
@@ -37,7 +42,10 @@ def inspect_pdf(path: Path, config: Config) -> dict:
                 "height": fig.image.height,
                 "format": fig.image.ext,
                 "xrefs": fig.xrefs,
-                "panels": [{"bbox": list(c.bbox), "label": c.label, "subcaption": c.subcaption, "ct_score": None} for c in cuts],
+                "panels": [
+                    {"bbox": list(c.bbox), "label": c.label, "subcaption": c.subcaption, "ct_score": round(float(score), 4)}
+                    for c, score in zip(cuts, scores)
+                ],
             }
         )
-    return {"pdf": str(path), "pages": doc.pages, "figures": figures, "warnings": doc.warnings}
+    return {"pdf": str(path), "pages": doc.pages, "figures": figures, "warnings": doc.warnings, "model": flt.version, "ct_threshold": flt.card.threshold}

@@ -25,12 +25,15 @@ def test_ingest_extract_split_status_and_nothing_new_on_rerun(tmp_path: Path, co
     assert again.exit_code == 0 and "already ingested" in again.output
     assert runner.invoke(app, ["extract"]).exit_code == 0
     assert runner.invoke(app, ["split"]).exit_code == 0
+    assert runner.invoke(app, ["classify"]).exit_code == 0
     status = json.loads(runner.invoke(app, ["status", "--json"]).stdout)
     expected = sum(len(p.figures) for p in papers[:3])
     for key in ("papers", "pdfs_downloaded", "pdfs_failed", "figures", "panels", "panels_scored", "annotations"):
         assert key in status
     assert status["papers"] == 3 and status["pdfs_downloaded"] == 3 and status["pdfs_extracted"] == 3
     assert status["figures"] == expected and status["panels"] >= expected
+    assert status["panels_scored"] == status["panels"]
+    assert "nothing to do" in runner.invoke(app, ["classify"]).output
     rerun = runner.invoke(app, ["extract"])
     assert rerun.exit_code == 0 and "nothing to do" in rerun.output
     assert json.loads(runner.invoke(app, ["status", "--json"]).stdout)["figures"] == expected
@@ -53,6 +56,7 @@ def test_inspect_json_follows_the_contract(tmp_path: Path, papers: list[Syntheti
             x0, y0, x1, y1 = panel["bbox"]
             assert 0 <= x0 < x1 <= fig["width"] and 0 <= y0 < y1 <= fig["height"]
             assert {"label", "subcaption", "ct_score"} <= set(panel)
+            assert 0.0 <= panel["ct_score"] <= 1.0
 
 
 def test_demo_runs_offline_on_the_bundled_samples(tmp_path: Path) -> None:

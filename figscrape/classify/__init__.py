@@ -1,0 +1,1 @@
+"""The classify stage: a CT-likeness score for every panel, so people only review likely CTs."""

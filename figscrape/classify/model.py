@@ -1,0 +1,132 @@
+"""The CT filter: a small convolutional network on the grey view of a panel, calibrated (Platt) and
+combined with the caption's evidence into one score in [0, 1]. Shipped trained; a model trained
+from labels people made becomes active only when it is not worse on held-out data."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from figscrape.classify.features import SIDE, caption_evidence, image_view
+
+SHIPPED = "ct-filter-1"
+
+
+class CTNet(nn.Module):
+    """Four strided convolutions, global pooling, one logit: about 80k parameters."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        channels = [1, 16, 32, 64, 96]
+        for a, b in zip(channels, channels[1:]):
+            layers += [nn.Conv2d(a, b, 3, stride=2, padding=1), nn.BatchNorm2d(b), nn.ReLU(inplace=True)]
+        self.features = nn.Sequential(*layers)
+        self.head = nn.Linear(channels[-1], 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x).mean(dim=(2, 3))).squeeze(1)
+
+
+@dataclass
+class Card:
+    """The model card: what the model is, how it was trained, how well it did, how to read its scores."""
+
+    version: str
+    platt_a: float = 1.0
+    platt_b: float = 0.0
+    caption_weight: float = 2.5  # logit added (or taken) for CT (or other-modality) words in the caption
+    threshold: float = 0.5  # the review queue's cut: chosen for CT recall on held-out sources
+    side: int = SIDE
+    trained_on: dict = field(default_factory=dict)
+    metrics: dict = field(default_factory=dict)
+    seed: int = 0
+
+
+@dataclass
+class Filter:
+    net: CTNet
+    card: Card
+
+    @property
+    def version(self) -> str:
+        return self.card.version
+
+    def image_logits(self, images: list[np.ndarray], batch: int = 64) -> np.ndarray:
+        out = []
+        self.net.eval()
+        with torch.inference_mode():
+            for i in range(0, len(images), batch):
+                x = torch.from_numpy(np.stack([image_view(im, self.card.side) for im in images[i : i + batch]]))[:, None]
+                out.append(self.net(x).numpy())
+        return np.concatenate(out) if out else np.zeros(0, np.float32)
+
+    def scores(self, images: list[np.ndarray], captions: list[str] | None = None) -> np.ndarray:
+        """Calibrated CT-likeness in [0, 1] for each image, with its caption's evidence when given."""
+        logits = self.card.platt_a * self.image_logits(images) + self.card.platt_b
+        if captions is not None:
+            logits = logits + self.card.caption_weight * np.array([caption_evidence(c) for c in captions], np.float32)
+        return sigmoid(logits)
+
+
+def models_dir(data_home: Path) -> Path:
+    return data_home / "models"
+
+
+def save_filter(flt: Filter, folder: Path) -> Path:
+    """Write weights and card under the folder, atomically; returns the weights path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    weights = folder / f"{flt.version}.pt"
+    for path, write in ((weights, lambda f: torch.save(flt.net.state_dict(), f)), (folder / f"{flt.version}.json", lambda f: f.write(json.dumps(asdict(flt.card), indent=1).encode()))):
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    return weights
+
+
+def _load(weights: Path, card_path: Path) -> Filter:
+    card = Card(**json.loads(card_path.read_text()))
+    net = CTNet()
+    net.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+    net.eval()
+    return Filter(net, card)
+
+
+def active_version(data_home: Path) -> str:
+    pointer = models_dir(data_home) / "ACTIVE"
+    return pointer.read_text().strip() if pointer.exists() else SHIPPED
+
+
+def activate(data_home: Path, version: str) -> None:
+    folder = models_dir(data_home)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(version + "\n")
+    os.replace(tmp, folder / "ACTIVE")
+
+
+def load_filter(data_home: Path | None = None, version: str | None = None) -> Filter:
+    """The active filter: a model trained here when one was activated, else the shipped one."""
+    version = version or (active_version(data_home) if data_home else SHIPPED)
+    if version == SHIPPED:
+        shipped = resources.files("figscrape.classify") / "weights"
+        return _load(Path(str(shipped / f"{SHIPPED}.pt")), Path(str(shipped / f"{SHIPPED}.json")))
+    assert data_home is not None
+    folder = models_dir(data_home)
+    return _load(folder / f"{version}.pt", folder / f"{version}.json")
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """The logistic function, safe for large logits."""
+    return 1 / (1 + np.exp(-np.clip(x, -60, 60)))

@@ -1,0 +1,99 @@
+"""`figscrape train-filter`: learn a new CT filter from labelled images and the labels people made,
+and make it active only when it is not worse than the active one on the held-out data."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Engine, select
+
+from figscrape.classify.model import activate, load_filter, save_filter, models_dir
+from figscrape.classify.train import Example, fit_filter, folder_examples, roc_auc
+from figscrape.db import read_session
+from figscrape.imaging import decode, to_gray8
+from figscrape.models import Annotation, Figure, Panel, Paper, Pdf
+from figscrape.store import ObjectStore
+
+TOLERANCE = 0.005  # a new model may be this much worse in held-out AUC and still count as not worse
+
+
+class NotEnoughLabels(ValueError):
+    """Too few labelled examples, or only one class, to train and evaluate a model."""
+
+
+@dataclass
+class Outcome:
+    summary: str
+    counts: dict = field(default_factory=dict)
+
+
+def annotation_examples(engine: Engine, store: ObjectStore) -> list[Example]:
+    """Panels people labelled CT or not CT (the latest label of each annotator, majority over
+    annotators, unsure and ties left out), grouped by paper."""
+    with read_session(engine) as s:
+        rows = s.execute(
+            select(Annotation.panel_id, Annotation.annotator, Annotation.is_ct, Annotation.id).order_by(Annotation.id)
+        ).all()
+        latest: dict[tuple[int, str], str] = {}
+        for panel_id, annotator, is_ct, _ in rows:
+            latest[(panel_id, annotator)] = is_ct
+        votes: dict[int, Counter[str]] = defaultdict(Counter)
+        for (panel_id, _), is_ct in latest.items():
+            if is_ct in ("yes", "no"):
+                votes[panel_id][is_ct] += 1
+        decided = {p: (1 if v["yes"] > v["no"] else 0) for p, v in votes.items() if v["yes"] != v["no"]}
+        if not decided:
+            return []
+        panels = s.execute(
+            select(Panel.id, Panel.image_sha256, Paper.doi)
+            .join(Figure, Figure.id == Panel.figure_id).join(Pdf, Pdf.id == Figure.pdf_id).join(Paper, Paper.id == Pdf.paper_id)
+            .where(Panel.id.in_(list(decided)))
+        ).all()
+    out = []
+    for panel_id, sha, doi in panels:
+        try:
+            out.append(Example(to_gray8(decode(store.read(sha))), decided[panel_id], f"paper:{doi}"))
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def _version(examples: list[Example], seed: int, epochs: int) -> str:
+    digest = hashlib.sha256(f"{seed}:{epochs}".encode())
+    for e in examples:
+        digest.update(hashlib.sha256(e.image.tobytes()).digest() + bytes([e.label]) + e.group.encode())
+    return f"ct-filter-{digest.hexdigest()[:10]}"
+
+
+def retrain(engine: Engine, store: ObjectStore, data_home: Path, images: Path | None, use_labels: bool, seed: int, epochs: int, folds: int, say: Callable[[str], None]) -> Outcome:
+    examples = folder_examples(images) if images else []
+    from_labels = annotation_examples(engine, store) if use_labels else []
+    examples += from_labels
+    classes = Counter(e.label for e in examples)
+    groups = {e.group for e in examples}
+    if len(examples) < 20 or min(classes[0], classes[1]) < 5 or len(groups) < folds:
+        raise NotEnoughLabels(
+            f"need at least 20 examples, 5 of each class, in {folds}+ sources or papers; have {len(examples)} "
+            f"({classes[1]} CT, {classes[0]} not CT) in {len(groups)}"
+        )
+    say(f"training on {len(examples)} examples ({classes[1]} CT, {classes[0]} not CT; {len(from_labels)} from labels) in {len(groups)} groups")
+    version = _version(examples, seed, epochs)
+    flt, held = fit_filter(examples, version, seed, folds, epochs, say)
+    new_auc = flt.card.metrics["roc_auc"]
+    current = load_filter(data_home)
+    current_scores = current.scores([e.image for e in examples])
+    current_auc = roc_auc(current_scores, np.array([e.label for e in examples]))
+    flt.card.metrics["active_model_auc_on_same_data"] = current_auc
+    save_filter(flt, models_dir(data_home))
+    better = not np.isfinite(current_auc) or new_auc >= current_auc - TOLERANCE
+    if better:
+        activate(data_home, version)
+    verdict = "now active" if better else f"kept inactive: held-out AUC {new_auc:.3f} is below the active {current.version}'s {current_auc:.3f}"
+    recall = flt.card.metrics["at_threshold"]["recall"]
+    summary = f"{version}: held-out AUC {new_auc:.3f}, CT recall {recall:.3f} at threshold {flt.card.threshold:.3f}; {verdict}"
+    return Outcome(summary, {"examples": len(examples), "activated": int(better)})

@@ -1,0 +1,98 @@
+"""The CT filter: its inputs, training (deterministic, held out by group), the shipped model, the stage."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from figscrape.classify.features import SIDE, caption_evidence, image_view
+from figscrape.classify.model import SHIPPED, active_version, load_filter, save_filter
+from figscrape.classify.train import Example, fit_filter, group_folds, recall_threshold, roc_auc
+from figscrape.cli import app
+from figscrape.synthetic import images as pics
+
+
+def toy_examples(n: int = 24) -> list[Example]:
+    rng = np.random.default_rng(0)
+    out = []
+    for i in range(n):
+        group = f"source{i % 4}"
+        out.append(Example(pics.ct_slice(rng, 160), 1, group))
+        other = pics.radiograph(rng, 150, 170) if i % 2 else cv2.cvtColor(pics.raster_chart(rng, 200, 140), cv2.COLOR_BGR2GRAY)
+        out.append(Example(other, 0, group))
+    return out
+
+
+def test_the_view_is_letterboxed_grey_of_fixed_size() -> None:
+    view = image_view(np.full((100, 300, 3), 255, np.uint8))
+    assert view.shape == (SIDE, SIDE) and view.dtype == np.float32
+    assert view[0, 0] == 0 and view[SIDE // 2, SIDE // 2] == 1.0  # black bars above and below, the picture in the middle
+    assert image_view(np.zeros((50, 40), np.uint16)).shape == (SIDE, SIDE)
+
+
+@pytest.mark.parametrize(("text", "evidence"), [("Axial chest CT showing ground-glass opacities", 1), ("Chest X-ray of patient 2", -1), ("ROC curves of the models", -1), ("Patients by age", 0), ("", 0)])
+def test_caption_evidence(text: str, evidence: int) -> None:
+    assert caption_evidence(text) == evidence
+
+
+def test_folds_keep_groups_whole_and_metrics_are_right() -> None:
+    groups = ["a"] * 5 + ["b"] * 3 + ["c"] * 3 + ["d"]
+    folds = group_folds(groups, 3)
+    for fold in folds:
+        assert len({groups[i] for i in fold}) == len({groups[i] for i in fold})
+        assert all(set(groups[i] for i in fold).isdisjoint(groups[j] for j in other) for other in folds if other is not fold for i in fold)
+    assert roc_auc(np.array([0.9, 0.8, 0.1, 0.2]), np.array([1, 1, 0, 0])) == 1.0
+    assert recall_threshold(np.array([0.9, 0.5, 0.3, 0.1]), np.array([1, 1, 1, 0]), target=1.0) == 0.3
+
+
+def test_training_is_deterministic_and_learns_the_toy_task(tmp_path: Path) -> None:
+    examples = toy_examples()
+    first, held = fit_filter(examples, "toy", seed=1, k=2, epochs=4)
+    second, _ = fit_filter(examples, "toy", seed=1, k=2, epochs=4)
+    images = [e.image for e in examples[:6]]
+    assert np.allclose(first.image_logits(images), second.image_logits(images))
+    assert set(first.card.metrics) >= {"roc_auc", "at_threshold", "threshold_chosen_on_other_folds"}
+    save_filter(first, tmp_path)
+    card = json.loads((tmp_path / "toy.json").read_text())
+    assert card["trained_on"]["examples"] == len(examples) and card["threshold"] == first.card.threshold
+
+
+def test_the_shipped_model_loads_offline_and_prefers_ct() -> None:
+    flt = load_filter()
+    assert flt.version == SHIPPED and 0 < flt.card.threshold < 1
+    rng = np.random.default_rng(5)
+    ct = [pics.ct_slice(rng, 256) for _ in range(4)]
+    charts = [pics.raster_chart(rng) for _ in range(4)]
+    scores = flt.scores(ct + charts)
+    assert ((scores >= 0) & (scores <= 1)).all()
+    assert scores[:4].mean() > scores[4:].mean()
+    captions = ["Axial CT slices"] * 4 + ["Bar chart of cases"] * 4
+    assert (flt.scores(ct + charts, captions)[:4] >= scores[:4]).all()
+
+
+def test_train_filter_command_trains_evaluates_and_activates(tmp_path: Path, config) -> None:  # noqa: ANN001
+    folder = tmp_path / "labelled"
+    for sub in ("ct", "not_ct"):
+        (folder / sub).mkdir(parents=True)
+    for i, e in enumerate(toy_examples(20)):
+        cv2.imwrite(str(folder / ("ct" if e.label else "not_ct") / f"{e.group}__{i}.png"), e.image)
+    result = CliRunner().invoke(app, ["train-filter", "--images", str(folder), "--no-labels", "--epochs", "3", "--folds", "2"])
+    assert result.exit_code == 0, result.output
+    assert "held-out AUC" in result.output
+    version = active_version(config.data_home)
+    if "now active" in result.output:
+        assert version.startswith("ct-filter-") and (config.data_home / "models" / f"{version}.pt").exists()
+    else:
+        assert version == SHIPPED
+    card = next((config.data_home / "models").glob("ct-filter-*.json"))
+    assert json.loads(card.read_text())["metrics"]["held_out"].startswith("by group")
+
+
+def test_train_filter_refuses_without_enough_labels(config) -> None:  # noqa: ANN001
+    result = CliRunner().invoke(app, ["train-filter"])
+    assert result.exit_code == 2 and "need at least 20 examples" in result.output
