@@ -90,7 +90,8 @@ def main() -> None:
     cnn = sigmoid(flt.card.platt_a * held.logits + flt.card.platt_b)
     header(f"corpus images held out by source: {len(examples)} images, {labels.sum()} CT, {len({e.group for e in examples})} sources, {len(folds)} folds")
     row("CNN (this run's folds, shipped calibration)", cnn, labels, flt.card.threshold, held.folds)
-    row("image statistics (histogram LR)", histogram_baseline(np.stack([histogram_features(e.image) for e in examples]), labels, folds), None, folds)
+    features = np.stack([histogram_features(e.image) for e in examples])
+    row("image statistics (histogram LR)", histogram_baseline(features, labels, folds), labels, None, folds)
 
     truth = json.loads((CORPUS / "pdfs" / "truth.json").read_text())
     images, captions, fig_labels = [], [], []
