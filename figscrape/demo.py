@@ -1,15 +1,17 @@
-"""`figscrape demo`: the README quick start. Ingests the bundled sample PDFs, extracts and splits
-them, and shows what was found and where the images are. Offline, in seconds."""
+"""`figscrape demo`: the README quick start. Ingests the bundled sample PDFs, extracts, splits and
+scores them, and shows what was found and where the images are. Offline, in seconds."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from figscrape.config import Config
 from figscrape.db import read_session
 from figscrape.extract.stage import run_extract
 from figscrape.ingest import ingest_paths
-from figscrape.models import Figure, Paper, Pdf
+from figscrape.classify.model import load_filter
+from figscrape.classify.stage import run_classify
+from figscrape.models import Figure, Panel, Paper, Pdf
 from figscrape.runs import console, record_run
 from figscrape.samples import sample_pdfs
 from figscrape.split.stage import run_split
@@ -25,8 +27,23 @@ def run_demo(engine: Engine, store: ObjectStore, config: Config) -> None:
         run_extract(engine, store, config, run)
     with record_run(engine, "split") as run:
         run_split(engine, store, run)
+    flt = load_filter(config.data_home)
+    with record_run(engine, "classify", flt.version) as run:
+        run_classify(engine, store, flt, run)
     sample_names = {str(p.absolute()) for p in samples}
     with read_session(engine) as session:
+        best = dict(
+            session.execute(
+                select(Panel.figure_id, func.max(Panel.ct_score)).join(Figure, Figure.id == Panel.figure_id)
+                .where(Panel.splitter_version == Figure.split_version).group_by(Panel.figure_id)
+            ).all()
+        )
+        panels = dict(
+            session.execute(
+                select(Panel.figure_id, func.count()).join(Figure, Figure.id == Panel.figure_id)
+                .where(Panel.splitter_version == Figure.split_version).group_by(Panel.figure_id)
+            ).all()
+        )
         rows = session.execute(
             select(Paper.title, Paper.source, Figure)
             .join(Pdf, Pdf.paper_id == Paper.id)
@@ -37,7 +54,13 @@ def run_demo(engine: Engine, store: ObjectStore, config: Config) -> None:
     console.rule("Figures found")
     for title, source, fig in rows:
         if source in sample_names:
-            console.print(f"[bold]{title}[/bold] page {fig.page}, figure {fig.number}: {fig.kind}, {fig.width}x{fig.height} {fig.image_ext}", highlight=False)
+            score = best.get(fig.id)
+            likely = " — likely CT" if score is not None and score >= flt.card.threshold else ""
+            console.print(
+                f"[bold]{title}[/bold] page {fig.page}, figure {fig.number}: {fig.kind}, {fig.width}x{fig.height} {fig.image_ext}, "
+                f"{panels.get(fig.id, 0)} panel(s), best ct_score {score if score is None else round(score, 2)}{likely}",
+                highlight=False,
+            )
             console.print(f"   “{fig.caption[:110]}{'…' if len(fig.caption) > 110 else ''}”", highlight=False, soft_wrap=True)
             console.print(f"   → {store.path(fig.image_sha256)}", highlight=False, soft_wrap=True)
     console.print(f"database: {config.db_url}\nnext: `figscrape status`, `figscrape inspect FILE.pdf --json`", highlight=False)
