@@ -165,6 +165,58 @@ def crawl(
 
 
 @app.command()
+def run(
+    server: Annotated[Server, typer.Option(help="Which preprint server to crawl.")] = Server.both,
+    query: Annotated[str, typer.Option(help="Regex over title and abstract (case-insensitive).")] = DEFAULT_QUERY,
+    category: Annotated[Optional[str], typer.Option(help="Subject category.")] = None,
+    crawl_: Annotated[bool, typer.Option("--crawl/--no-crawl", help="Crawl first (--no-crawl: only process what is stored).")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON, for monitoring.")] = False,
+) -> None:
+    """Every stage over whatever is new: crawl, extract, split, classify. The nightly cron job.
+
+    A file lock keeps two runs from overlapping (the second says so and exits 0). A stage that
+    fails as a whole is reported and the later stages still run; the exit code is 1 when any
+    stage failed, 0 otherwise (items that failed one by one are counted, not fatal)."""
+    from filelock import FileLock, Timeout
+
+    from figscrape.crawl.categories import UnknownCategory, check_category
+    from figscrape.crawl.query import compile_query
+    from figscrape.crawl.stage import CrawlOptions
+    from figscrape.pipeline import run_pipeline
+
+    servers = ["medrxiv", "biorxiv"] if server == Server.both else [server.value]
+    try:
+        pattern = compile_query(query)
+        canonical = {check_category(s, category) for s in servers}.pop() if category else None
+    except (ValueError, UnknownCategory) as exc:
+        _fail(str(exc))
+    state.config.data_home.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(state.config.data_home / "run.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        console.print(f"another run is in progress (lock {lock.lock_file}); nothing to do", highlight=False)
+        return
+    try:
+        engine = _engine()
+        options = CrawlOptions(servers=servers, query=pattern, category=canonical) if crawl_ else None
+        results = run_pipeline(engine, _store(), state.config, options)
+    finally:
+        lock.release()
+    if as_json:
+        sys.stdout.write(json.dumps({"ok": all(r.ok for r in results), "stages": [r.__dict__ for r in results]}) + "\n")
+    else:
+        for r in results:
+            counts = ", ".join(f"{k}: {v}" for k, v in sorted(r.counts.items())) or "nothing new"
+            mark = "[green]ok[/green]" if r.ok else "[red]FAILED[/red]"
+            console.print(f"{mark} [bold]{r.stage}[/bold] ({r.seconds:g} s) — {counts}", highlight=False)
+            for error in r.errors[:5]:
+                console.print(f"   ! {error.splitlines()[0]}", highlight=False)
+    if not all(r.ok for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
 def extract() -> None:
     """Find the figures of every stored PDF not yet extracted by this extractor version.
 
