@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -99,6 +102,39 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="PDF files or folder
         raise typer.Exit(1)
 
 
+def _crawl_filters(server: "Server", query: str, category: str | None) -> tuple[list[str], re.Pattern[str], str | None]:
+    """Servers, compiled query and checked category of a crawl; bad flags end the command with a message."""
+    from figscrape.crawl.categories import UnknownCategory, check_category
+    from figscrape.crawl.query import compile_query
+
+    servers = ["medrxiv", "biorxiv"] if server == Server.both else [server.value]
+    try:
+        pattern = compile_query(query)
+        canonical = {check_category(s, category) for s in servers}.pop() if category else None
+    except (ValueError, UnknownCategory) as exc:
+        _fail(str(exc))
+    return servers, pattern, canonical
+
+
+@contextmanager
+def _exclusive(job: str) -> Iterator[bool]:
+    """Hold the data home's lock for this job, or say that another holds it (and yield False)."""
+    from filelock import FileLock, Timeout
+
+    state.config.data_home.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(state.config.data_home / f"{job}.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        console.print(f"another {job} is in progress (lock {lock.lock_file}); nothing to do", highlight=False)
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        lock.release()
+
+
 class Server(str, Enum):
     medrxiv = "medrxiv"
     biorxiv = "biorxiv"
@@ -126,30 +162,14 @@ def crawl(
 
     A second crawl while one runs says so and exits 0. Exits 0 when the run completes, with
     failed items counted; 1 when a server's API could not be read; 2 for bad flags."""
-    from filelock import FileLock, Timeout
-
-    from figscrape.crawl.categories import UnknownCategory, check_category
-    from figscrape.crawl.query import compile_query
     from figscrape.crawl.stage import CrawlOptions, run_crawl
 
-    servers = ["medrxiv", "biorxiv"] if server == Server.both else [server.value]
-    try:
-        pattern = compile_query(query)
-        canonical = None
-        if category:
-            canonical = {check_category(s, category) for s in servers}.pop()
-    except (ValueError, UnknownCategory) as exc:
-        _fail(str(exc))
+    servers, pattern, canonical = _crawl_filters(server, query, category)
     if since and until and since > until:
         _fail(f"--since {since.date()} is after --until {until.date()}")
-    state.config.data_home.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(state.config.data_home / "crawl.lock"))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        console.print(f"another crawl is running (lock {lock.lock_file}); nothing to do", highlight=False)
-        return
-    try:
+    with _exclusive("crawl") as acquired:
+        if not acquired:
+            return
         engine = _engine()
         options = CrawlOptions(
             servers=servers, query=pattern, since=since.date() if since else None, until=until.date() if until else None,
@@ -158,8 +178,6 @@ def crawl(
         with record_run(engine, "crawl") as run:
             ok = run_crawl(engine, _store(), state.config, options, run)
         _summary(run)
-    finally:
-        lock.release()
     if not ok:
         raise typer.Exit(1)
 
@@ -177,32 +195,16 @@ def run(
     A file lock keeps two runs from overlapping (the second says so and exits 0). A stage that
     fails as a whole is reported and the later stages still run; the exit code is 1 when any
     stage failed, 0 otherwise (items that failed one by one are counted, not fatal)."""
-    from filelock import FileLock, Timeout
-
-    from figscrape.crawl.categories import UnknownCategory, check_category
-    from figscrape.crawl.query import compile_query
     from figscrape.crawl.stage import CrawlOptions
     from figscrape.pipeline import run_pipeline
 
-    servers = ["medrxiv", "biorxiv"] if server == Server.both else [server.value]
-    try:
-        pattern = compile_query(query)
-        canonical = {check_category(s, category) for s in servers}.pop() if category else None
-    except (ValueError, UnknownCategory) as exc:
-        _fail(str(exc))
-    state.config.data_home.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(state.config.data_home / "run.lock"))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        console.print(f"another run is in progress (lock {lock.lock_file}); nothing to do", highlight=False)
-        return
-    try:
+    servers, pattern, canonical = _crawl_filters(server, query, category)
+    with _exclusive("run") as acquired:
+        if not acquired:
+            return
         engine = _engine()
         options = CrawlOptions(servers=servers, query=pattern, category=canonical) if crawl_ else None
         results = run_pipeline(engine, _store(), state.config, options)
-    finally:
-        lock.release()
     if as_json:
         sys.stdout.write(json.dumps({"ok": all(r.ok for r in results), "stages": [r.__dict__ for r in results]}) + "\n")
     else:

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, select
 
 from figscrape.db import write_session
 from figscrape.models import Paper, Pdf
+from figscrape.pdfsniff import file_problem
 from figscrape.runs import RunLog
 from figscrape.store import ObjectStore
 
@@ -27,26 +28,13 @@ def find_pdfs(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
     return found, problems
 
 
-def check_pdf_file(path: Path) -> str:
-    """Why a file cannot be a PDF, or "" when its first bytes say it is one."""
-    size = path.stat().st_size
-    if size == 0:
-        return "empty file (0 bytes)"
-    with path.open("rb") as fh:
-        head = fh.read(1024)
-    if b"%PDF-" not in head:
-        lowered = head.lower()
-        return "an HTML page, not a PDF" if b"<html" in lowered or b"<!doctype" in lowered else "not a PDF (no %PDF- header)"
-    return ""
-
-
 def ingest_paths(engine: Engine, store: ObjectStore, paths: list[Path], run: RunLog) -> None:
     """Store each PDF once (by content) and give it a Paper and Pdf row."""
     files, problems = find_pdfs(paths)
     for problem in problems:
         run.fail(problem.split(":")[0], problem.split(": ", 1)[1])
     for path in files:
-        why = check_pdf_file(path)
+        why = file_problem(path)
         if why:
             run.fail(str(path), why)
             continue

@@ -26,7 +26,7 @@ def bad_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "empty": b"",
         "html": b"<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Enable JavaScript</body></html>",
         "truncated": good[: len(good) // 2],
-        "garbage": b"%PDF-1.7\n" + bytes(range(256)) * 40,
+        "garbage": b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n",
     }
     paths = {}
     for name, data in files.items():
@@ -63,7 +63,7 @@ def _image_bomb() -> bytes:
     ("name", "message"),
     [
         ("empty", "empty file"),
-        ("html", "an HTML page"),
+        ("html", "a bot check page, not a PDF"),
         ("truncated", "truncated"),
         ("garbage", "cannot be opened as a PDF"),
         ("encrypted", "encrypted with a password"),
@@ -121,10 +121,12 @@ def test_batch_marks_bad_pdfs_failed_and_extracts_the_rest(bad_pdfs: dict[str, P
 
     run = RunLog("ingest")
     ingest_paths(engine, store, [bad_pdfs[n] for n in ("good", "truncated", "encrypted", "garbage", "html", "empty")], run)
-    assert run.counts["ingested"] == 4 and run.counts["failed"] == 2  # html and empty are not PDFs at all
+    # html and empty are not PDFs at all; the truncated one ends without %%EOF: refused at the door
+    assert run.counts["ingested"] == 3 and run.counts["failed"] == 3
+    assert any("truncated PDF" in e for e in run.errors) and any("bot check page" in e for e in run.errors)
     run = RunLog("extract")
     run_extract(engine, store, config, run)
-    assert run.counts["pdfs"] == 1 and run.counts["failed"] == 3 and run.counts["figures"] > 0
+    assert run.counts["pdfs"] == 1 and run.counts["failed"] == 2 and run.counts["figures"] > 0
     status = collect_status(engine)
-    assert status.pdfs_extract_failed == 3 and status.figures == run.counts["figures"]
+    assert status.pdfs_extract_failed == 2 and status.figures == run.counts["figures"]
     assert any("encrypted with a password" in f["reason"] for f in status.top_failures)

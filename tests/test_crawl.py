@@ -222,7 +222,7 @@ def test_a_second_crawl_while_one_runs_exits_0(site_config: Config) -> None:
     site_config.data_home.mkdir(parents=True, exist_ok=True)
     with FileLock(str(site_config.data_home / "crawl.lock")):
         result = CliRunner().invoke(app, ["crawl"])
-    assert result.exit_code == 0 and "another crawl is running" in result.output
+    assert result.exit_code == 0 and "another crawl is in progress" in result.output
 
 
 def test_kill_9_mid_crawl_loses_nothing_and_duplicates_nothing(rxiv: FakeRxiv, site_config: Config, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import pymupdf
 from bs4 import BeautifulSoup
 
 from figscrape.crawl.client import FetchError, PoliteClient
+from figscrape.pdfsniff import file_problem
 
 CHUNK = 1 << 16
 MAX_PDF_BYTES = 300 * 1024 * 1024
@@ -36,23 +37,10 @@ def landing_url(site: str, doi: str, version: int) -> str:
 
 
 def pdf_problem(path: Path) -> str:
-    """Why the file is not a whole PDF, or "" when it is one."""
-    size = path.stat().st_size
-    if size == 0:
-        return "empty body"
-    with path.open("rb") as fh:
-        head = fh.read(1024)
-        fh.seek(max(0, size - 1024))
-        tail = fh.read()
-    if not head.startswith(b"%PDF-"):
-        lowered = head.lower()
-        if b"just a moment" in lowered or b"challenge" in lowered or b"cf-" in lowered:
-            return "bot check page instead of the PDF"
-        if b"<html" in lowered or b"<!doctype" in lowered:
-            return "HTML page instead of the PDF"
-        return "not a PDF (no %PDF- header)"
-    if b"%%EOF" not in tail:
-        return f"truncated PDF ({size} bytes, no %%EOF at the end)"
+    """Why the downloaded file is not a whole PDF, or "" when it is one that PyMuPDF opens."""
+    problem = file_problem(path)
+    if problem:
+        return problem
     try:
         with pymupdf.open(path, filetype="pdf") as doc:
             if doc.page_count == 0:

@@ -12,6 +12,7 @@ from figscrape.extract import geometry as g
 from figscrape.extract.figures import FoundFigure, find_figures
 from figscrape.extract.images import FigureImage, embedded_image, ink_box, native_dpi, render_box, upright
 from figscrape.extract.layout import PageLayout, mark_furniture, read_page
+from figscrape.pdfsniff import file_problem
 from figscrape.split.labels import panel_letter
 
 EXTRACTOR_VERSION = "extract-2"
@@ -51,17 +52,9 @@ def open_pdf(path: Path, max_pages: int = MAX_PAGES) -> pymupdf.Document:
         raise PdfError(f"{path}: no such file")
     if path.is_dir():
         raise PdfError(f"{path}: is a folder, not a PDF")
-    size = path.stat().st_size
-    if size == 0:
-        raise PdfError(f"{path}: empty file (0 bytes)")
-    with path.open("rb") as fh:
-        head = fh.read(1024)
-        fh.seek(max(0, size - 2048))
-        tail = fh.read()
-    if b"%PDF-" not in head:
-        lowered = head.lower()
-        what = "an HTML page" if b"<html" in lowered or b"<!doctype" in lowered else "not a PDF"
-        raise PdfError(f"{path}: {what} (no %PDF- header)")
+    problem = file_problem(path)
+    if problem:
+        raise PdfError(f"{path}: {problem}")
     try:
         doc = pymupdf.open(path, filetype="pdf")
     except Exception as exc:  # MuPDF raises its own error types for every kind of damage
@@ -76,9 +69,6 @@ def open_pdf(path: Path, max_pages: int = MAX_PAGES) -> pymupdf.Document:
         n = doc.page_count
         doc.close()
         raise PdfError(f"{path}: has {n} pages, more than the {max_pages}-page limit (FIGSCRAPE_MAX_PAGES)")
-    if b"%%EOF" not in tail and doc.is_repaired:
-        doc.close()
-        raise PdfError(f"{path}: truncated (no %%EOF; the download was cut short)")
     return doc
 
 
