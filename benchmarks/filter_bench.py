@@ -75,7 +75,7 @@ def header(title: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
     torch.set_num_threads(2)

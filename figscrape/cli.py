@@ -265,7 +265,7 @@ def train_filter(
     images: Annotated[Optional[Path], typer.Option(help="A folder with ct/ and not_ct/ sub-folders of labelled images.")] = None,
     labels: Annotated[bool, typer.Option("--labels/--no-labels", help="Also learn from the is_ct labels people made in the app.")] = True,
     seed: Annotated[int, typer.Option(help="Seed: the same data and seed give the same model.")] = 0,
-    epochs: Annotated[int, typer.Option(min=1, help="Training epochs.")] = 30,
+    epochs: Annotated[int, typer.Option(min=1, help="Training epochs.")] = 40,
     folds: Annotated[int, typer.Option(min=2, help="Folds of the held-out evaluation (by source or paper).")] = 5,
 ) -> None:
     """Train a CT filter, evaluate it on held-out sources, and make it active if it is not worse.

@@ -96,3 +96,33 @@ def test_train_filter_command_trains_evaluates_and_activates(tmp_path: Path, con
 def test_train_filter_refuses_without_enough_labels(config) -> None:  # noqa: ANN001
     result = CliRunner().invoke(app, ["train-filter"])
     assert result.exit_code == 2 and "need at least 20 examples" in result.output
+
+
+def test_labels_people_made_become_training_examples_grouped_by_paper(engine, store) -> None:  # noqa: ANN001
+    from figscrape.classify.retrain import annotation_examples
+    from figscrape.db import write_session
+    from figscrape.imaging import encode_crop
+    from figscrape.models import Annotation, Figure, Panel, Paper, Pdf
+
+    rng = np.random.default_rng(3)
+    votes = {0: [("ann", "yes"), ("bob", "yes")], 1: [("ann", "no"), ("ann", "yes"), ("bob", "yes")], 2: [("ann", "yes"), ("bob", "no")], 3: [("ann", "unsure")]}
+    with write_session(engine) as s:
+        paper = Paper(server="local", doi="local/labels", version=1)
+        paper.pdf = Pdf(status="stored", sha256="0" * 64, extracted_version="x")
+        s.add(paper)
+        s.flush()
+        fig = Figure(pdf_id=paper.pdf.id, extractor_version="x", index=0, page=1, x0=0, y0=0, x1=1, y1=1, kind="raster", image_sha256="0" * 64, image_ext="png", width=1, height=1, split_version="s")
+        s.add(fig)
+        s.flush()
+        for i, history in votes.items():
+            image = pics.ct_slice(rng, 64)
+            sha = store.put_bytes(encode_crop(image, (0, 0, 64, 64)))
+            panel = Panel(figure_id=fig.id, splitter_version="s", index=i, x0=0, y0=0, x1=64, y1=64, image_sha256=sha)
+            s.add(panel)
+            s.flush()
+            for annotator, is_ct in history:
+                s.add(Annotation(panel_id=panel.id, annotator=annotator, is_ct=is_ct))
+    examples = annotation_examples(engine, store)
+    # panel 0: yes+yes; panel 1: ann's latest is yes, bob yes; panel 2: a tie; panel 3: unsure only
+    assert sorted(e.label for e in examples) == [1, 1]
+    assert {e.group for e in examples} == {"paper:local/labels"}

@@ -66,7 +66,7 @@ class Filter:
         with torch.inference_mode():
             for i in range(0, len(images), batch):
                 x = torch.from_numpy(np.stack([image_view(im, self.card.side) for im in images[i : i + batch]]))[:, None]
-                out.append(self.net(x).numpy())
+                out.append(((self.net(x) + self.net(torch.flip(x, dims=[3]))) / 2).numpy())  # the picture and its mirror
         return np.concatenate(out) if out else np.zeros(0, np.float32)
 
     def scores(self, images: list[np.ndarray], captions: list[str] | None = None) -> np.ndarray:

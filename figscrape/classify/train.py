@@ -105,20 +105,25 @@ def augment(image: np.ndarray, rng: np.random.Generator, label: int = 0) -> np.n
 
 
 def synthetic_negatives(count: int, seed: int) -> list[Example]:
-    """Drawn chest radiographs, micrographs and charts: hard negatives every training run sees, so a
-    model meets an X-ray-like picture even when the real X-ray sources are held out."""
+    """Drawn chest radiographs, brain MRI-like slices, micrographs and charts: hard negatives every
+    training run sees, so a model meets them even when the real sources of their kind are held out."""
     from figscrape.synthetic import images as pics
 
     rng = np.random.default_rng(seed)
-    makers = (lambda: pics.radiograph(rng, int(rng.integers(220, 360)), int(rng.integers(260, 400))), lambda: pics.micrograph(rng), lambda: pics.raster_chart(rng))
-    return [Example(to_gray8(makers[i % 3]() if i % 3 else makers[0]()), 0, "synthetic") for i in range(count)]
+    makers = (
+        lambda: pics.radiograph(rng, int(rng.integers(220, 360)), int(rng.integers(260, 400))),
+        lambda: pics.brain_slice(rng, int(rng.integers(180, 320))),
+        lambda: pics.micrograph(rng),
+        lambda: pics.raster_chart(rng),
+    )
+    return [Example(to_gray8(makers[i % len(makers)]()), 0, "synthetic") for i in range(count)]
 
 
-def train_net(examples: list[Example], seed: int, epochs: int = 30, on_epoch: Callable[[int], None] | None = None) -> CTNet:
+def train_net(examples: list[Example], seed: int, epochs: int = 40, on_epoch: Callable[[int], None] | None = None) -> CTNet:
     """A network trained on the examples (and drawn hard negatives) with augmentation; the same seed gives the same weights."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    examples = examples + synthetic_negatives(max(20, len(examples) // 10), seed)
+    examples = examples + synthetic_negatives(max(20, len(examples) // 5), seed)
     net = CTNet()
     optimiser = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-4)
     steps = epochs * max(1, (len(examples) + 31) // 32)
@@ -211,7 +216,7 @@ class HeldOut:
     folds: list[list[int]]
 
 
-def cross_validate(examples: list[Example], seed: int, k: int = 5, epochs: int = 30, on_fold: Callable[[int], None] | None = None) -> HeldOut:
+def cross_validate(examples: list[Example], seed: int, k: int = 5, epochs: int = 40, on_fold: Callable[[int], None] | None = None) -> HeldOut:
     folds = group_folds([e.group for e in examples], k)
     logits = np.zeros(len(examples), np.float32)
     for n, test in enumerate(folds):
@@ -234,7 +239,7 @@ def honest_threshold_check(scores: np.ndarray, labels: np.ndarray, folds: list[l
     return {"recall": tp / max(1, int((labels == 1).sum())), "precision": tp / max(1, int(chosen.sum()))}
 
 
-def fit_filter(examples: list[Example], version: str, seed: int = 0, k: int = 5, epochs: int = 30, progress: Callable[[str], None] | None = None) -> tuple[Filter, HeldOut]:
+def fit_filter(examples: list[Example], version: str, seed: int = 0, k: int = 5, epochs: int = 40, progress: Callable[[str], None] | None = None) -> tuple[Filter, HeldOut]:
     """Cross-validate by group, calibrate and choose the threshold on the held-out scores, then train
     the shipped network on everything."""
     say = progress or (lambda _msg: None)

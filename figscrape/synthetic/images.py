@@ -73,3 +73,23 @@ def encode(array: np.ndarray, ext: str, quality: int = 90) -> bytes:
     if not ok:
         raise ValueError(f"cannot encode {ext}")
     return buf.tobytes()
+
+
+def brain_slice(rng: np.random.Generator, size: int = 256) -> np.ndarray:
+    """An axial brain MRI-like slice (T1): bright scalp, dark skull, folded grey brain, small dark
+    ventricles and no large dark region inside: round like a CT, but not one."""
+    img = np.zeros((size, size), np.float32)
+    c = size // 2
+    ax, ay = int(size * rng.uniform(0.36, 0.42)), int(size * rng.uniform(0.42, 0.47))
+    cv2.ellipse(img, (c, c), (ax, ay), 0, 0, 360, 200, -1)
+    cv2.ellipse(img, (c, c), (ax - 6, ay - 6), 0, 0, 360, 40, -1)
+    cv2.ellipse(img, (c, c), (ax - 11, ay - 11), 0, 0, 360, 115, -1)
+    for _ in range(60):  # gyri: brighter white matter folds
+        a = rng.uniform(0, 2 * np.pi)
+        r = rng.uniform(0.2, 0.8)
+        x, y = int(c + r * (ax - 14) * np.cos(a)), int(c + r * (ay - 14) * np.sin(a))
+        cv2.ellipse(img, (x, y), (int(rng.integers(4, 14)), int(rng.integers(2, 6))), float(np.degrees(a)), 0, 360, 165, -1)
+    for side in (-1, 1):
+        cv2.ellipse(img, (c + side * int(size * 0.04), c), (int(size * 0.025), int(size * 0.09)), side * 15, 0, 360, 30, -1)
+    img = cv2.GaussianBlur(img, (0, 0), 1.5) + rng.normal(0, 5, img.shape)
+    return np.clip(img, 0, 255).astype(np.uint8)
