@@ -30,10 +30,8 @@ from pathlib import Path
 
 import pymupdf
 
-from figscrape.extract.captions import parse_caption_start
 from figscrape.extract.document import extract_figures
 from figscrape.extract.geometry import iou
-from figscrape.extract.layout import Span, TextLine
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpus" / "pdfs"

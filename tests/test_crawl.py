@@ -15,7 +15,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 from filelock import FileLock
-from sqlalchemy import func, select
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from figscrape.cli import app

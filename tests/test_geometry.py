@@ -25,6 +25,6 @@ def test_group_near_handles_many_boxes_quickly() -> None:
     assert len(groups) == 1 and len(groups[0]) == 60_000
 
 
-def test_merge_near_and_union() -> None:
-    assert g.merge_near([(0, 0, 1, 1), (2, 2, 3, 3), (50, 50, 60, 60)], 2) == [(0, 0, 3, 3), (50, 50, 60, 60)]
+def test_union_and_overlap_fraction() -> None:
     assert g.union([(0, 5, 1, 6), (-1, 2, 0, 3)]) == (-1, 2, 1, 6)
+    assert g.overlap_fraction((0, 0, 10, 10), (5, 0, 20, 10)) == 0.5

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from figscrape.crawl.categories import api_parameter, normalise
-from figscrape.crawl.client import FetchError, PoliteClient
+from figscrape.crawl.client import PoliteClient
 
 RECORD_FIELDS = (
     "doi", "title", "authors", "author_corresponding", "author_corresponding_institution", "date", "version",
@@ -112,5 +112,3 @@ class RxivApi:
             if page.total and cursor >= page.total:
                 return
 
-
-__all__ = ["ApiError", "DetailsPage", "FetchError", "Record", "RxivApi"]

@@ -73,32 +73,6 @@ def expand(b: Box, d: float) -> Box:
     return (b[0] - d, b[1] - d, b[2] + d, b[3] + d)
 
 
-def clip(b: Box, to: Box) -> Box:
-    """Box cut to lie inside `to`."""
-    return intersection(b, to)
-
-
-def is_empty(b: Box) -> bool:
-    """True when the box has no area."""
-    return b[2] <= b[0] or b[3] <= b[1]
-
-
-def contains_point(b: Box, x: float, y: float) -> bool:
-    """True when the point lies inside or on the box."""
-    return b[0] <= x <= b[2] and b[1] <= y <= b[3]
-
-
-def center(b: Box) -> tuple[float, float]:
-    """Centre point of a box."""
-    return ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2)
-
-
-def scale(b: Box, sx: float, sy: float | None = None) -> Box:
-    """Box with both corners multiplied (points to pixels and back)."""
-    sy = sx if sy is None else sy
-    return (b[0] * sx, b[1] * sy, b[2] * sx, b[3] * sy)
-
-
 def group_near(boxes: Sequence[Box], tol: float) -> list[list[int]]:
     """Indices of boxes grouped transitively by gap <= tol, to within half a point (single-link clustering).
 
@@ -123,8 +97,3 @@ def group_near(boxes: Sequence[Box], tol: float) -> list[list[int]]:
     for i in range(len(arr)):
         groups.setdefault(int(labels[y0[i], x0[i]]), []).append(i)
     return sorted(groups.values(), key=lambda g: g[0])
-
-
-def merge_near(boxes: Sequence[Box], tol: float) -> list[Box]:
-    """Union of each transitive group of boxes closer than tol."""
-    return [union(boxes[i] for i in g) for g in group_near(boxes, tol)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pymupdf
 
@@ -67,7 +67,6 @@ class PageLayout:
     lines: list[TextLine]
     images: list[PlacedImage]
     drawings: list[Box]
-    furniture_images: list[PlacedImage] = field(default_factory=list)
 
 
 def _is_bold(font: str, flags: int) -> bool:
@@ -239,11 +238,10 @@ def mark_furniture(pages: list[PageLayout]) -> None:
             elif in_margin and len(line.text.strip()) < 6 and _DIGITS.fullmatch(line.text.strip() or "x"):
                 line.furniture = True  # a page number
         if n > 1:
-            keep, drop = [], []
-            for img in p.images:
-                repeated = image_seen[_rounded(img.bbox)] >= repeat_at or xref_pages[img.xref] >= max(2, repeat_at)
-                (drop if repeated else keep).append(img)
-            p.images, p.furniture_images = keep, drop
+            p.images = [
+                img for img in p.images
+                if image_seen[_rounded(img.bbox)] < repeat_at and xref_pages[img.xref] < max(2, repeat_at)
+            ]
             p.drawings = [d for d in p.drawings if drawing_seen[_rounded(d)] < repeat_at]
     body = body_font_size(pages)
     column = text_column_extent(pages, body)

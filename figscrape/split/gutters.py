@@ -32,7 +32,6 @@ class Settings:
     attach_reach: float = 0.03  # small pieces further than this share of the diagonal are dropped
     line_length: float = 0.2  # a straight run this share of the side long is a line
     line_thickness: int = 4  # analysis pixels
-    seam_cover: float = 0.9  # a seam has an edge along this share of its length
 
 
 # -- views and masks -------------------------------------------------------------------------
@@ -210,41 +209,6 @@ def _spans_several(piece: Box, majors: list[Box]) -> bool:
     across = [m for m in majors if min(piece[2], m[2]) - max(piece[0], m[0]) > 0.2 * (m[2] - m[0])]
     down = [m for m in majors if min(piece[3], m[3]) - max(piece[1], m[1]) > 0.2 * (m[3] - m[1])]
     return len(across) >= 2 or len(down) >= 2
-
-
-def _seam(gray: np.ndarray, mask: np.ndarray, box: Box, settings: Settings) -> Box | None:
-    """Where two pictures touch with no gutter: a straight edge across the whole piece, content on both sides.
-    Returns the two halves joined in one Box tuple (left/top half first) encoded as (cut axis, at)."""
-    x0, y0, x1, y1 = box
-    g = gray[y0:y1, x0:x1].astype(np.int16)
-    m = mask[y0:y1, x0:x1]
-    for axis in (0, 1):
-        diff = np.abs(np.diff(g, axis=1 - axis)) > 24 if axis == 0 else np.abs(np.diff(g, axis=0)) > 24
-        cover = diff.mean(axis=0) if axis == 0 else diff.mean(axis=1)
-        length = g.shape[1] if axis == 0 else g.shape[0]
-        margin = max(10, int(0.15 * length))
-        for i in np.argsort(cover)[::-1][:5]:
-            if cover[i] < settings.seam_cover or not margin <= i <= length - margin:
-                continue
-            before = m[:, max(0, i - 6) : i + 1] if axis == 0 else m[max(0, i - 6) : i + 1, :]
-            after = m[:, i + 1 : i + 8] if axis == 0 else m[i + 1 : i + 8, :]
-            if before.mean() > 0.6 and after.mean() > 0.6:
-                return (axis, x0 + int(i) + 1 if axis == 0 else y0 + int(i) + 1, 0, 0)
-    return None
-
-
-def cut_seams(gray: np.ndarray, mask: np.ndarray, box: Box, settings: Settings, min_side: tuple[int, int], depth: int = 0) -> list[Box]:
-    """A picture-like piece cut at every seam, recursively."""
-    if depth > 6 or box[2] - box[0] < 2 * min_side[0] and box[3] - box[1] < 2 * min_side[1]:
-        return [box]
-    found = _seam(gray, mask, box, settings)
-    if found is None:
-        return [box]
-    axis, at = found[0], found[1]
-    halves = [(box[0], box[1], at, box[3]), (at, box[1], box[2], box[3])] if axis == 0 else [(box[0], box[1], box[2], at), (box[0], at, box[2], box[3])]
-    if any((b[2] - b[0]) < min_side[0] or (b[3] - b[1]) < min_side[1] for b in halves):
-        return [box]
-    return [p for half in halves for p in cut_seams(gray, mask, half, settings, min_side, depth + 1)]
 
 
 def panel_boxes(gray: np.ndarray, settings: Settings) -> list[Box]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import zlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -50,9 +50,6 @@ class SyntheticPaper:
     pdf: bytes = field(repr=False)
     originals: dict[str, np.ndarray] = field(default_factory=dict, repr=False)  # figure number -> pixels as drawn
 
-    def truth(self) -> dict:
-        """This paper's entry in the truth.json format of the real corpus."""
-        return {"pages": self.pages, "server": "synthetic", "style": self.style, "figures": [asdict(f) for f in self.figures]}
 
 
 @dataclass(frozen=True)
