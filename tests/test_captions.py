@@ -37,3 +37,16 @@ def test_running_text_that_mentions_a_figure_is_not_a_caption(text: str) -> None
 def test_a_bold_label_without_punctuation_starts_a_caption() -> None:
     start = parse_caption_start(line(("Fig. 1", True), (" Chest CT images", False)))
     assert start is not None and start.number == "1"
+
+
+def test_an_unpunctuated_plain_label_is_a_weak_start_and_needs_a_graphic_beside_it() -> None:
+    from figscrape.extract.captions import find_captions
+    from figscrape.extract.layout import PageLayout
+
+    start = parse_caption_start(line(("Fig 1 Chest CT of a 45-year-old man", False)))
+    assert start is not None and start.weak
+    caption = TextLine((50, 300, 300, 310), "Fig 1 Chest CT of a 45-year-old man", line(("Fig 1 Chest CT", False)).spans, True)
+    alone = PageLayout(1, (0, 0, 612, 792), [caption], [], [])
+    assert find_captions(alone) == []
+    under_a_chart = PageLayout(1, (0, 0, 612, 792), [caption], [], [(60, 150, 280, 290)])
+    assert [c.number for c in find_captions(under_a_chart)] == ["1"]

@@ -26,6 +26,7 @@ class CaptionStart:
     kind: str  # "figure" or "table"
     number: str  # "2", "S3"
     label_only: bool  # the line says only "Figure 2" (author manuscripts put legends elsewhere)
+    weak: bool = False  # "Fig 1 Chest CT": no punctuation, no style of its own; a caption only next to a graphic
 
 
 @dataclass
@@ -66,7 +67,19 @@ def parse_caption_start(line: TextLine) -> CaptionStart | None:
         return CaptionStart(kind, num, label_only=False)
     if _label_styled_apart(line, m.end("num")):
         return CaptionStart(kind, num, label_only=False)
+    if re.match(r"^\s+[A-Z][a-z]", after):  # "Fig 1 Chest CT", but not "Figure 2 shows" or "Figure 2 presents"
+        return CaptionStart(kind, num, label_only=False, weak=True)
     return None
+
+
+def _next_to_graphic(line: TextLine, page: PageLayout, reach: float = 32.0) -> bool:
+    """True when an image or a drawing lies just above or below the line (an axis title may sit between), overlapping it across."""
+    for box in [i.bbox for i in page.images] + page.drawings:
+        across = min(box[2], line.bbox[2]) - max(box[0], line.bbox[0]) > 0
+        near = -2 <= line.bbox[1] - box[3] <= reach or -2 <= box[1] - line.bbox[3] <= reach
+        if across and near:
+            return True
+    return False
 
 
 def _label_styled_apart(line: TextLine, label_end: int) -> bool:
@@ -149,7 +162,7 @@ def find_captions(page: PageLayout, body: BodyText | None = None) -> list[Captio
         if id(line) in taken:
             continue
         start = parse_caption_start(line)
-        if start is None or _continues_paragraph(line, lines):
+        if start is None or _continues_paragraph(line, lines) or start.weak and not _next_to_graphic(line, page):
             continue
         if start.label_only:
             spanned = [line]

@@ -77,6 +77,7 @@ STYLES = (
     Style("manuscript-legends", 1, "helv", 11.0, 2.0, "helv", "hebo", 11.0, "Figure {n}.", line_numbers=True, legends_section=True),
     Style("captions-above", 1, "tiro", 10.5, 1.25, "helv", "hebo", 9.0, "Figure {n}.", caption_above=True),
     Style("body-font-captions", 1, "tiro", 10.0, 1.2, "tiro", "tibo", 10.0, "Figure {n}:", space_after_caption=6.0),
+    Style("plain-labels", 2, "tiro", 9.5, 1.2, "helv", "helv", 8.0, "Fig {n}"),  # no punctuation, no bold: "Fig 1 Chest CT"
 )
 
 
