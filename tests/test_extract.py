@@ -93,3 +93,22 @@ def test_rotated_pages_give_the_same_boxes_and_upright_images(tmp_path: Path) ->
         assert fig.page == truth.page and iou(fig.bbox, tuple(truth.bbox)) >= 0.7
         w_pt, h_pt = fig.bbox[2] - fig.bbox[0], fig.bbox[3] - fig.bbox[1]
         assert (fig.image.width > fig.image.height) == (h_pt > w_pt)  # turned a quarter, as a reader sees it
+
+
+def test_figure_pages_without_a_label_take_the_unused_legends_in_order(tmp_path: Path) -> None:
+    import pymupdf
+
+    style = next(s for s in STYLES if s.legends_section)
+    paper = make_paper(42, style, figures=3)
+    doc = pymupdf.open(stream=paper.pdf)
+    for truth in paper.figures:  # take the "Figure N." off each figure page
+        page = doc[truth.page - 1]
+        for hit in page.search_for(style.label_format.format(n=truth.number)):
+            page.add_redact_annot(hit)
+        page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE)
+    path = tmp_path / "unlabelled.pdf"
+    doc.save(path)
+    found = extract_figures(path).figures
+    assert [(f.page, f.number) for f in found] == [(t.page, t.number) for t in paper.figures]
+    for f, t in zip(found, paper.figures):
+        assert iou(f.bbox, tuple(t.bbox)) >= 0.7 and similar(f.caption, t.caption) >= 0.9

@@ -202,6 +202,8 @@ class _PageWork:
     page: PageLayout
     captions: list[Caption]
     chains: dict[int, tuple[list[tuple[Blob, float]], list[tuple[Blob, float]]]]
+    blobs: list[Blob]
+    body_lines: int  # lines of running text: a figure page of an author manuscript has next to none
 
 
 def _analyse(page: PageLayout, body: BodyText) -> _PageWork:
@@ -211,7 +213,8 @@ def _analyse(page: PageLayout, body: BodyText) -> _PageWork:
     blobs = build_blobs(page, {id(l) for c in captions for l in c.lines}, body_size)
     barriers = _barriers(page, captions, blobs, body_size)
     chains = {id(c): (_chain(c, blobs, barriers, -1), _chain(c, blobs, barriers, +1)) for c in captions}
-    return _PageWork(page, captions, chains)
+    body_lines = sum(1 for l in page.lines if not l.furniture and l.horizontal and _is_body_line(l, body_size))
+    return _PageWork(page, captions, chains, blobs, body_lines)
 
 
 def _assign(work: _PageWork, prefer_above: bool) -> dict[int, list[Blob]]:
@@ -272,4 +275,30 @@ def find_figures(pages: list[PageLayout]) -> list[FoundFigure]:
     for fig in figures:
         if fig.label_only and fig.number in legends:
             fig.caption = legends[fig.number]
+    figures += _unlabelled_figure_pages(works, figures, legends)
     return figures
+
+
+ORPHAN_AREA = 0.12  # share of the page a graphic covers to be a figure page's figure
+
+
+def _unlabelled_figure_pages(works: list[_PageWork], figures: list[FoundFigure], legends: dict[str, str]) -> list[FoundFigure]:
+    """Figures at the end of an author manuscript, one per page with no label at all, take the
+    legends no figure has used, in order."""
+    used = {f.number for f in figures}
+    waiting = [n for n in legends if n not in used]
+    pages_with_figures = {f.page for f in figures}
+    out: list[FoundFigure] = []
+    for work in works:
+        if not waiting or work.page.number in pages_with_figures or work.captions or work.body_lines > 2:
+            continue
+        if not work.blobs or g.area(g.union(b.bbox for b in work.blobs)) < ORPHAN_AREA * g.area(work.page.rect):
+            continue
+        big = work.blobs  # on a page of its own, every graphic belongs to the figure
+        number = waiting.pop(0)
+        images = [i for b in big for i in b.images]
+        drawings = [d for b in big for d in b.drawings]
+        kind = _kind(images, drawings)
+        box = images[0].bbox if kind == "raster" else g.union(b.bbox for b in big)
+        out.append(FoundFigure(work.page.number, box, number, legends[number], kind, images, drawings))
+    return out
