@@ -112,3 +112,24 @@ def test_figure_pages_without_a_label_take_the_unused_legends_in_order(tmp_path:
     assert [(f.page, f.number) for f in found] == [(t.page, t.number) for t in paper.figures]
     for f, t in zip(found, paper.figures):
         assert iou(f.bbox, tuple(t.bbox)) >= 0.7 and similar(f.caption, t.caption) >= 0.9
+
+
+def test_a_caption_set_beside_its_figure_claims_it(tmp_path: Path) -> None:
+    import pymupdf
+
+    doc = pymupdf.open()
+    page = doc.new_page()
+    for y in range(80, 200, 14):
+        page.insert_text((72, y), "Running text of the paper that goes on for a while across the page width here.", fontsize=10)
+    rng = np.random.default_rng(0)
+    from figscrape.synthetic import images as pics
+    import cv2
+
+    page.insert_image(pymupdf.Rect(72, 230, 372, 530), stream=cv2.imencode(".png", pics.ct_slice(rng, 300))[1].tobytes())
+    for i, text in enumerate(["Figure 1. Axial chest CT", "of a patient with bilateral", "ground-glass opacities."]):
+        page.insert_text((390, 360 + 12 * i), text, fontsize=9)
+    path = tmp_path / "side.pdf"
+    doc.save(path)
+    (fig,) = extract_figures(path).figures
+    assert fig.number == "1" and fig.caption.startswith("Figure 1. Axial chest CT")
+    assert iou(fig.bbox, (72, 230, 372, 530)) >= 0.9

@@ -254,9 +254,11 @@ def find_figures(pages: list[PageLayout]) -> list[FoundFigure]:
     legends: dict[str, str] = {}
     for index, work in enumerate(works):
         assigned = _assign(work, prefer_above)
+        taken = {id(b) for blobs in assigned.values() for b in blobs}
         legend_list = False  # captions with no graphic, one after another: a "Figure legends" section
         for caption in work.captions:
-            claimed = assigned[id(caption)]
+            claimed = assigned[id(caption)] or (_beside(caption, work.blobs, taken) if caption.kind == "figure" and not caption.label_only else [])
+            taken.update(id(b) for b in claimed)
             if caption.kind == "figure" and index + 1 < len(works) and not caption.label_only:
                 continue_on_next_page(caption, work.page, works[index + 1].page, body, legend_list and not claimed)
             legend_list = caption.kind == "figure" and not claimed and not caption.label_only
@@ -277,6 +279,22 @@ def find_figures(pages: list[PageLayout]) -> list[FoundFigure]:
             fig.caption = legends[fig.number]
     figures += _unlabelled_figure_pages(works, figures, legends)
     return figures
+
+
+SIDE_GAP = 40.0  # points between a figure and a caption set beside it
+
+
+def _beside(caption: Caption, blobs: list[Blob], taken: set[int]) -> list[Blob]:
+    """A caption set beside its figure (a side column, a landscape page): the largest free graphic
+    level with it on either side, close by."""
+    cap = caption.bbox
+    level = [
+        b for b in blobs
+        if id(b) not in taken
+        and g.y_overlap(b.bbox, cap) >= 0.5 * min(g.height(cap), g.height(b.bbox))
+        and (0 <= cap[0] - b.bbox[2] <= SIDE_GAP or 0 <= b.bbox[0] - cap[2] <= SIDE_GAP)
+    ]
+    return [max(level, key=lambda b: g.area(b.bbox))] if level else []
 
 
 ORPHAN_AREA = 0.12  # share of the page a graphic covers to be a figure page's figure
