@@ -244,3 +244,20 @@ def test_kill_9_mid_crawl_loses_nothing_and_duplicates_nothing(rxiv: FakeRxiv, s
     objects = [p for p in (site_config.data_home / "objects").rglob("*") if p.is_file() and not p.name.startswith(".tmp-")]
     assert len(objects) == 40  # a write cut by the kill may leave a .tmp- file, never a file under a real name
     assert all(hashlib.sha256(p.read_bytes()).hexdigest() == p.name for p in objects)
+
+
+def test_a_retry_after_longer_than_a_run_waits_is_honoured_by_not_asking(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    rxiv.add("medrxiv", record("10.1101/2020.03.02.1", "2020-03-02"), tiny_pdf("one"))
+    rxiv.add("medrxiv", record("10.1101/2020.03.02.2", "2020-03-02"), tiny_pdf("two"))
+    rxiv.retry_after = 3600
+    rxiv.faults[rxiv.pdf_path("10.1101/2020.03.02.1", 1)] = ["429"]
+    started = time.monotonic()
+    run, ok = crawl(engine, store, site_config)
+    assert ok and time.monotonic() - started < 30
+    statuses = [s for *_, s in stored_pdfs(engine)]
+    assert statuses.count("blocked") >= 1 and all(s in ("blocked", "stored") for s in statuses)
+    pdf_requests = [t for t, path, _ in rxiv.log if path.startswith("/content/")]
+    first_429 = next(t for t, path, status in rxiv.log if status == 429)
+    assert all(t <= first_429 + 0.5 for t in pdf_requests)  # nothing more was asked of the host after it said to wait
+    with read_session(engine) as s:
+        assert any("Retry-After" in (p.error or "") for p in s.scalars(select(Pdf)))

@@ -13,7 +13,7 @@ import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from figscrape import __version__
-from figscrape.crawl.limiter import HostLimiter
+from figscrape.crawl.limiter import HostLimiter, HostPaused
 
 RETRY_STATUSES = {429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
 
@@ -70,7 +70,7 @@ class PoliteClient:
         backoff = wait_random_exponential(multiplier=self.settings.backoff, max=self.settings.backoff_max)(state)
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, _Retryable) and exc.retry_after is not None:
-            return max(backoff, min(exc.retry_after, self.settings.backoff_max))
+            return max(backoff, exc.retry_after) if exc.retry_after <= self.limiter.max_wait else 0.0  # the limiter refuses then
         return backoff
 
     def get(self, url: str, *, stream: bool = False, allow_empty: bool = False, headers: dict[str, str] | None = None) -> requests.Response:
@@ -88,7 +88,10 @@ class PoliteClient:
 
     def _attempt(self, url: str, stream: bool, allow_empty: bool, headers: dict[str, str]) -> requests.Response:
         host = urlsplit(url).netloc
-        self.limiter.acquire(host)
+        try:
+            self.limiter.acquire(host)
+        except HostPaused as exc:
+            raise FetchError(url, str(exc), 429, blocked=True) from exc
         self.requests_sent += 1
         try:
             response = self.session.get(
@@ -101,7 +104,7 @@ class PoliteClient:
         if response.status_code in RETRY_STATUSES:
             wait = retry_after_seconds(response.headers.get("Retry-After"))
             if wait is not None and response.status_code in (429, 503):
-                self.limiter.pause(host, min(wait, self.settings.backoff_max))
+                self.limiter.pause(host, wait)  # the whole host waits, as long as it asked
             body = response.text[:200] if not stream else ""
             response.close()
             blocked = response.status_code == 429 and "1015" in body
