@@ -361,5 +361,18 @@ def db_upgrade() -> None:
     console.print(f"database at the newest schema: {state.config.db_url}", highlight=False)
 
 
+def main_entry() -> None:
+    """The console script: the app, with a database that fails mid-run reported in one line, not a traceback."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        app()
+    except DBAPIError as exc:
+        reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc).splitlines()[0]
+        hint = " (another process holds the write lock; try again, or use PostgreSQL for a team)" if "locked" in reason else ""
+        console.print(f"[red]error:[/red] database {state.config.db_url}: {reason}{hint}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+
+
 if __name__ == "__main__":
-    app()
+    main_entry()

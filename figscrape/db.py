@@ -4,6 +4,7 @@ concurrent writers); any other SQLAlchemy URL (PostgreSQL for a team) is used as
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -18,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-BUSY_TIMEOUT_MS = 30_000
+BUSY_TIMEOUT_MS = int(float(os.environ.get("FIGSCRAPE_DB_TIMEOUT", "30")) * 1000)  # how long a writer waits for the lock
 
 
 class DatabaseError(RuntimeError):

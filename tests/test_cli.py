@@ -77,3 +77,26 @@ def test_an_unusable_database_path_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "afile").write_text("not a folder")
     result = runner.invoke(app, ["--db", f"sqlite:///{tmp_path}/afile/x.db", "extract"])
     assert result.exit_code == 2 and "cannot open the database" in result.output
+
+
+def test_a_locked_database_is_a_one_line_error_and_nothing_is_lost(tmp_path: Path, papers: list[SyntheticPaper]) -> None:
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    data = tmp_path / "locked"
+    env = {**os.environ, "FIGSCRAPE_DATA": str(data), "FIGSCRAPE_DB_TIMEOUT": "1"}
+    pdf = write_pdf(tmp_path, papers[0])
+    assert subprocess.run([sys.executable, "-m", "figscrape.cli", "ingest", str(pdf)], env=env, capture_output=True).returncode == 0
+    holder = sqlite3.connect(data / "figscrape.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        done = subprocess.run([sys.executable, "-m", "figscrape.cli", "extract"], env=env, capture_output=True, text=True, timeout=60)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert done.returncode == 2
+    assert "database is locked" in done.stderr and "Traceback" not in done.stderr
+    status = json.loads(subprocess.run([sys.executable, "-m", "figscrape.cli", "status", "--json"], env=env, capture_output=True, text=True).stdout)
+    assert status["papers"] == 1 and status["pdfs_downloaded"] == 1
