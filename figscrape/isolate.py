@@ -24,9 +24,18 @@ class Outcome(Generic[T]):
         return not self.error
 
 
+def _address_space() -> int:
+    """Bytes of address space this process has mapped (what it inherited from its parent included)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        return 0
+
+
 def _child(conn: Connection, fn: Callable[..., Any], args: tuple, memory_mb: int) -> None:
-    if memory_mb > 0:
-        limit = memory_mb * 1024 * 1024
+    if memory_mb > 0:  # the job's own budget, on top of what the parent had mapped (torch alone maps a gigabyte)
+        limit = _address_space() + memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
         conn.send(Outcome(value=fn(*args)))
