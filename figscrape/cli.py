@@ -23,7 +23,7 @@ from figscrape.config import Config, load_config
 from figscrape.crawl.query import DEFAULT_QUERY
 from figscrape.db import DatabaseError, open_database, upgrade, make_engine
 from figscrape.extract.document import EXTRACTOR_VERSION, PdfError
-from figscrape.runs import RunLog, console, record_run
+from figscrape.runs import RunLog, console, progress, record_run
 from figscrape.split.panels import SPLITTER_VERSION
 from figscrape.store import ObjectStore
 
@@ -280,9 +280,13 @@ def train_filter(
     if images is not None and not (images / "ct").is_dir():
         _fail(f"{images}: no ct/ sub-folder of CT images (and not_ct/ of others) in it")
     engine = _engine()
-    with record_run(engine, "train", "") as run:
+    with record_run(engine, "train", "") as run, progress() as bar:
+        task = bar.add_task("train-filter", total=1.0)
         try:
-            outcome = retrain(engine, _store(), state.config.data_home, images, labels, seed, epochs, folds, lambda m: console.print(m, highlight=False))
+            outcome = retrain(
+                engine, _store(), state.config.data_home, images, labels, seed, epochs, folds,
+                lambda what, done: bar.update(task, description=what, completed=done),
+            )
         except NotEnoughLabels as exc:
             _fail(str(exc))
         run.counts.update(outcome.counts)

@@ -70,7 +70,10 @@ def _version(examples: list[Example], seed: int, epochs: int) -> str:
     return f"ct-filter-{digest.hexdigest()[:10]}"
 
 
-def retrain(engine: Engine, store: ObjectStore, data_home: Path, images: Path | None, use_labels: bool, seed: int, epochs: int, folds: int, say: Callable[[str], None]) -> Outcome:
+def retrain(
+    engine: Engine, store: ObjectStore, data_home: Path, images: Path | None, use_labels: bool, seed: int, epochs: int, folds: int,
+    progress: Callable[[str, float], None],
+) -> Outcome:
     examples = folder_examples(images) if images else []
     from_labels = annotation_examples(engine, store) if use_labels else []
     examples += from_labels
@@ -81,9 +84,9 @@ def retrain(engine: Engine, store: ObjectStore, data_home: Path, images: Path | 
             f"need at least 20 examples, 5 of each class, in {folds}+ sources or papers; have {len(examples)} "
             f"({classes[1]} CT, {classes[0]} not CT) in {len(groups)}"
         )
-    say(f"training on {len(examples)} examples ({classes[1]} CT, {classes[0]} not CT; {len(from_labels)} from labels) in {len(groups)} groups")
+    progress(f"{len(examples)} examples ({classes[1]} CT, {classes[0]} not CT; {len(from_labels)} from labels), {len(groups)} groups", 0.0)
     version = _version(examples, seed, epochs)
-    flt, held = fit_filter(examples, version, seed, folds, epochs, say)
+    flt, held = fit_filter(examples, version, seed, folds, epochs, progress)
     new_auc = flt.card.metrics["roc_auc"]
     current = load_filter(data_home)
     current_scores = current.scores([e.image for e in examples])

@@ -239,11 +239,13 @@ def honest_threshold_check(scores: np.ndarray, labels: np.ndarray, folds: list[l
     return {"recall": tp / max(1, int((labels == 1).sum())), "precision": tp / max(1, int(chosen.sum()))}
 
 
-def fit_filter(examples: list[Example], version: str, seed: int = 0, k: int = 5, epochs: int = 40, progress: Callable[[str], None] | None = None) -> tuple[Filter, HeldOut]:
+def fit_filter(
+    examples: list[Example], version: str, seed: int = 0, k: int = 5, epochs: int = 40, progress: Callable[[str, float], None] | None = None
+) -> tuple[Filter, HeldOut]:
     """Cross-validate by group, calibrate and choose the threshold on the held-out scores, then train
     the shipped network on everything."""
-    say = progress or (lambda _msg: None)
-    held = cross_validate(examples, seed, k, epochs, on_fold=lambda n: say(f"fold {n + 1} of {k} done"))
+    say = progress or (lambda _msg, _done: None)  # (what is happening, share of the work done)
+    held = cross_validate(examples, seed, k, epochs, on_fold=lambda n: say(f"held-out fold {n + 1} of {k} done", (n + 1) / (k + 1)))
     a, b = platt(held.logits, held.labels)
     scores = sigmoid(a * held.logits + b)
     threshold = recall_threshold(scores, held.labels)
@@ -253,7 +255,7 @@ def fit_filter(examples: list[Example], version: str, seed: int = 0, k: int = 5,
         "at_threshold": at_threshold(scores, held.labels, threshold),
         "threshold_chosen_on_other_folds": honest_threshold_check(scores, held.labels, held.folds),
     }
-    net = train_net(examples, seed, epochs, on_epoch=lambda e: say(f"final model, epoch {e + 1} of {epochs}") if (e + 1) % 10 == 0 else None)
+    net = train_net(examples, seed, epochs, on_epoch=lambda e: say(f"final model, epoch {e + 1} of {epochs}", (k + (e + 1) / epochs) / (k + 1)))
     groups = Counter(e.group for e in examples)
     card = Card(
         version=version, platt_a=a, platt_b=b, threshold=threshold, seed=seed, metrics=metrics,
