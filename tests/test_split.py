@@ -102,3 +102,22 @@ def test_cut_panels_gives_labels_and_subcaptions_from_the_caption() -> None:
     cuts = cut_panels(image, "Figure 4. CT. (A) Before treatment. (B) After treatment.")
     assert [c.label for c in cuts] == ["A", "B"]
     assert "After treatment." in cuts[1].subcaption and "Before" not in cuts[1].subcaption
+
+
+@pytest.mark.parametrize("form", ["rgb", "rgba", "gray16", "huge"])
+def test_any_depth_and_size_splits_with_boxes_in_the_images_own_pixels(form: str) -> None:
+    from figscrape.imaging import to_gray8
+
+    image, truth = grid(255, 20)
+    if form == "rgb":
+        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    elif form == "rgba":
+        image = np.dstack([cv2.cvtColor(image, cv2.COLOR_GRAY2BGR), np.full(image.shape, 255, np.uint8)])
+    elif form == "gray16":
+        image = image.astype(np.uint16) * 257
+    elif form == "huge":  # analysed at reduced size, boxes mapped back to full resolution
+        image = cv2.resize(image, None, fx=4, fy=4, interpolation=cv2.INTER_NEAREST)
+        truth = [tuple(4 * v for v in t) for t in truth]
+    found = find_panels(to_gray8(image))
+    assert len(found) == len(truth)
+    assert all(max(iou(t, f) for f in found) >= 0.8 for t in truth)
