@@ -21,6 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from figscrape.extract.geometry import iou
 from figscrape.imaging import to_gray8
 from figscrape.split.panels import cut_panels
 from figscrape.synthetic.composites import load_pictures, make_composite
@@ -29,13 +30,6 @@ HERE = Path(__file__).resolve().parent
 IMAGES = HERE.parent.parent / "shared" / "corpus" / "images"
 Box = tuple[int, int, int, int]
 
-
-def iou(a: Box, b: Box) -> float:
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union else 0.0
 
 
 def naive_panels(image: np.ndarray) -> list[tuple[Box, str]]:

@@ -6,18 +6,13 @@ import cv2
 import numpy as np
 import pytest
 
+from figscrape.extract.geometry import iou
 from figscrape.split.gutters import find_panels
 from figscrape.split.labels import assign_letters, caption_letters, letters_in_reading_order, panel_letter
 from figscrape.split.panels import cut_panels, tile_panels
 from figscrape.split.subcaptions import split_caption, subcaption_for
 from figscrape.synthetic import images as pics
 
-
-def iou(a, b) -> float:  # noqa: ANN001
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - ix * iy
-    return ix * iy / union
 
 
 def grid(background: int, gap: int, rows: int = 2, cols: int = 3, side: int = 200) -> tuple[np.ndarray, list]:

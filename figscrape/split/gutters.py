@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from figscrape.extract import geometry as g
+
 ANALYSIS_SIDE = 1600
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (x1, y1 exclusive)
 
@@ -108,24 +110,6 @@ def thin_lines(mask: np.ndarray, settings: Settings) -> np.ndarray:
 # -- boxes -----------------------------------------------------------------------------------
 
 
-def _area(b: Box) -> int:
-    return max(0, b[2] - b[0]) * max(0, b[3] - b[1])
-
-
-def _union(a: Box, b: Box) -> Box:
-    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
-
-
-def _overlap(a: Box, b: Box) -> int:
-    return max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
-
-
-def _distance(a: Box, b: Box) -> int:
-    dx = max(0, max(a[0], b[0]) - min(a[2], b[2]))
-    dy = max(0, max(a[1], b[1]) - min(a[3], b[3]))
-    return max(dx, dy)
-
-
 @dataclass
 class Piece:
     box: Box
@@ -134,7 +118,7 @@ class Piece:
 
     @property
     def density(self) -> float:
-        return self.pixels / max(1, _area(self.box))
+        return self.pixels / max(1, g.area(self.box))
 
 
 def pieces(mask: np.ndarray, settings: Settings) -> list[Piece]:
@@ -161,7 +145,7 @@ def text_lines(glyphs: list[Piece]) -> list[Piece]:
             same_row = min(b[3], p.box[3]) - max(b[1], p.box[1]) > 0.5 * min(h, b[3] - b[1])
             close = max(b[0], p.box[0]) - min(b[2], p.box[2]) <= 1.5 * max(h, b[3] - b[1])
             if same_row and close:
-                line.box = _union(b, p.box)
+                line.box = g.union([b, p.box])
                 line.pixels += p.pixels
                 break
         else:
@@ -182,7 +166,7 @@ def _container(p: Piece, others: list[Piece]) -> bool:
     """A sparse outline around several panels (a dashed group frame, a grid): not a panel itself."""
     if p.density >= 0.2:
         return False
-    inside = [o for o in others if o is not p and _overlap(o.box, p.box) >= 0.8 * _area(o.box)]
+    inside = [o for o in others if o is not p and g.area(g.intersection(o.box, p.box)) >= 0.8 * g.area(o.box)]
     return len(inside) >= 2
 
 
@@ -194,8 +178,8 @@ def merge_overlapping(boxes: list[Box]) -> list[Box]:
         changed = False
         for i in range(len(boxes)):
             for j in range(i + 1, len(boxes)):
-                if _overlap(boxes[i], boxes[j]) > 0.5 * min(_area(boxes[i]), _area(boxes[j])):
-                    merged = _union(boxes[i], boxes[j])
+                if g.area(g.intersection(boxes[i], boxes[j])) > 0.5 * min(g.area(boxes[i]), g.area(boxes[j])):
+                    merged = g.union([boxes[i], boxes[j]])
                     boxes = [b for k, b in enumerate(boxes) if k not in (i, j)] + [merged]
                     changed = True
                     break
@@ -225,7 +209,7 @@ def panel_boxes(gray: np.ndarray, settings: Settings) -> list[Box]:
         return (
             not p.glyph
             and not _flat_box(gray, p)
-            and _area(b) >= settings.major_area * w * h
+            and g.area(b) >= settings.major_area * w * h
             and (b[2] - b[0]) >= settings.major_side * w
             and (b[3] - b[1]) >= settings.major_side * h
         )
@@ -237,14 +221,14 @@ def panel_boxes(gray: np.ndarray, settings: Settings) -> list[Box]:
     reach = settings.attach_reach * (w * w + h * h) ** 0.5
     grown = list(majors)
     minors = [p for p in found if not is_major(p) and not p.glyph] + text_lines([p for p in found if not is_major(p) and p.glyph])
-    for p in sorted(minors, key=lambda p: -_area(p.box)):
+    for p in sorted(minors, key=lambda p: -g.area(p.box)):
         if len(majors) >= 2 and p.glyph and _spans_several(p.box, majors):
             continue
-        nearest = min(range(len(majors)), key=lambda i: (_distance(p.box, majors[i]), -_area(majors[i])))
+        nearest = min(range(len(majors)), key=lambda i: (g.gap(p.box, majors[i]), -g.area(majors[i])))
         m = majors[nearest]
         fits = (p.box[2] - p.box[0]) <= 1.1 * (m[2] - m[0]) and (p.box[3] - p.box[1]) <= 1.1 * (m[3] - m[1])
-        if fits and _distance(p.box, m) <= reach:  # a piece wider or taller than the panel is no part of it
-            grown[nearest] = _union(grown[nearest], p.box)
+        if fits and g.gap(p.box, m) <= reach:  # a piece wider or taller than the panel is no part of it
+            grown[nearest] = g.union([grown[nearest], p.box])
     return merge_overlapping(grown)
 
 
