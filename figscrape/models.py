@@ -125,6 +125,8 @@ class Panel(Base):
     phash: Mapped[str] = mapped_column(String(32), default="", index=True)
     ct_score: Mapped[float | None] = mapped_column(Float, index=True)
     model_version: Mapped[str | None] = mapped_column(String(64))
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("panels.id"), index=True)  # a box someone corrected by hand
+    made_by: Mapped[str] = mapped_column(String(128), default="")  # the annotator who drew it; "" for the splitter
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     figure: Mapped[Figure] = relationship(back_populates="panels")
@@ -134,7 +136,10 @@ class Annotation(Base):
     """One person's label of one panel. Append-only: the latest per annotator counts."""
 
     __tablename__ = "annotations"
-    __table_args__ = (Index("ix_annotations_panel_annotator", "panel_id", "annotator"),)
+    __table_args__ = (
+        Index("ix_annotations_panel_annotator", "panel_id", "annotator"),
+        Index("ix_annotations_annotator", "annotator"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"))
@@ -145,6 +150,7 @@ class Annotation(Base):
     age: Mapped[int | None] = mapped_column(Integer)
     sex: Mapped[str] = mapped_column(String(8), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    adjudication: Mapped[bool] = mapped_column(default=False)  # a reviewer's decision: it overrides the votes
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -4,7 +4,7 @@ and make it active only when it is not worse than the active one on the held-out
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +16,8 @@ from figscrape.classify.model import activate, load_filter, save_filter, models_
 from figscrape.classify.train import Example, fit_filter, folder_examples, roc_auc
 from figscrape.db import read_session
 from figscrape.imaging import decode, to_gray8
-from figscrape.models import Annotation, Figure, Panel, Paper, Pdf
+from figscrape.labels import load_votes, resolve
+from figscrape.models import Figure, Panel, Paper, Pdf
 from figscrape.store import ObjectStore
 
 TOLERANCE = 0.005  # a new model may be this much worse in held-out AUC and still count as not worse
@@ -33,20 +34,10 @@ class Outcome:
 
 
 def annotation_examples(engine: Engine, store: ObjectStore) -> list[Example]:
-    """Panels people labelled CT or not CT (the latest label of each annotator, majority over
-    annotators, unsure and ties left out), grouped by paper."""
+    """Panels people labelled CT or not CT (as figscrape.labels resolves them), grouped by paper."""
     with read_session(engine) as s:
-        rows = s.execute(
-            select(Annotation.panel_id, Annotation.annotator, Annotation.is_ct, Annotation.id).order_by(Annotation.id)
-        ).all()
-        latest: dict[tuple[int, str], str] = {}
-        for panel_id, annotator, is_ct, _ in rows:
-            latest[(panel_id, annotator)] = is_ct
-        votes: dict[int, Counter[str]] = defaultdict(Counter)
-        for (panel_id, _), is_ct in latest.items():
-            if is_ct in ("yes", "no"):
-                votes[panel_id][is_ct] += 1
-        decided = {p: (1 if v["yes"] > v["no"] else 0) for p, v in votes.items() if v["yes"] != v["no"]}
+        resolved = {panel_id: resolve(votes) for panel_id, votes in load_votes(s).items()}
+        decided = {p: int(r.is_ct == "yes") for p, r in resolved.items() if r.is_ct in ("yes", "no")}
         if not decided:
             return []
         panels = s.execute(

@@ -1,0 +1,104 @@
+"""The labelled panels an export is made of: one query for the rows, one for the votes, each panel's
+label resolved, and the reason every panel left out was left out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import aliased
+
+from figscrape.db import read_session
+from figscrape.export.naming import export_name
+from figscrape.labels import Resolution, load_votes, resolve
+from figscrape.models import Annotation, Figure, Panel, Paper, Pdf
+
+
+@dataclass
+class Item:
+    """One labelled panel with everything the dataset says about it."""
+
+    panel_id: int
+    server: str
+    doi: str
+    version: int
+    date: str
+    license: str
+    title: str
+    page: int
+    figure_number: str
+    figure_index: int
+    panel_index: int
+    label: str
+    caption: str
+    subcaption: str
+    bbox: tuple[int, int, int, int]
+    ct_score: float | None
+    model_version: str
+    sha256: str
+    ext: str
+    phash: str
+    resolution: Resolution
+    name: str = ""
+    patient: str = ""  # the split group: paper DOI (all versions) and patient key
+    split: str = ""
+
+    @property
+    def width(self) -> int:
+        return self.bbox[2] - self.bbox[0]
+
+    @property
+    def height(self) -> int:
+        return self.bbox[3] - self.bbox[1]
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    panel_id: int
+    name: str
+    reason: str
+
+
+def load_items(engine: Engine, licenses: set[str] | None = None) -> tuple[list[Item], list[Exclusion]]:
+    """Every panel with at least one label, in panel order; those without a dataset class, those of
+    an unwanted licence and those whose box someone corrected go to the exclusions."""
+    replacement = aliased(Panel)
+    with read_session(engine) as s:
+        labelled = select(Annotation.panel_id).distinct()
+        rows = s.execute(
+            select(
+                Panel.id, Paper.server, Paper.doi, Paper.version, Paper.date, Paper.license, Paper.title,
+                Figure.page, Figure.number, Figure.index, Panel.index, Panel.label, Figure.caption, Panel.subcaption,
+                Panel.x0, Panel.y0, Panel.x1, Panel.y1, Panel.ct_score, Panel.model_version, Panel.image_sha256,
+                Figure.image_sha256, Figure.image_ext, Panel.phash,
+                select(replacement.id).where(replacement.replaces_id == Panel.id).limit(1).scalar_subquery(),
+            )
+            .join(Figure, Figure.id == Panel.figure_id).join(Pdf, Pdf.id == Figure.pdf_id).join(Paper, Paper.id == Pdf.paper_id)
+            .where(Panel.id.in_(labelled))
+            .order_by(Panel.id)
+        ).all()
+        votes = load_votes(s)
+    items, excluded, names = [], [], set()
+    for row in rows:
+        (panel_id, server, doi, version, date, license_, title, page, number, fig_index, panel_index, label, caption,
+         subcaption, x0, y0, x1, y1, score, model, sha, fig_sha, fig_ext, phash, replaced_by) = row
+        ext = fig_ext if sha == fig_sha else "png"
+        name = export_name(doi, version, page, number, fig_index, panel_index, ext)
+        if name in names:  # another extractor or splitter version of the same panel
+            name = name.replace("%", f"%{panel_id}-", 1)
+        names.add(name)
+        resolution = resolve(votes.get(panel_id, []))
+        reason = resolution.reason
+        if replaced_by is not None:
+            reason = f"box corrected by hand: panel {replaced_by} replaces it"
+        elif licenses is not None and (license_ or "unknown") not in licenses:
+            reason = f"licence {license_ or 'unknown'} not selected"
+        if reason:
+            excluded.append(Exclusion(panel_id, name, reason))
+            continue
+        items.append(
+            Item(panel_id, server, doi, version, date or "", license_ or "", title or "", page, number or "", fig_index,
+                 panel_index, label or "", caption or "", subcaption or "", (x0, y0, x1, y1), score, model or "", sha, ext,
+                 phash or "", resolution, name)
+        )
+    return items, excluded

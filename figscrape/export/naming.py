@@ -1,0 +1,23 @@
+"""The file names of exported panels, in COVID-CT's form: DOI suffix, page, figure and panel index
+(`2020.03.22.20040782-p25-2%1.png`). Import reads the same names back, so both use this module."""
+
+from __future__ import annotations
+
+import re
+
+UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def doi_suffix(doi: str) -> str:
+    """The part of a DOI after its registrant prefix ("10.1101/"), safe as a file name."""
+    return UNSAFE.sub("_", doi.split("/", 1)[-1]).strip("_")
+
+
+def figure_token(number: str, index: int) -> str:
+    return UNSAFE.sub("_", number) if number else f"i{index + 1}"
+
+
+def export_name(doi: str, version: int, page: int, figure_number: str, figure_index: int, panel_index: int, ext: str) -> str:
+    """`suffix-pPAGE-FIGURE%PANEL.ext`; versions after the first add `v2` to the suffix."""
+    stem = doi_suffix(doi) + (f"v{version}" if version > 1 else "")
+    return f"{stem}-p{page}-{figure_token(figure_number, figure_index)}%{panel_index}.{ext}"

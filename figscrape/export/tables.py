@@ -1,0 +1,69 @@
+"""CSV and XLSX files written so the same rows give the same bytes: fixed line endings, and an
+XLSX whose ZIP entries and document properties carry a fixed date instead of the time of writing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from openpyxl import Workbook
+
+FIXED_DATE = datetime(2020, 1, 1)
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(["" if v is None else v for v in row] for row in rows)
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh))
+
+
+def write_xlsx(path: Path, sheet: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    wb = Workbook(write_only=True)
+    wb.properties.created = wb.properties.modified = FIXED_DATE
+    wb.properties.creator = "figscrape"
+    ws = wb.create_sheet(sheet)
+    ws.append(list(header))
+    for row in rows:
+        ws.append(["" if v is None else v for v in row])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    _fix_zip_dates(buffer.getvalue(), path)
+
+
+def _fix_zip_dates(data: bytes, path: Path) -> None:
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" with the time of saving
+                body = _fixed_core(body)
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_DATE.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, body)
+
+
+def _fixed_core(xml: bytes) -> bytes:
+    stamp = FIXED_DATE.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    return re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\g<2>", xml)
+
+
+def read_xlsx(path: Path) -> list[dict[str, str]]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    rows = list(wb.worksheets[0].iter_rows(values_only=True))
+    wb.close()
+    if not rows:
+        return []
+    header = [str(h or "").strip() for h in rows[0]]
+    return [{h: ("" if v is None else str(v)) for h, v in zip(header, row)} for row in rows[1:] if any(v not in (None, "") for v in row)]
