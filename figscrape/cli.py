@@ -349,6 +349,31 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
         console.print(f"  {item['count']} × {item['reason']}", highlight=False)
 
 
+@app.command("app")
+def labeling_app(
+    port: Annotated[int, typer.Option(help="The port to serve on.")] = 8501,
+    address: Annotated[str, typer.Option(help="The address to listen on (0.0.0.0 for the team's network).")] = "127.0.0.1",
+) -> None:
+    """Start the Streamlit labeling app on the configured database.
+
+    Settings: FIGSCRAPE_LABELS_PER_PANEL (default 2), FIGSCRAPE_APP_PASSWORD (a shared password),
+    FIGSCRAPE_REVIEWERS (names allowed to adjudicate; everyone when unset)."""
+    import os
+    import subprocess
+    from importlib import resources
+
+    _engine()  # an unusable or old database is reported here, in one line, before the server starts
+    script = resources.files("figscrape.app") / "main.py"
+    env = dict(os.environ, FIGSCRAPE_DATA=str(state.config.data_home), FIGSCRAPE_DB=state.config.db_url)
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.address", address,
+               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    console.print(f"labeling app on http://{address}:{port} — database {state.config.db_url}", highlight=False)
+    try:
+        raise typer.Exit(subprocess.call(command, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+
+
 @app.command()
 def demo() -> None:
     """The quick start: ingest the bundled sample PDFs, extract and split them, show what was found. Offline."""

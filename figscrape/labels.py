@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from figscrape.models import Annotation
 
 IS_CT = ("yes", "no", "unsure")
+WITHDRAWN = "withdrawn"  # an undo: the annotator's earlier label of the panel no longer counts
 DIAGNOSES = ("covid", "other", "normal", "unsure")
 SEXES = ("F", "M")
 COVID, NONCOVID = "CT_COVID", "CT_NonCOVID"
@@ -53,7 +54,8 @@ class Resolution:
 
 def latest_votes(rows: Iterable[Annotation]) -> dict[int, list[Vote]]:
     """Each panel's votes: the newest annotation of every annotator (and of every adjudicator), by
-    annotator name, so the result does not depend on the order rows came in."""
+    annotator name, so the result does not depend on the order rows came in. A newest row that
+    withdraws (an undo) leaves that annotator without a vote."""
     newest: dict[tuple[int, str, bool], Annotation] = {}
     for row in rows:
         key = (row.panel_id, row.annotator, bool(row.adjudication))
@@ -62,6 +64,8 @@ def latest_votes(rows: Iterable[Annotation]) -> dict[int, list[Vote]]:
             newest[key] = row
     out: dict[int, list[Vote]] = defaultdict(list)
     for (panel_id, _, _), row in sorted(newest.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])):
+        if row.is_ct == WITHDRAWN:
+            continue
         out[panel_id].append(
             Vote(row.annotator, row.is_ct, row.diagnosis or "", row.patient_key or "", row.age, row.sex or "", row.note or "",
                  bool(row.adjudication), row.created_at)

@@ -1,0 +1,1 @@
+"""The Streamlit labeling app (installed as figscrape.app; started by `figscrape app`)."""
