@@ -119,7 +119,18 @@ def _fields(pid: int) -> Label:
     )
 
 
+def _stale(pid: int) -> bool:
+    """A key pressed again before the next panel was drawn belongs to a panel already labelled: ignored."""
+    queue, pos = st.session_state.get("queue", []), st.session_state.get("pos", 0)
+    if pos < len(queue) and queue[pos] == pid:
+        return False
+    st.session_state["flash"] = "key ignored: the next panel was not on screen yet"
+    return True
+
+
 def on_label(pid: int, is_ct: str, diagnosis: str) -> None:
+    if _stale(pid):
+        return
     engine, _, _ = resources()
     fields = _fields(pid)
     label = replace(fields, is_ct=is_ct, diagnosis=diagnosis)
@@ -144,6 +155,8 @@ def on_undo() -> None:
 
 
 def on_skip(pid: int) -> None:
+    if _stale(pid):
+        return
     st.session_state.setdefault("skipped", set()).add(pid)
     move(1)
 
@@ -194,7 +207,7 @@ def label_page(engine, store: ObjectStore, user: str) -> None:  # noqa: ANN001
         st.toast(flash)
     if pid is None:
         st.success("Nothing left to label with these filters. Thank you!")
-        st.button("Undo last label (Z)", on_click=on_undo, shortcut="Z", key="undo-empty")
+        st.button("Undo last label", on_click=on_undo, shortcut="Z", key="undo-empty")
         return
     view = load_views(engine, [pid])[pid]
     tip = suggest(view.caption, view.subcaption)
@@ -215,14 +228,13 @@ def label_page(engine, store: ObjectStore, user: str) -> None:  # noqa: ANN001
                     f"{view.date or 'no date'} · licence {view.license or 'unknown'}")
     keys = st.columns(len(LABEL_KEYS))
     for col, (key, text, is_ct, diagnosis) in zip(keys, LABEL_KEYS):
-        col.button(f"{text} ({key})", key=f"lab-{key}", shortcut=key, on_click=on_label, args=(pid, is_ct, diagnosis),
+        col.button(text, key=f"lab-{key}", shortcut=key, on_click=on_label, args=(pid, is_ct, diagnosis),
                    type="primary" if key == "1" else "secondary", width="stretch")
-    nav = st.columns(5)
-    nav[0].button("Back (B)", key="back", shortcut="B", on_click=move, args=(-1,), width="stretch")
-    nav[1].button("Skip (S)", key="skip", shortcut="S", on_click=on_skip, args=(pid,), width="stretch")
-    nav[2].button("Undo (Z)", key="undo", shortcut="Z", on_click=on_undo, width="stretch")
-    nav[3].button("Same patient as previous (P)", key="same", shortcut="P", on_click=on_same_patient, args=(pid,), width="stretch")
-    nav[4].button("Grid mode (G)", key="to-grid", shortcut="G", on_click=lambda: st.session_state.update(page="Grid"), width="stretch")
+    nav = st.columns(4)
+    nav[0].button("Back", key="back", shortcut="B", on_click=move, args=(-1,), width="stretch")
+    nav[1].button("Skip", key="skip", shortcut="S", on_click=on_skip, args=(pid,), width="stretch")
+    nav[2].button("Undo", key="undo", shortcut="Z", on_click=on_undo, width="stretch")
+    nav[3].button("Same patient as previous", key="same", shortcut="P", on_click=on_same_patient, args=(pid,), width="stretch")
     fields = st.columns([2, 1, 1, 3])
     fields[0].text_input("Patient", key=f"patient-{pid}", help="Suggested from the caption; P copies the previous panel's.")
     fields[1].text_input("Age", key=f"age-{pid}")
@@ -264,13 +276,12 @@ def grid_page(engine, store: ObjectStore, user: str) -> None:  # noqa: ANN001
         st.toast(flash)
     skip = tuple(st.session_state.get("grid-skipped", []))
     ids = next_panels(engine, user, f, GRID, PER_PANEL, exclude=skip)
-    st.markdown(f"**Grid**: tick the panels that are not CT, then Reject (X). Next page (Right) keeps the rest for labeling. "
-                f"Back to one at a time: L.")
-    top = st.columns(3)
-    top[0].button("Reject ticked as not CT (X)", key="reject", shortcut="X", on_click=on_reject, args=(ids,), type="primary")
-    top[1].button("Next page (Right)", key="grid-next", shortcut="Right",
+    st.markdown("**Grid**: tick the panels that are not CT, then reject them (X). Next page (Right arrow) keeps the rest for "
+                "labeling one at a time (L).")
+    top = st.columns(2)
+    top[0].button("Reject ticked as not CT", key="reject", shortcut="X", on_click=on_reject, args=(ids,), type="primary")
+    top[1].button("Next page", key="grid-next", shortcut="Right",
                   on_click=lambda: st.session_state.update({"grid-skipped": list(skip) + ids}))
-    top[2].button("Label one at a time (L)", key="to-label", shortcut="L", on_click=lambda: st.session_state.update(page="Label"))
     views = load_views(engine, ids)
     cols = st.columns(6)
     for k, pid in enumerate(ids):
@@ -329,7 +340,7 @@ def review_page(engine, store: ObjectStore, user: str) -> None:  # noqa: ANN001
         st.caption(f"majority now: {resolve(votes[pid]).cls or resolve(votes[pid]).reason}")
     cols = st.columns(len(LABEL_KEYS))
     for col, (key, text, is_ct, diagnosis) in zip(cols, LABEL_KEYS):
-        if col.button(f"Decide: {text} (Alt+{key})", key=f"adj-{key}", shortcut=f"Alt+{key}", width="stretch"):
+        if col.button(f"Decide: {text}", key=f"adj-{key}", shortcut=f"Alt+{key}", width="stretch"):
             patient = next((v.patient_key for v in votes[pid] if v.patient_key), "")
             save_label(engine, pid, user, Label(is_ct, diagnosis, patient), adjudication=True)
             st.rerun()
@@ -353,7 +364,7 @@ def main() -> None:
     with st.sidebar:
         st.markdown(f"Signed in as **{user}**")
         for name, key in PAGES.items():
-            st.button(f"{name} ({key})", key=f"page-{name}", shortcut=key, on_click=lambda n=name: st.session_state.update(page=n),
+            st.button(name, key=f"page-{name}", shortcut=key, on_click=lambda n=name: st.session_state.update(page=n),
                       type="primary" if name == page else "secondary", width="stretch")
         if st.button("Sign out"):
             st.session_state.clear()

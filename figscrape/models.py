@@ -144,7 +144,7 @@ class Annotation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"))
     annotator: Mapped[str] = mapped_column(String(128))
-    is_ct: Mapped[str] = mapped_column(String(8))  # yes, no, unsure
+    is_ct: Mapped[str] = mapped_column(String(16))  # yes, no, unsure; "withdrawn" for an undo
     diagnosis: Mapped[str] = mapped_column(String(16), default="")  # covid, other, normal, unsure
     patient_key: Mapped[str] = mapped_column(String(128), default="")
     age: Mapped[int | None] = mapped_column(Integer)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,8 @@ from figscrape.store import ObjectStore
 from figscrape.synthetic.papers import STYLES, SyntheticPaper, make_paper
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+POSTGRES = os.environ.get("FIGSCRAPE_TEST_POSTGRES", "")  # a server .ci/run starts; read before the env is cleaned
+CHROMIUM = os.environ.get("FIGSCRAPE_TEST_CHROMIUM", "") or shutil.which("chromium") or ""
 
 
 @pytest.fixture
@@ -60,3 +64,21 @@ def _quiet_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for key in list(os.environ):
         if key.startswith("FIGSCRAPE_") and key not in ("FIGSCRAPE_DATA",):
             monkeypatch.delenv(key, raising=False)
+
+
+@pytest.fixture
+def postgres_url() -> str:  # noqa: ANN201
+    """A fresh, empty PostgreSQL database on the server .ci/run started (FIGSCRAPE_TEST_POSTGRES), dropped afterwards."""
+    if not POSTGRES:
+        pytest.skip("no PostgreSQL server: .ci/run starts one and sets FIGSCRAPE_TEST_POSTGRES")
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    name = f"figscrape_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    yield make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.dispose()

@@ -66,3 +66,23 @@ def test_concurrent_writers_on_sqlite_lose_nothing(tmp_path: Path) -> None:
     assert errors == []
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM annotations").scalar() == 320
+
+
+def _schema_diff(engine) -> list:  # noqa: ANN001
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from figscrape.models import Base
+
+    with engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+
+
+def test_the_migrations_make_exactly_the_models_schema(tmp_path: Path) -> None:
+    assert _schema_diff(open_database(f"sqlite:///{tmp_path / 'm.db'}")) == []
+
+
+def test_the_migrations_make_exactly_the_models_schema_on_postgresql(postgres_url: str) -> None:
+    engine = open_database(postgres_url)
+    assert _schema_diff(engine) == []
+    engine.dispose()

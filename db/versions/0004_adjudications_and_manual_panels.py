@@ -1,4 +1,4 @@
-"""adjudications and hand-corrected panel boxes
+"""adjudications, undo rows and hand-corrected panel boxes
 
 Revision ID: 0004
 Revises: 0003
@@ -18,6 +18,7 @@ def upgrade() -> None:
     with op.batch_alter_table('annotations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('adjudication', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.create_index('ix_annotations_annotator', ['annotator'])
+        batch_op.alter_column('is_ct', type_=sa.String(length=16), existing_type=sa.String(length=8))  # room for "withdrawn"
     with op.batch_alter_table('panels', schema=None) as batch_op:
         batch_op.add_column(sa.Column('replaces_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('made_by', sa.String(length=128), nullable=False, server_default=''))
@@ -32,5 +33,6 @@ def downgrade() -> None:
         batch_op.drop_column('made_by')
         batch_op.drop_column('replaces_id')
     with op.batch_alter_table('annotations', schema=None) as batch_op:
+        batch_op.alter_column('is_ct', type_=sa.String(length=8), existing_type=sa.String(length=16))
         batch_op.drop_index('ix_annotations_annotator')
         batch_op.drop_column('adjudication')

@@ -1,0 +1,154 @@
+"""The labeling app as a person uses it: `figscrape app` on a free port, Debian's chromium driven by
+Playwright, keys pressed on the page, rows checked in the database. Screenshots go to the test's
+output folder (pytest's tmp_path)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import CHROMIUM
+from sqlalchemy import func, select
+
+from figscrape.db import read_session
+from figscrape.models import Annotation
+from figscrape.synthetic.labelled import seed_panels
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+if not CHROMIUM or not Path(CHROMIUM).exists():
+    pytest.skip("no chromium: .ci/run installs Debian's", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def served(engine, store, config) -> Iterator[str]:  # noqa: ANN001
+    seed_panels(engine, store, papers=8, figures=2, panels=3, size=160)
+    port = free_port()
+    env = dict(os.environ, FIGSCRAPE_DATA=str(config.data_home))
+    proc = subprocess.Popen([sys.executable, "-m", "figscrape.cli", "app", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).status == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("figscrape app did not come up: " + (proc.stdout.read().decode() if proc.stdout else ""))
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def browser():  # noqa: ANN201
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield b
+        b.close()
+
+
+def count(engine, **where: str) -> int:  # noqa: ANN001
+    with read_session(engine) as s:
+        query = select(func.count(Annotation.id))
+        for key, value in where.items():
+            query = query.where(getattr(Annotation, key) == value)
+        return int(s.scalar(query) or 0)
+
+
+def wait_for(condition: Callable[[], bool], what: str, seconds: float = 20) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def sign_in(page, url: str, name: str) -> None:  # noqa: ANN001
+    page.goto(url)
+    page.get_by_label("Your name").fill(name)
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="COVID-19").wait_for(timeout=30_000)
+    unfocus(page)
+
+
+def unfocus(page) -> None:  # noqa: ANN001
+    """Keys go to the page, not to a text field (as after clicking on an empty spot)."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+
+
+def press_label(page, engine, key: str, annotator: str) -> None:  # noqa: ANN001
+    before = count(engine, annotator=annotator)
+    page.keyboard.press(key)
+    wait_for(lambda: count(engine, annotator=annotator) == before + 1, f"the label of key {key}")
+    page.get_by_role("button", name="COVID-19").wait_for()
+
+
+def test_label_ten_by_keyboard_undo_one_reject_three_in_the_grid(served: str, browser, engine, tmp_path: Path) -> None:  # noqa: ANN001
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    sign_in(page, served, "ann")
+    page.screenshot(path=str(shots / "01-first-panel.png"))
+    for k, key in enumerate("1231N1U2N1"):
+        press_label(page, engine, key, "ann")
+        page.wait_for_timeout(150)  # let the rerun that shows the next panel settle before the next key
+    page.screenshot(path=str(shots / "02-after-ten.png"))
+    assert count(engine, annotator="ann") == 10
+    page.keyboard.press("z")
+    wait_for(lambda: count(engine, is_ct="withdrawn") == 1, "the undo")
+    page.screenshot(path=str(shots / "03-after-undo.png"))
+    page.keyboard.press("g")
+    boxes = page.get_by_role("checkbox")
+    boxes.nth(23).wait_for(timeout=20_000)  # 24+ thumbnails
+    assert boxes.count() >= 24
+    for k in range(3):
+        page.locator("label").filter(has_text="not CT ·").nth(k).click()
+        page.wait_for_timeout(300)
+    page.screenshot(path=str(shots / "04-grid-ticked.png"))
+    unfocus(page)
+    page.keyboard.press("x")
+    wait_for(lambda: count(engine, is_ct="no") == 2 + 3, "the grid rejection")  # two N presses, three ticked
+    page.screenshot(path=str(shots / "05-grid-after-reject.png"))
+    with read_session(engine) as s:
+        labels = s.execute(select(Annotation.is_ct, Annotation.diagnosis).where(Annotation.annotator == "ann").order_by(Annotation.id)).all()
+    assert [tuple(r) for r in labels[:10]] == [("yes", "covid"), ("yes", "other"), ("yes", "normal"), ("yes", "covid"), ("no", ""),
+                                               ("yes", "covid"), ("unsure", ""), ("yes", "other"), ("no", ""), ("yes", "covid")]
+    assert labels[10] == ("withdrawn", "")
+    assert len({p.name for p in shots.iterdir()}) == 5
+
+
+def test_two_people_labelling_at_once_lose_nothing(served: str, browser, engine, tmp_path: Path) -> None:  # noqa: ANN001
+    pages = []
+    for name in ("ann", "bob"):
+        page = browser.new_context(viewport={"width": 1300, "height": 900}).new_page()
+        sign_in(page, served, name)
+        pages.append((name, page))
+    for k in range(8):
+        for name, page in pages:  # interleaved: one session writes while the other is mid-rerun
+            page.keyboard.press("1")
+        for name, page in pages:
+            wait_for(lambda n=name: count(engine, annotator=n) == k + 1, f"{name}'s label {k + 1}")
+            page.get_by_role("button", name="COVID-19").wait_for()
+            page.wait_for_timeout(150)
+    for k, (_, page) in enumerate(pages):
+        page.screenshot(path=str(tmp_path / f"session-{k}.png"))
+    with read_session(engine) as s:
+        per_person = dict(s.execute(select(Annotation.annotator, func.count(func.distinct(Annotation.panel_id))).group_by(Annotation.annotator)).all())
+    assert per_person == {"ann": 8, "bob": 8}  # each label on its own panel: none lost, none doubled
