@@ -143,6 +143,11 @@ class Server(str, Enum):
     both = "both"
 
 
+class Source(str, Enum):
+    api = "api"
+    s3 = "s3"
+
+
 @app.command()
 def crawl(
     server: Annotated[Server, typer.Option(help="Which preprint server to crawl.")] = Server.medrxiv,
@@ -153,8 +158,15 @@ def crawl(
     max_papers: Annotated[Optional[int], typer.Option(min=1, help="Add at most this many new papers in this run.")] = None,
     metadata_only: Annotated[bool, typer.Option("--metadata-only", help="Store metadata, download no PDFs.")] = False,
     jats: Annotated[bool, typer.Option("--jats", help="Also fetch each paper's JATS XML for its figures of record.")] = False,
+    source: Annotated[Source, typer.Option(help="api: the rxiv API and the sites' PDFs; s3: the servers' MECA bundles (requester pays).")] = Source.api,
+    month: Annotated[Optional[str], typer.Option(help="With --source s3: a month or a range of the buckets' Current_Content, e.g. 2020-03 or 2020-03..2020-05.")] = None,
+    prefix: Annotated[Optional[list[str]], typer.Option(help="With --source s3: bucket folders to read instead (e.g. Back_Content/Batch_01/).")] = None,
+    figures: Annotated[bool, typer.Option("--figures", help="With --source s3: also read the original figure files (large TIFFs).")] = False,
+    max_gb: Annotated[Optional[float], typer.Option(help="With --source s3: stop starting bundles once this many GB were read.")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="With --source s3: bundles read at once.")] = 4,
 ) -> None:
-    """Fetch metadata of matching preprints from the rxiv API, then their PDFs.
+    """Fetch metadata of matching preprints from the rxiv API, then their PDFs; or, with
+    --source s3, read the servers' MECA bundles (PDF, JATS, licence) from their S3 buckets.
 
     The API has no keyword search: windows of at most a week are read and filtered here by
     --query (default: the COVID-19 query of the COVID-CT collection) and --category. Without
@@ -167,6 +179,9 @@ def crawl(
     from figscrape.crawl.stage import CrawlOptions, run_crawl
 
     servers, pattern, canonical = _crawl_filters(server, query, category)
+    if source == Source.s3:
+        _crawl_s3(servers, pattern, canonical, month, prefix, figures, max_gb, workers, max_papers)
+        return
     if since and until and since > until:
         _fail(f"--since {since.date()} is after --until {until.date()}")
     with _exclusive("crawl") as acquired:
@@ -181,6 +196,30 @@ def crawl(
             ok = run_crawl(engine, _store(), state.config, options, run)
         _summary(run)
     if not ok:
+        raise typer.Exit(1)
+
+
+def _crawl_s3(servers: list[str], pattern: re.Pattern[str], category: str | None, month: str | None, prefixes: list[str] | None,
+              figures: bool, max_gb: float | None, workers: int, max_bundles: int | None) -> None:
+    from figscrape.crawl.s3 import S3Options, crawl_s3, month_range
+
+    if not month and not prefixes:
+        _fail("--source s3 needs --month YYYY-MM (or a range YYYY-MM..YYYY-MM) or --prefix FOLDER")
+    try:
+        months = month_range(month) if month else []
+    except ValueError as exc:
+        _fail(f"--month {exc}")
+    options = S3Options(servers=servers, months=months, prefixes=prefixes, figures=figures, max_gb=max_gb, workers=workers,
+                        max_bundles=max_bundles, query=pattern, category=category)
+    with _exclusive("crawl") as acquired:
+        if not acquired:
+            return
+        engine = _engine()
+        with record_run(engine, "crawl-s3") as run:
+            meter = crawl_s3(engine, _store(), state.config, options, run)
+        _summary(run)
+        console.print(f"read {meter.total / 1e6:.1f} MB from S3", highlight=False)
+    if run.counts["bundles_listed"] == 0 and run.errors:
         raise typer.Exit(1)
 
 

@@ -19,6 +19,9 @@ class Config:
     pdf_timeout: float = 120.0  # seconds one PDF may take to extract
     pdf_memory_mb: int = 2048  # address space one PDF's worker may use
     max_pages: int = 600  # a longer PDF is refused: a thesis or a book, not a preprint
+    s3_endpoint: str = ""  # "" is AWS itself; a local S3 server or a mirror otherwise
+    s3_bucket_medrxiv: str = "medrxiv-src-monthly"
+    s3_bucket_biorxiv: str = "biorxiv-src-monthly"
 
     @property
     def store_root(self) -> Path:
@@ -45,5 +48,8 @@ def load_config(env: dict[str, str] | None = None, data_home: Path | None = None
         pdf_timeout=float(env.get("FIGSCRAPE_PDF_TIMEOUT", Config.pdf_timeout)),
         pdf_memory_mb=int(env.get("FIGSCRAPE_PDF_MEMORY_MB", Config.pdf_memory_mb)),
         max_pages=int(env.get("FIGSCRAPE_MAX_PAGES", Config.max_pages)),
+        s3_endpoint=env.get("FIGSCRAPE_S3_ENDPOINT", ""),
+        s3_bucket_medrxiv=env.get("FIGSCRAPE_S3_BUCKET_MEDRXIV", Config.s3_bucket_medrxiv),
+        s3_bucket_biorxiv=env.get("FIGSCRAPE_S3_BUCKET_BIORXIV", Config.s3_bucket_biorxiv),
     )
     return config.with_overrides(**flags)

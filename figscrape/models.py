@@ -172,6 +172,27 @@ class CrawlWindow(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class Bundle(Base):
+    """One MECA bundle in a server's S3 bucket: read once, and what came of it."""
+
+    __tablename__ = "bundles"
+    __table_args__ = (UniqueConstraint("bucket", "key", name="uq_bundles_bucket_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    server: Mapped[str] = mapped_column(String(16))
+    bucket: Mapped[str] = mapped_column(String(255))
+    key: Mapped[str] = mapped_column(String(1024))
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    etag: Mapped[str] = mapped_column(String(128), default="")
+    status: Mapped[str] = mapped_column(String(16), default="failed", index=True)  # stored, duplicate, unwanted, failed
+    error: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    doi: Mapped[str] = mapped_column(String(255), default="")
+    version: Mapped[int | None] = mapped_column(Integer)
+    bytes_read: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class Run(Base):
     """One run of one stage: when, what it did, what went wrong."""
 

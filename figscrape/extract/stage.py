@@ -11,6 +11,7 @@ from sqlalchemy import Engine, or_, select
 from figscrape.config import Config
 from figscrape.db import read_session, write_session
 from figscrape.extract.document import EXTRACTOR_VERSION, ExtractedDocument, extract_figures
+from figscrape.extract.of_record import apply_record
 from figscrape.isolate import run_isolated
 from figscrape.models import Figure, Pdf
 from figscrape.runs import RunLog, progress
@@ -34,18 +35,29 @@ def pending_pdfs(engine: Engine) -> list[int]:
 
 
 def save_figures(engine: Engine, store: ObjectStore, pdf_id: int, doc: ExtractedDocument) -> int:
-    """Store the images, then write every figure row and mark the PDF extracted, all or nothing."""
-    shas = [store.put_bytes(f.image.data) for f in doc.figures]
+    """Store the images, then write every figure row and mark the PDF extracted, all or nothing.
+    Where the paper's JATS gives figures of record, their captions and original images win."""
+    with read_session(engine) as session:
+        pdf = session.get(Pdf, pdf_id)
+        jats = list(pdf.paper.jats_figures or []) if pdf is not None else []
+    rows = []
+    for fig in doc.figures:
+        fig, original = apply_record(fig, jats, store)
+        if original is None:
+            rows.append((fig, store.put_bytes(fig.image.data), fig.image.ext, fig.image.width, fig.image.height, fig.image.dpi))
+        else:
+            dpi = fig.image.dpi * original.width / fig.image.width if fig.image.dpi else None
+            rows.append((fig, original.sha256, original.ext, original.width, original.height, dpi))
     with write_session(engine) as session:
         pdf = session.get(Pdf, pdf_id)
         assert pdf is not None
-        for index, (fig, sha) in enumerate(zip(doc.figures, shas)):
+        for index, (fig, sha, ext, width, height, dpi) in enumerate(rows):
             session.add(
                 Figure(
                     pdf_id=pdf_id, extractor_version=EXTRACTOR_VERSION, index=index, page=fig.page,
                     x0=fig.bbox[0], y0=fig.bbox[1], x1=fig.bbox[2], y1=fig.bbox[3],
-                    number=fig.number, caption=fig.caption, kind=fig.kind, image_sha256=sha, image_ext=fig.image.ext,
-                    width=fig.image.width, height=fig.image.height, dpi=fig.image.dpi, xrefs=fig.xrefs,
+                    number=fig.number, caption=fig.caption, kind=fig.kind, image_sha256=sha, image_ext=ext,
+                    width=width, height=height, dpi=dpi, xrefs=fig.xrefs,
                     tiles=[list(t) for t in fig.tiles], letters=[[text, list(box)] for text, box in fig.letters],
                 )
             )
