@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from figscrape.synthetic.images import ct_slice
+
 JATS = """<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE article PUBLIC "-//NLM//DTD JATS (Z39.96) Journal Archiving and Interchange DTD v1.3 20210610//EN" "JATS-archivearticle1-mathml3.dtd"><article xmlns:xlink="http://www.w3.org/1999/xlink" article-type="article" dtd-version="1.3" xml:lang="en"><front><journal-meta><journal-id journal-id-type="publisher-id">MEDRXIV</journal-id></journal-meta>
 <article-meta>
 <article-id pub-id-type="doi">{doi}</article-id>
@@ -55,8 +57,9 @@ class BundleSpec:
 
 
 def tiff(width: int, height: int, seed: int) -> bytes:
+    """An uncompressed RGB TIFF of a CT-like picture (it deflates about as well as the servers' figures do)."""
     rng = np.random.default_rng(seed)
-    image = rng.integers(0, 255, (height, width, 3), dtype=np.uint8)
+    image = cv2.cvtColor(cv2.resize(ct_slice(rng, 256), (width, height), interpolation=cv2.INTER_CUBIC), cv2.COLOR_GRAY2BGR)
     ok, buf = cv2.imencode(".tif", image, [cv2.IMWRITE_TIFF_COMPRESSION, 1])  # uncompressed, as the servers' are
     assert ok
     return buf.tobytes()
@@ -84,7 +87,7 @@ def make_bundle(spec: BundleSpec) -> bytes:
             zf.writestr(f"{root}content/{stem}.pdf", spec.pdf)
         zf.writestr(f"{root}content/{stem}.xml", jats)
         for n in range(len(spec.captions)):
-            zf.writestr(zipfile.ZipInfo(f"{root}content/{stem}v{spec.version}_fig{n + 1}.tif"), tiff(*spec.figure_size, seed=n))
+            zf.writestr(f"{root}content/{stem}v{spec.version}_fig{n + 1}.tif", tiff(*spec.figure_size, seed=n))
         zf.writestr(f"{root}manifest.xml", manifest)
         zf.writestr(f"{root}transfer.xml", '<transfer xmlns="http://www.manuscriptexchange.org"/>')
         zf.writestr(zipfile.ZipInfo("mimetype"), "application/meca+zip")  # stored, and not first, as in real bundles
