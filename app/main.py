@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import time
 from dataclasses import replace
 
 import streamlit as st
@@ -103,6 +104,16 @@ def current_id(engine, user: str, f: QueueFilter) -> int | None:  # noqa: ANN001
         seen = tuple(queue) + tuple(_state("skipped", set()))
         queue.extend(next_panels(engine, user, f, BATCH, PER_PANEL, exclude=seen))
     return queue[pos] if pos < len(queue) else None
+
+
+def panels_left(engine, user: str, f: QueueFilter, every: float = 30.0) -> int:  # noqa: ANN001
+    """The queue's length, counted at most every `every` seconds (a count over the whole table), less
+    the labels made since."""
+    done = len(st.session_state.get("history", []))
+    cached = st.session_state.get("left")
+    if cached is None or cached[0] != f or time.time() - cached[2] > every:
+        cached = st.session_state["left"] = (f, remaining(engine, user, f, PER_PANEL), time.time(), done)
+    return max(0, cached[1] - (done - cached[3]))
 
 
 def move(step: int) -> None:
@@ -254,7 +265,7 @@ def label_page(engine, store: ObjectStore, user: str) -> None:  # noqa: ANN001
                 st.session_state["queue"][st.session_state["pos"]] = new
                 st.session_state["flash"] = f"panel {pid} re-cut as panel {new}"
                 st.rerun()
-    st.caption(f"{remaining(engine, user, f, PER_PANEL)} panels left for you · signed in as {user}")
+    st.caption(f"about {panels_left(engine, user, f)} panels left for you · signed in as {user}")
 
 
 # --- grid -----------------------------------------------------------------------------------------

@@ -84,8 +84,9 @@ def _filtered(query, f: QueueFilter):  # noqa: ANN001, ANN202
         query = query.where(Paper.date <= f.until)
     if f.server:
         query = query.where(Paper.server == f.server)
-    score = and_(Panel.ct_score >= f.min_score, Panel.ct_score <= f.max_score)
-    query = query.where(or_(score, Panel.ct_score.is_(None)) if f.include_unscored else score)
+    if f.min_score > 0.0 or f.max_score < 1.0 or not f.include_unscored:  # no condition by default: the score index then gives the order
+        score = and_(Panel.ct_score >= f.min_score, Panel.ct_score <= f.max_score)
+        query = query.where(or_(score, Panel.ct_score.is_(None)) if f.include_unscored else score)
     for word in f.search.split():
         query = query.where(Figure.caption.ilike(f"%{word}%"))
     return query
@@ -102,9 +103,10 @@ def next_panels(engine: Engine, annotator: str, f: QueueFilter = QueueFilter(), 
     if exclude:
         query = query.where(Panel.id.not_in(exclude))
     query = _filtered(query, f)
-    order = Panel.ct_score.desc() if engine.dialect.name == "sqlite" else Panel.ct_score.desc().nulls_last()  # SQLite sorts NULL last in DESC already
+    # SQLite sorts NULL last in DESC already; ct_score, id both descending is the score index read backwards: no sort, stops at `limit`
+    order = Panel.ct_score.desc() if engine.dialect.name == "sqlite" else Panel.ct_score.desc().nulls_last()
     with read_session(engine) as s:
-        return list(s.scalars(query.order_by(order, Panel.id).limit(limit)))
+        return list(s.scalars(query.order_by(order, Panel.id.desc()).limit(limit)))
 
 
 def remaining(engine: Engine, annotator: str, f: QueueFilter = QueueFilter(), per_panel: int = DEFAULT_LABELS_PER_PANEL) -> int:
