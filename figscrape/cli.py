@@ -24,6 +24,7 @@ from figscrape.crawl.query import DEFAULT_QUERY
 from figscrape.db import DatabaseError, open_database, upgrade, make_engine
 from figscrape.extract.document import EXTRACTOR_VERSION, PdfError
 from figscrape.runs import RunLog, console, progress, record_run
+from figscrape.parallel import Workers
 from figscrape.split.panels import SPLITTER_VERSION
 from figscrape.store import ObjectStore
 
@@ -230,6 +231,8 @@ def run(
     category: Annotated[Optional[str], typer.Option(help="Subject category.")] = None,
     crawl_: Annotated[bool, typer.Option("--crawl/--no-crawl", help="Crawl first (--no-crawl: only process what is stored).")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON, for monitoring.")] = False,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Local worker processes for extract, split, classify.")] = None,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="A Dask scheduler, tcp://HOST:PORT (or FIGSCRAPE_SCHEDULER).")] = None,
 ) -> None:
     """Every stage over whatever is new: crawl, extract, split, classify. The nightly cron job.
 
@@ -245,7 +248,7 @@ def run(
             return
         engine = _engine()
         options = CrawlOptions(servers=servers, query=pattern, category=canonical) if crawl_ else None
-        results = run_pipeline(engine, _store(), state.config, options)
+        results = run_pipeline(engine, _store(), state.config, options, Workers.from_env(workers, scheduler))
     if as_json:
         sys.stdout.write(json.dumps({"ok": all(r.ok for r in results), "stages": [r.__dict__ for r in results]}) + "\n")
     else:
@@ -260,7 +263,10 @@ def run(
 
 
 @app.command()
-def extract() -> None:
+def extract(
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Local worker processes (default 1: this process).")] = None,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="A Dask scheduler, tcp://HOST:PORT (or FIGSCRAPE_SCHEDULER).")] = None,
+) -> None:
     """Find the figures of every stored PDF not yet extracted by this extractor version.
 
     Each PDF runs in a worker with a time and memory limit (FIGSCRAPE_PDF_TIMEOUT seconds,
@@ -270,23 +276,29 @@ def extract() -> None:
 
     engine = _engine()
     with record_run(engine, "extract", EXTRACTOR_VERSION) as run:
-        run_extract(engine, _store(), state.config, run)
+        run_extract(engine, _store(), state.config, run, Workers.from_env(workers, scheduler))
     _summary(run)
 
 
 @app.command()
-def split() -> None:
+def split(
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Local worker processes (default 1: this process).")] = None,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="A Dask scheduler, tcp://HOST:PORT (or FIGSCRAPE_SCHEDULER).")] = None,
+) -> None:
     """Cut every current figure into panels (box, letter, sub-caption, hashes)."""
     from figscrape.split.stage import run_split
 
     engine = _engine()
     with record_run(engine, "split", SPLITTER_VERSION) as run:
-        run_split(engine, _store(), run)
+        run_split(engine, _store(), run, Workers.from_env(workers, scheduler))
     _summary(run)
 
 
 @app.command()
-def classify() -> None:
+def classify(
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Local worker processes (default 1: this process).")] = None,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="A Dask scheduler, tcp://HOST:PORT (or FIGSCRAPE_SCHEDULER).")] = None,
+) -> None:
     """Score every current panel not yet scored by the active CT filter (ct_score in [0, 1]).
 
     The active filter is the shipped one, or the last model `figscrape train-filter` activated.
@@ -297,7 +309,7 @@ def classify() -> None:
     engine = _engine()
     flt = load_filter(state.config.data_home)
     with record_run(engine, "classify", flt.version) as run:
-        run_classify(engine, _store(), flt, run)
+        run_classify(engine, _store(), flt, run, Workers.from_env(workers, scheduler))
     _summary(run)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from figscrape.config import Config
+from figscrape.parallel import Workers
 from figscrape.runs import RunLog, record_run
 from figscrape.store import ObjectStore
 
@@ -37,8 +38,8 @@ def run_stage(engine: Engine, name: str, version: str, work: Callable[[RunLog], 
     return StageResult(name, ok, round(time.monotonic() - started, 1), dict(run.counts), run.errors[:20])
 
 
-def run_pipeline(engine: Engine, store: ObjectStore, config: Config, crawl_options: object | None) -> list[StageResult]:
-    """Crawl (unless crawl_options is None), extract, split and classify what is new."""
+def run_pipeline(engine: Engine, store: ObjectStore, config: Config, crawl_options: object | None, workers: Workers = Workers()) -> list[StageResult]:
+    """Crawl (unless crawl_options is None), extract, split and classify what is new, the last three on `workers`."""
     from figscrape.classify.model import load_filter
     from figscrape.classify.stage import run_classify
     from figscrape.extract.document import EXTRACTOR_VERSION
@@ -51,8 +52,8 @@ def run_pipeline(engine: Engine, store: ObjectStore, config: Config, crawl_optio
         from figscrape.crawl.stage import run_crawl
 
         results.append(run_stage(engine, "crawl", "", lambda run: run_crawl(engine, store, config, crawl_options, run)))  # type: ignore[arg-type]
-    results.append(run_stage(engine, "extract", EXTRACTOR_VERSION, lambda run: run_extract(engine, store, config, run)))
-    results.append(run_stage(engine, "split", SPLITTER_VERSION, lambda run: run_split(engine, store, run)))
+    results.append(run_stage(engine, "extract", EXTRACTOR_VERSION, lambda run: run_extract(engine, store, config, run, workers)))
+    results.append(run_stage(engine, "split", SPLITTER_VERSION, lambda run: run_split(engine, store, run, workers)))
     flt = load_filter(config.data_home)
-    results.append(run_stage(engine, "classify", flt.version, lambda run: run_classify(engine, store, flt, run)))
+    results.append(run_stage(engine, "classify", flt.version, lambda run: run_classify(engine, store, flt, run, workers)))
     return results

@@ -3,12 +3,16 @@ and the model's version, written one batch per transaction."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import Engine, or_, select
 
 from figscrape.classify.model import Filter
 from figscrape.db import read_session, write_session
 from figscrape.imaging import decode
 from figscrape.models import Figure, Panel, Pdf
+from figscrape.selection import current_panels
+from figscrape.parallel import Workers, batches, run_batches
 from figscrape.runs import RunLog, progress
 from figscrape.store import ObjectStore
 
@@ -22,42 +26,55 @@ def pending_panels(engine: Engine, version: str) -> list[int]:
                 select(Panel.id)
                 .join(Figure, Figure.id == Panel.figure_id)
                 .join(Pdf, Pdf.id == Figure.pdf_id)
-                .where(Figure.extractor_version == Pdf.extracted_version, Panel.splitter_version == Figure.split_version)
+                .where(current_panels())
                 .where(or_(Panel.model_version.is_(None), Panel.model_version != version))
                 .order_by(Panel.id)
             )
         )
 
 
-def score_batch(engine: Engine, store: ObjectStore, flt: Filter, ids: list[int], run: RunLog) -> None:
-    with read_session(engine) as s:
-        rows = s.execute(select(Panel.id, Panel.image_sha256, Panel.subcaption, Figure.caption).join(Figure, Figure.id == Panel.figure_id).where(Panel.id.in_(ids))).all()
-    images, texts, kept = [], [], []
-    for panel_id, sha, sub, caption in rows:
+def score_batch(items: list[tuple[int, str, str]], store_root: str, flt: Filter) -> list[tuple[int, float | None, str]]:
+    """Runs on a worker: (panel id, score or None, why not) for (panel id, image hash, caption text) items."""
+    store = ObjectStore(Path(store_root))
+    images, texts, kept, out = [], [], [], []
+    for panel_id, sha, text in items:
         try:
             images.append(decode(store.read(sha)))
         except (OSError, ValueError) as exc:
-            run.fail(f"panel {panel_id}", f"image {sha[:12]} unreadable: {exc}")
+            out.append((panel_id, None, f"image {sha[:12]} unreadable: {exc}"))
             continue
-        texts.append(f"{caption} {sub}".strip())
+        texts.append(text)
         kept.append(panel_id)
-    if not kept:
-        return
-    scores = flt.scores(images, texts)
+    if kept:
+        out += [(panel_id, float(score), "") for panel_id, score in zip(kept, flt.scores(images, texts))]
+    return out
+
+
+def commit_scores(engine: Engine, version: str, scores: list[tuple[int, float | None, str]]) -> None:
     with write_session(engine) as s:
-        for panel_id, score in zip(kept, scores):
+        for panel_id, score, _ in scores:
             panel = s.get(Panel, panel_id)
-            assert panel is not None
-            panel.ct_score, panel.model_version = float(score), flt.version
-    run.counts["panels"] += len(kept)
-    run.counts["likely_ct"] += int((scores >= flt.card.threshold).sum())
+            if panel is not None and score is not None:
+                panel.ct_score, panel.model_version = score, version
 
 
-def run_classify(engine: Engine, store: ObjectStore, flt: Filter, run: RunLog) -> None:
+def run_classify(engine: Engine, store: ObjectStore, flt: Filter, run: RunLog, workers: Workers = Workers()) -> None:
     ids = pending_panels(engine, flt.version)
+    with read_session(engine) as s:
+        rows = s.execute(
+            select(Panel.id, Panel.image_sha256, Panel.subcaption, Figure.caption).join(Figure, Figure.id == Panel.figure_id)
+            .where(Panel.id.in_(ids)).order_by(Panel.id)
+        ).all()
+    items = [(panel_id, sha, f"{caption} {sub}".strip()) for panel_id, sha, sub, caption in rows]
     with progress() as bar:
-        task = bar.add_task(f"classify ({flt.version})", total=len(ids))
-        for i in range(0, len(ids), BATCH):
-            batch = ids[i : i + BATCH]
-            score_batch(engine, store, flt, batch, run)
-            bar.advance(task, len(batch))
+        task = bar.add_task(f"classify ({flt.version})", total=len(items))
+        for result in run_batches(score_batch, batches(items, BATCH), (str(store.root), flt), workers):
+            scores = result.value if not result.error else [(item[0], None, result.error) for item in result.batch]
+            commit_scores(engine, flt.version, scores)
+            for panel_id, score, error in scores:
+                if score is None:
+                    run.fail(f"panel {panel_id}", error)
+                else:
+                    run.counts["panels"] += 1
+                    run.counts["likely_ct"] += int(score >= flt.card.threshold)
+            bar.advance(task, len(result.batch))

@@ -1,23 +1,62 @@
-"""`figscrape extract`: every stored PDF not yet extracted by this extractor version, each in an
-isolated worker; the figures' pixels go to the store, their rows to the database in one
-transaction per PDF. A PDF that fails is marked with its reason and retried on later runs, a few times."""
+"""`figscrape extract`: every stored PDF not yet extracted by this extractor version. Each PDF runs
+in an isolated child (time and memory limits) on a worker, here or on other processes or a Dask
+cluster (figscrape.parallel); the worker writes the figures' pixels to the store, and this process
+writes their rows, one transaction per batch. A PDF that fails is marked with its reason and
+retried on later runs, a few times. A run killed at any moment redoes only what was not committed."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, or_, select
 
 from figscrape.config import Config
 from figscrape.db import read_session, write_session
-from figscrape.extract.document import EXTRACTOR_VERSION, ExtractedDocument, extract_figures
+from figscrape.extract.document import EXTRACTOR_VERSION, extract_figures
 from figscrape.extract.of_record import apply_record
 from figscrape.isolate import run_isolated
-from figscrape.models import Figure, Pdf
+from figscrape.models import Figure, Paper, Pdf
+from figscrape.parallel import Workers, batches, run_batches
 from figscrape.runs import RunLog, progress
 from figscrape.store import ObjectStore
 
 MAX_ATTEMPTS = 3
+BATCH = 4  # PDFs per work item: big enough to amortise a task's overhead, small enough to spread over workers
+
+
+@dataclass(frozen=True)
+class ExtractJob:
+    pdf_id: int
+    path: str
+    label: str  # DOI and version, for messages
+    jats: list  # the paper's figures of record
+
+
+@dataclass
+class FigureRecord:
+    page: int
+    bbox: tuple[float, float, float, float]
+    number: str
+    caption: str
+    kind: str
+    sha256: str
+    ext: str
+    width: int
+    height: int
+    dpi: float | None
+    xrefs: list[int]
+    tiles: list
+    letters: list
+
+
+@dataclass
+class ExtractDone:
+    job: ExtractJob
+    error: str = ""
+    pages: int = 0
+    figures: list[FigureRecord] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def pending_pdfs(engine: Engine) -> list[int]:
@@ -34,67 +73,81 @@ def pending_pdfs(engine: Engine) -> list[int]:
         )
 
 
-def save_figures(engine: Engine, store: ObjectStore, pdf_id: int, doc: ExtractedDocument) -> int:
-    """Store the images, then write every figure row and mark the PDF extracted, all or nothing.
-    Where the paper's JATS gives figures of record, their captions and original images win."""
-    with read_session(engine) as session:
-        pdf = session.get(Pdf, pdf_id)
-        jats = list(pdf.paper.jats_figures or []) if pdf is not None else []
-    rows = []
+def jobs_for(engine: Engine, store: ObjectStore, ids: list[int]) -> list[ExtractJob]:
+    with read_session(engine) as s:
+        rows = s.execute(
+            select(Pdf.id, Pdf.sha256, Paper.doi, Paper.version, Paper.jats_figures).join(Paper, Paper.id == Pdf.paper_id).where(Pdf.id.in_(ids))
+        ).all()
+    by_id = {r[0]: r for r in rows}
+    return [ExtractJob(i, str(store.path(by_id[i][1])), f"{by_id[i][2]}v{by_id[i][3]}", list(by_id[i][4] or [])) for i in ids if i in by_id]
+
+
+def extract_job(job: ExtractJob, store: ObjectStore, config: Config) -> ExtractDone:
+    """Runs on a worker: the PDF's figures in an isolated child, their pixels into the store."""
+    outcome = run_isolated(extract_figures, (Path(job.path), config.max_pages), config.pdf_timeout, config.pdf_memory_mb)
+    if not outcome.ok or outcome.value is None:
+        return ExtractDone(job, error=outcome.error or "no result")
+    doc = outcome.value
+    done = ExtractDone(job, pages=doc.pages, warnings=list(doc.warnings))
     for fig in doc.figures:
-        fig, original = apply_record(fig, jats, store)
+        fig, original = apply_record(fig, job.jats, store)
         if original is None:
-            rows.append((fig, store.put_bytes(fig.image.data), fig.image.ext, fig.image.width, fig.image.height, fig.image.dpi))
+            sha, ext, width, height, dpi = store.put_bytes(fig.image.data), fig.image.ext, fig.image.width, fig.image.height, fig.image.dpi
         else:
             dpi = fig.image.dpi * original.width / fig.image.width if fig.image.dpi else None
-            rows.append((fig, original.sha256, original.ext, original.width, original.height, dpi))
+            sha, ext, width, height = original.sha256, original.ext, original.width, original.height
+        done.figures.append(FigureRecord(fig.page, tuple(fig.bbox), fig.number, fig.caption, fig.kind, sha, ext, width, height, dpi,
+                                         list(fig.xrefs), [list(t) for t in fig.tiles], [[text, list(box)] for text, box in fig.letters]))
+    return done
+
+
+def extract_batch(jobs: list[ExtractJob], store_root: str, config: Config) -> list[ExtractDone]:
+    store = ObjectStore(Path(store_root))
+    return [extract_job(job, store, config) for job in jobs]
+
+
+def commit_extracted(engine: Engine, results: list[ExtractDone]) -> None:
+    """A batch's figure rows, PDFs marked extracted or failed: all in one transaction. A PDF that
+    another run extracted meanwhile is left as it is (no figure is ever stored twice)."""
     with write_session(engine) as session:
-        pdf = session.get(Pdf, pdf_id)
-        assert pdf is not None
-        for index, (fig, sha, ext, width, height, dpi) in enumerate(rows):
-            session.add(
-                Figure(
-                    pdf_id=pdf_id, extractor_version=EXTRACTOR_VERSION, index=index, page=fig.page,
-                    x0=fig.bbox[0], y0=fig.bbox[1], x1=fig.bbox[2], y1=fig.bbox[3],
-                    number=fig.number, caption=fig.caption, kind=fig.kind, image_sha256=sha, image_ext=ext,
-                    width=width, height=height, dpi=dpi, xrefs=fig.xrefs,
-                    tiles=[list(t) for t in fig.tiles], letters=[[text, list(box)] for text, box in fig.letters],
+        for done in results:
+            pdf = session.get(Pdf, done.job.pdf_id)
+            if pdf is None or pdf.extracted_version == EXTRACTOR_VERSION:
+                continue
+            if done.error:
+                pdf.extract_error = done.error
+                pdf.extract_attempts += 1
+                continue
+            for index, f in enumerate(done.figures):
+                session.add(
+                    Figure(
+                        pdf_id=pdf.id, extractor_version=EXTRACTOR_VERSION, index=index, page=f.page,
+                        x0=f.bbox[0], y0=f.bbox[1], x1=f.bbox[2], y1=f.bbox[3], number=f.number, caption=f.caption, kind=f.kind,
+                        image_sha256=f.sha256, image_ext=f.ext, width=f.width, height=f.height, dpi=f.dpi, xrefs=f.xrefs,
+                        tiles=f.tiles, letters=f.letters,
+                    )
                 )
-            )
-        pdf.pages = doc.pages
-        pdf.extracted_version = EXTRACTOR_VERSION
-        pdf.extract_error = ""
-        pdf.extract_attempts = 0
-    return len(doc.figures)
+            pdf.pages = done.pages
+            pdf.extracted_version = EXTRACTOR_VERSION
+            pdf.extract_error = ""
+            pdf.extract_attempts = 0
 
 
-def mark_failed(engine: Engine, pdf_id: int, error: str) -> None:
-    with write_session(engine) as session:
-        pdf = session.get(Pdf, pdf_id)
-        assert pdf is not None
-        pdf.extract_error = error
-        pdf.extract_attempts += 1
-
-
-def run_extract(engine: Engine, store: ObjectStore, config: Config, run: RunLog) -> None:
+def run_extract(engine: Engine, store: ObjectStore, config: Config, run: RunLog, workers: Workers = Workers()) -> None:
     """Extract every pending PDF; failures are recorded and the run goes on."""
     ids = pending_pdfs(engine)
     store.sweep_temp()
+    jobs = jobs_for(engine, store, ids)
     with progress() as bar:
-        task = bar.add_task("extract", total=len(ids))
-        for pdf_id in ids:
-            with read_session(engine) as session:
-                pdf = session.get(Pdf, pdf_id)
-                assert pdf is not None and pdf.sha256
-                label = f"{pdf.paper.doi}v{pdf.paper.version}"
-                path = store.path(pdf.sha256)
-            outcome = run_isolated(extract_figures, (Path(path), config.max_pages), config.pdf_timeout, config.pdf_memory_mb)
-            if outcome.ok and outcome.value is not None:
-                run.counts["figures"] += save_figures(engine, store, pdf_id, outcome.value)
-                run.counts["pdfs"] += 1
-                for warning in outcome.value.warnings:
-                    run.errors.append(f"{label}: {warning}")
-            else:
-                mark_failed(engine, pdf_id, outcome.error)
-                run.fail(f"{label} ({path})", outcome.error)
-            bar.advance(task)
+        task = bar.add_task("extract", total=len(jobs))
+        for result in run_batches(extract_batch, batches(jobs, BATCH if workers.parallel else 1), (str(store.root), config), workers):
+            results = result.value if not result.error else [ExtractDone(job, error=result.error) for job in result.batch]
+            commit_extracted(engine, results)
+            for done in results:
+                if done.error:
+                    run.fail(f"{done.job.label} ({done.job.path})", done.error)
+                else:
+                    run.counts["figures"] += len(done.figures)
+                    run.counts["pdfs"] += 1
+                    run.errors.extend(f"{done.job.label}: {w}" for w in done.warnings)
+            bar.advance(task, len(result.batch))

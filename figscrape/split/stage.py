@@ -1,16 +1,42 @@
 """`figscrape split`: every current figure not yet split by this splitter version gets its panel
-rows (box, label, sub-caption, image hash, perceptual hash), one transaction per figure."""
+rows (box, label, sub-caption, image hash, perceptual hash). Figures are cut on workers (here,
+other processes, or a Dask cluster: figscrape.parallel), which write the crops to the store; this
+process writes the rows, one transaction per batch."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Engine, or_, select
 
 from figscrape.db import read_session, write_session
 from figscrape.imaging import decode, encode_crop, perceptual_hash
 from figscrape.models import Figure, Panel, Pdf
+from figscrape.parallel import Workers, batches, run_batches
 from figscrape.runs import RunLog, progress
 from figscrape.split.panels import SPLITTER_VERSION, cut_panels
 from figscrape.store import ObjectStore
+
+BATCH = 16
+
+
+@dataclass(frozen=True)
+class SplitJob:
+    figure_id: int
+    sha256: str
+    caption: str
+    width: int
+    height: int
+    tiles: list
+    letters: list
+
+
+@dataclass
+class SplitDone:
+    job: SplitJob
+    error: str = ""
+    panels: list[dict] = field(default_factory=list)  # Panel columns
 
 
 def pending_figures(engine: Engine) -> list[int]:
@@ -27,42 +53,63 @@ def pending_figures(engine: Engine) -> list[int]:
         )
 
 
-def split_figure(engine: Engine, store: ObjectStore, figure_id: int) -> int:
-    with read_session(engine) as session:
-        fig = session.get(Figure, figure_id)
-        assert fig is not None
-        sha, caption, width, height = fig.image_sha256, fig.caption, fig.width, fig.height
-        tiles = [tuple(t) for t in fig.tiles or []]
-        letters = [(text, tuple(box)) for text, box in fig.letters or []]
-    image = decode(store.read(sha))
-    rows = []
-    for index, cut in enumerate(cut_panels(image, caption, tiles, letters)):
-        whole = cut.bbox == (0, 0, width, height)
-        panel_sha = sha if whole else store.put_bytes(encode_crop(image, cut.bbox))
-        x0, y0, x1, y1 = cut.bbox
-        rows.append(
-            Panel(
-                figure_id=figure_id, splitter_version=SPLITTER_VERSION, index=index, x0=x0, y0=y0, x1=x1, y1=y1,
-                label=cut.label, subcaption=cut.subcaption, image_sha256=panel_sha,
+def jobs_for(engine: Engine, ids: list[int]) -> list[SplitJob]:
+    with read_session(engine) as s:
+        rows = s.execute(
+            select(Figure.id, Figure.image_sha256, Figure.caption, Figure.width, Figure.height, Figure.tiles, Figure.letters).where(Figure.id.in_(ids))
+        ).all()
+    by_id = {r[0]: r for r in rows}
+    return [SplitJob(i, *by_id[i][1:5], list(by_id[i][5] or []), list(by_id[i][6] or [])) for i in ids if i in by_id]
+
+
+def split_job(job: SplitJob, store: ObjectStore) -> SplitDone:
+    """Runs on a worker: the figure's panels, their crops into the store."""
+    try:
+        image = decode(store.read(job.sha256))
+        tiles = [tuple(t) for t in job.tiles]
+        letters = [(text, tuple(box)) for text, box in job.letters]
+        panels = []
+        for index, cut in enumerate(cut_panels(image, job.caption, tiles, letters)):
+            x0, y0, x1, y1 = cut.bbox
+            whole = cut.bbox == (0, 0, job.width, job.height)
+            panels.append(dict(
+                figure_id=job.figure_id, splitter_version=SPLITTER_VERSION, index=index, x0=x0, y0=y0, x1=x1, y1=y1, label=cut.label,
+                subcaption=cut.subcaption, image_sha256=job.sha256 if whole else store.put_bytes(encode_crop(image, cut.bbox)),
                 phash=perceptual_hash(image[y0:y1, x0:x1]),
-            )
-        )
+            ))
+        return SplitDone(job, panels=panels)
+    except (OSError, ValueError) as exc:
+        return SplitDone(job, error=str(exc))
+
+
+def split_batch(jobs: list[SplitJob], store_root: str) -> list[SplitDone]:
+    store = ObjectStore(Path(store_root))
+    return [split_job(job, store) for job in jobs]
+
+
+def commit_split(engine: Engine, results: list[SplitDone]) -> None:
+    """A batch's panel rows and figures marked split, in one transaction; a figure split meanwhile
+    by another run is left as it is."""
     with write_session(engine) as session:
-        fig = session.get(Figure, figure_id)
-        assert fig is not None
-        session.add_all(rows)
-        fig.split_version = SPLITTER_VERSION
-    return len(rows)
+        for done in results:
+            fig = session.get(Figure, done.job.figure_id)
+            if fig is None or fig.split_version == SPLITTER_VERSION or done.error:
+                continue
+            session.add_all(Panel(**p) for p in done.panels)
+            fig.split_version = SPLITTER_VERSION
 
 
-def run_split(engine: Engine, store: ObjectStore, run: RunLog) -> None:
-    ids = pending_figures(engine)
+def run_split(engine: Engine, store: ObjectStore, run: RunLog, workers: Workers = Workers()) -> None:
+    jobs = jobs_for(engine, pending_figures(engine))
     with progress() as bar:
-        task = bar.add_task("split", total=len(ids))
-        for figure_id in ids:
-            try:
-                run.counts["panels"] += split_figure(engine, store, figure_id)
-                run.counts["figures"] += 1
-            except (OSError, ValueError) as exc:
-                run.fail(f"figure {figure_id}", str(exc))
-            bar.advance(task)
+        task = bar.add_task("split", total=len(jobs))
+        for result in run_batches(split_batch, batches(jobs, BATCH if workers.parallel else 1), (str(store.root),), workers):
+            results = result.value if not result.error else [SplitDone(job, error=result.error) for job in result.batch]
+            commit_split(engine, results)
+            for done in results:
+                if done.error:
+                    run.fail(f"figure {done.job.figure_id}", done.error)
+                else:
+                    run.counts["panels"] += len(done.panels)
+                    run.counts["figures"] += 1
+            bar.advance(task, len(result.batch))

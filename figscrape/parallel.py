@@ -1,0 +1,122 @@
+"""Where a stage's work items run: in this process, on N local worker processes, or on a Dask
+distributed cluster. Items go out in batches; results come back to this process, which alone
+writes the database (one short transaction per batch), so no database sees a storm of writers.
+
+A worker that dies (kill -9, the OOM killer) costs only its batch's attempt: the local pool is
+rebuilt and the batch sent again, at most MAX_ATTEMPTS times; Dask reschedules it on another
+worker the same way. A batch that keeps killing workers comes back as an error for each item."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+log = logging.getLogger("figscrape")
+T = TypeVar("T")
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Workers:
+    """How to run a stage: `count` local processes (1: in this process), or a Dask scheduler address."""
+
+    count: int = 1
+    scheduler: str = ""
+
+    @classmethod
+    def from_env(cls, count: int | None = None, scheduler: str | None = None) -> Workers:
+        return cls(count or 1, scheduler if scheduler is not None else os.environ.get("FIGSCRAPE_SCHEDULER", ""))
+
+    @property
+    def parallel(self) -> bool:
+        return bool(self.scheduler) or self.count > 1
+
+
+@dataclass
+class BatchResult:
+    batch: list
+    value: Any = None
+    error: str = ""  # the whole batch failed (its worker kept dying, the cluster went away)
+
+
+def batches(items: Sequence[T], size: int) -> list[list[T]]:
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def run_batches(fn: Callable[..., Any], work: list[list], args: tuple, workers: Workers) -> Iterator[BatchResult]:
+    """fn(batch, *args) for every batch, results in completion order."""
+    if workers.scheduler:
+        yield from _dask(fn, work, args, workers.scheduler)
+    elif workers.count > 1:
+        yield from _processes(fn, work, args, workers.count)
+    else:
+        for batch in work:
+            yield BatchResult(batch, fn(batch, *args))
+
+
+def _processes(fn: Callable[..., Any], work: list[list], args: tuple, count: int) -> Iterator[BatchResult]:
+    """At most `count` batches in flight, so the ones in flight when a worker dies are exactly the
+    suspects. Suspects then run alone, one by one: a death there is the batch's own, and counts."""
+    attempts = [0] * len(work)
+    todo = list(range(len(work)))
+    while todo:
+        finished: set[int] = set()
+        broken = yield from _run_pool(fn, work, args, count, todo, finished)
+        todo = [k for k in todo if k not in finished and k not in broken]
+        if broken:
+            log.warning("a worker process died; %d batches that were in flight run again, one at a time", len(broken))
+        for k in broken:
+            while True:
+                attempts[k] += 1
+                if not (yield from _run_pool(fn, work, args, 1, [k], finished)):
+                    break
+                if attempts[k] >= MAX_ATTEMPTS:
+                    yield BatchResult(work[k], error=f"a worker died {attempts[k]} times on this batch")
+                    break
+
+
+def _run_pool(fn: Callable[..., Any], work: list[list], args: tuple, count: int, todo: list[int],
+              finished: set[int]) -> Generator[BatchResult, None, list[int]]:
+    """Yields the results of batches `todo` (their indexes added to `finished`) from a pool of `count`
+    processes until all are done or a worker dies; returns the batches in flight when it died."""
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=mp.get_context("forkserver"))
+    queue = list(todo)
+    running: dict[Future, int] = {}
+    try:
+        while queue or running:
+            while queue and len(running) < count:
+                k = queue.pop(0)
+                running[pool.submit(fn, work[k], *args)] = k
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                k = running.pop(future)
+                try:
+                    value = future.result()
+                except BrokenProcessPool:
+                    return sorted([k, *running.values()])
+                finished.add(k)
+                yield BatchResult(work[k], value)
+        return []
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _dask(fn: Callable[..., Any], work: list[list], args: tuple, address: str) -> Iterator[BatchResult]:
+    from distributed import Client, as_completed
+
+    with Client(address, timeout="30s") as client:
+        futures = {client.submit(fn, batch, *args, pure=False, retries=MAX_ATTEMPTS - 1): k for k, batch in enumerate(work)}
+        for future in as_completed(futures):
+            k = futures[future]
+            try:
+                yield BatchResult(work[k], future.result())
+            except Exception as exc:  # KilledWorker, a lost scheduler, the task's own failure: the batch's items are failed
+                yield BatchResult(work[k], error=f"{type(exc).__name__}: {exc}")
+            finally:
+                future.release()

@@ -1,0 +1,22 @@
+"""Work functions for the executor's tests; importable by worker processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+
+def die_once(batch: list[int], marks: str) -> list[int]:
+    """Kills its own worker (kill -9) the first time it sees each batch; returns the batch doubled after."""
+    mark = Path(marks) / f"{batch[0]}"
+    if not mark.exists():
+        mark.write_text("died here")
+        os.kill(os.getpid(), signal.SIGKILL)
+    return [2 * x for x in batch]
+
+
+def die_always_on_seven(batch: list[int]) -> list[int]:
+    if 7 in batch:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return [2 * x for x in batch]

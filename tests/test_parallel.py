@@ -1,0 +1,116 @@
+"""Stages on several processes and on a Dask cluster give what one process gives, and survive
+workers killed with kill -9 and a whole run killed mid-way."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import write_pdf
+from parallel_tasks import die_always_on_seven, die_once
+from sqlalchemy import func, select
+
+from figscrape.classify.model import load_filter
+from figscrape.classify.stage import run_classify
+from figscrape.config import load_config
+from figscrape.db import open_database, read_session
+from figscrape.extract.stage import run_extract
+from figscrape.ingest import ingest_paths
+from figscrape.models import Figure, Panel, Pdf
+from figscrape.parallel import MAX_ATTEMPTS, Workers, batches, run_batches
+from figscrape.runs import RunLog
+from figscrape.split.stage import run_split
+from figscrape.store import ObjectStore
+from figscrape.synthetic.papers import make_paper
+
+
+@pytest.fixture(scope="module")
+def cluster():  # noqa: ANN201
+    distributed = pytest.importorskip("distributed")
+    import dask
+
+    with dask.config.set({"distributed.worker.daemon": False}):  # a worker starts one child per PDF (its time and memory limits)
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+            yield c
+
+
+def test_local_workers_rerun_a_batch_whose_worker_was_killed(tmp_path: Path) -> None:
+    work = batches(list(range(12)), 3)
+    results = list(run_batches(die_once, work, (str(tmp_path),), Workers(2)))
+    assert sorted(x for r in results for x in r.value) == [2 * x for x in range(12)]
+    assert all(not r.error for r in results) and len(results) == 4  # each batch once: none lost, none doubled
+
+
+def test_a_batch_that_always_kills_its_worker_is_given_up_and_the_rest_finish() -> None:
+    results = list(run_batches(die_always_on_seven, batches(list(range(12)), 3), (), Workers(2)))
+    failed = [r for r in results if r.error]
+    assert len(failed) == 1 and failed[0].batch == [6, 7, 8] and f"died {MAX_ATTEMPTS} times" in failed[0].error
+    assert sorted(x for r in results if not r.error for x in r.value) == [2 * x for x in range(12) if x not in (6, 7, 8)]
+
+
+def test_dask_reschedules_a_batch_whose_worker_was_killed(cluster, tmp_path: Path) -> None:  # noqa: ANN001
+    results = list(run_batches(die_once, batches(list(range(8)), 2), (str(tmp_path),), Workers(scheduler=cluster.scheduler_address)))
+    assert sorted(x for r in results for x in r.value) == [2 * x for x in range(8)] and not any(r.error for r in results)
+
+
+def _pipeline(data: Path, pdfs: list[Path], workers: Workers) -> dict:
+    config = load_config(data_home=data)
+    engine = open_database(config.db_url)
+    store = ObjectStore(config.store_root)
+    ingest_paths(engine, store, pdfs, RunLog("ingest"))
+    run_extract(engine, store, config, RunLog("extract"), workers)
+    run_split(engine, store, RunLog("split"), workers)
+    run_classify(engine, store, load_filter(data), RunLog("classify"), workers)
+    with read_session(engine) as s:
+        figures = sorted(s.execute(select(Figure.page, Figure.number, Figure.image_sha256, Figure.caption)).all())
+        panels = sorted(s.execute(select(Panel.image_sha256, Panel.x0, Panel.y0, Panel.x1, Panel.y1, Panel.label, Panel.ct_score)).all())
+    engine.dispose()
+    return {"figures": [tuple(f) for f in figures], "panels": [tuple(p[:6]) + (round(p[6], 5),) for p in panels]}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("pdfs")
+    return [write_pdf(folder, make_paper(600 + n, figures=2)) for n in range(6)]
+
+
+def test_two_processes_and_a_dask_cluster_give_what_one_process_gives(corpus: list[Path], cluster, tmp_path: Path) -> None:  # noqa: ANN001
+    one = _pipeline(tmp_path / "one", corpus, Workers(1))
+    assert len(one["figures"]) == 12 and one["panels"]
+    assert _pipeline(tmp_path / "two", corpus, Workers(2)) == one
+    assert _pipeline(tmp_path / "dask", corpus, Workers(scheduler=cluster.scheduler_address)) == one
+
+
+def test_a_run_killed_mid_way_resumes_without_losing_or_doubling_a_row(corpus: list[Path], tmp_path: Path) -> None:
+    folder = corpus[0].parent
+    more = [write_pdf(folder, make_paper(700 + n, figures=3)) for n in range(14)]
+    data = tmp_path / "data"
+    env = dict(os.environ, FIGSCRAPE_DATA=str(data))
+    subprocess.run([sys.executable, "-m", "figscrape.cli", "ingest", *map(str, corpus + more)], env=env, check=True, capture_output=True)
+    engine = open_database(load_config(data_home=data).db_url)
+
+    def extracted() -> int:
+        with read_session(engine) as s:
+            return int(s.scalar(select(func.count(Pdf.id)).where(Pdf.extracted_version.is_not(None))) or 0)
+
+    proc = subprocess.Popen([sys.executable, "-m", "figscrape.cli", "extract", "--workers", "2"], env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while extracted() < 4 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # the whole run: main process, workers, their children
+    proc.wait()
+    assert 0 < extracted() < 20
+    subprocess.run([sys.executable, "-m", "figscrape.cli", "extract", "--workers", "2"], env=env, check=True, capture_output=True)
+    with read_session(engine) as s:
+        per_pdf = dict(s.execute(select(Figure.pdf_id, func.count(Figure.id)).group_by(Figure.pdf_id)).all())
+        attempts = s.scalars(select(Pdf.extract_attempts)).all()
+    assert extracted() == 20 and len(per_pdf) == 20
+    assert sorted(per_pdf.values()) == sorted([2] * 6 + [3] * 14)  # every figure once, none twice
+    assert set(attempts) == {0}
+    engine.dispose()
