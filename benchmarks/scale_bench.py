@@ -125,12 +125,12 @@ def main() -> None:
     import dask
     import distributed
 
-    from figscrape.parallel import Workers
+    from figscrape.parallel import DASK_WORKER_CONFIG, Workers
 
     one = timed_stages(work / "one", pdfs, Workers(1))
     two = timed_stages(work / "two", pdfs, Workers(2))
     process_peak = children_peak_mb()
-    with dask.config.set({"distributed.worker.daemon": False}):
+    with dask.config.set(DASK_WORKER_CONFIG):
         with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
             dask_seconds = timed_stages(work / "dask", pdfs, Workers(scheduler=cluster.scheduler_address))
             with distributed.Client(cluster) as client:

@@ -21,6 +21,12 @@ log = logging.getLogger("figscrape")
 T = TypeVar("T")
 MAX_ATTEMPTS = 3
 
+# How Dask workers for figscrape are to be started (dask.config.set for a LocalCluster, or the same
+# keys as DASK_DISTRIBUTED__WORKER__DAEMON=False and DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False
+# in the environment of `dask worker`): a worker starts one child per PDF for its time and memory
+# limits, which a daemonic process may not; the sampling profiler costs CPU-bound tasks ~25%.
+DASK_WORKER_CONFIG = {"distributed.worker.daemon": False, "distributed.worker.profile.enabled": False}
+
 
 @dataclass(frozen=True)
 class Workers:

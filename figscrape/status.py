@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, select
 
 from figscrape.db import read_session
 from figscrape.extract.document import EXTRACTOR_VERSION
-from figscrape.models import Annotation, Figure, Panel, Paper, Pdf
+from figscrape.models import Annotation, Bundle, Figure, Panel, Paper, Pdf
 from figscrape.split.panels import SPLITTER_VERSION
 
 
@@ -29,6 +29,8 @@ class Status:
     panels: int
     panels_scored: int
     annotations: int
+    bundles_stored: int = 0
+    bundles_failed: int = 0
     top_failures: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -52,7 +54,9 @@ def collect_status(engine: Engine) -> Status:
         extracted = s.scalar(select(func.count()).select_from(Pdf).where(Pdf.extracted_version == EXTRACTOR_VERSION)) or 0
         failed_rows = s.execute(select(Pdf.extract_error).where(Pdf.extract_error != "")).scalars().all()
         download_errors = s.execute(select(Pdf.error).where(Pdf.error != "")).scalars().all()
-        reasons = Counter(_first_line(e) for e in list(failed_rows) + list(download_errors))
+        bundle_errors = s.execute(select(Bundle.error).where(Bundle.status == "failed")).scalars().all()
+        reasons = Counter(_first_line(e) for e in list(failed_rows) + list(download_errors) + list(bundle_errors))
+        bundles = Counter(dict(s.execute(select(Bundle.status, func.count()).group_by(Bundle.status)).all()))
         return Status(
             papers=s.scalar(select(func.count()).select_from(Paper)) or 0,
             pdfs_pending=pdf_status["pending"],
@@ -71,5 +75,7 @@ def collect_status(engine: Engine) -> Status:
             panels=s.scalar(current_panels) or 0,
             panels_scored=s.scalar(current_panels.where(Panel.ct_score.is_not(None))) or 0,
             annotations=s.scalar(select(func.count()).select_from(Annotation)) or 0,
+            bundles_stored=bundles["stored"],
+            bundles_failed=bundles["failed"],
             top_failures=[{"reason": r, "count": n} for r, n in reasons.most_common(5)],
         )

@@ -22,7 +22,7 @@ from figscrape.db import open_database, read_session
 from figscrape.extract.stage import run_extract
 from figscrape.ingest import ingest_paths
 from figscrape.models import Figure, Panel, Pdf
-from figscrape.parallel import MAX_ATTEMPTS, Workers, batches, run_batches
+from figscrape.parallel import DASK_WORKER_CONFIG, MAX_ATTEMPTS, Workers, batches, run_batches
 from figscrape.runs import RunLog
 from figscrape.split.stage import run_split
 from figscrape.store import ObjectStore
@@ -34,7 +34,7 @@ def cluster():  # noqa: ANN201
     distributed = pytest.importorskip("distributed")
     import dask
 
-    with dask.config.set({"distributed.worker.daemon": False}):  # a worker starts one child per PDF (its time and memory limits)
+    with dask.config.set(DASK_WORKER_CONFIG):
         with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
             yield c
 
