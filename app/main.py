@@ -365,7 +365,7 @@ PAGES = {"Label": "L", "Grid": "G", "Progress": "O", "Review": "V"}
 def main() -> None:
     try:
         engine, store, config = resources()
-    except DatabaseError as exc:
+    except (DatabaseError, ValueError) as exc:  # an old schema, an unusable setting: said in words
         st.error(str(exc))
         st.stop()
     user = sign_in()

@@ -62,7 +62,10 @@ def main(
         handlers=[RichHandler(console=console, show_path=False, markup=False)],
         force=True,
     )
-    state.config = load_config(data_home=data, db_url=db)
+    try:
+        state.config = load_config(data_home=data, db_url=db)
+    except ValueError as exc:  # a setting that cannot work: say which, in one line
+        _fail(str(exc))
 
 
 def _fail(message: str, code: int = 2) -> None:

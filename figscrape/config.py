@@ -22,10 +22,11 @@ class Config:
     s3_endpoint: str = ""  # "" is AWS itself; a local S3 server or a mirror otherwise
     s3_bucket_medrxiv: str = "medrxiv-src-monthly"
     s3_bucket_biorxiv: str = "biorxiv-src-monthly"
+    store: Path | None = None  # the file store's folder when not under the data home (a volume every worker mounts)
 
     @property
     def store_root(self) -> Path:
-        return self.data_home / "objects"
+        return self.store or self.data_home / "objects"
 
     def with_overrides(self, **flags: object) -> Config:
         """The same configuration with the flags that were given (None means not given)."""
@@ -49,7 +50,18 @@ def load_config(env: dict[str, str] | None = None, data_home: Path | None = None
         pdf_memory_mb=int(env.get("FIGSCRAPE_PDF_MEMORY_MB", Config.pdf_memory_mb)),
         max_pages=int(env.get("FIGSCRAPE_MAX_PAGES", Config.max_pages)),
         s3_endpoint=env.get("FIGSCRAPE_S3_ENDPOINT", ""),
+        store=_store_folder(env.get("FIGSCRAPE_STORE", "")),
         s3_bucket_medrxiv=env.get("FIGSCRAPE_S3_BUCKET_MEDRXIV", Config.s3_bucket_medrxiv),
         s3_bucket_biorxiv=env.get("FIGSCRAPE_S3_BUCKET_BIORXIV", Config.s3_bucket_biorxiv),
     )
     return config.with_overrides(**flags)
+
+
+def _store_folder(value: str) -> Path | None:
+    """FIGSCRAPE_STORE: a folder (or file:// URL) every worker sees at the same path."""
+    if not value:
+        return None
+    if "://" in value and not value.startswith("file://"):
+        raise ValueError(f"FIGSCRAPE_STORE={value}: the file store must be a folder every worker mounts (a shared volume); "
+                         "object stores such as s3:// are not supported yet")
+    return Path(value.removeprefix("file://")).expanduser().absolute()

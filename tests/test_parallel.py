@@ -114,3 +114,21 @@ def test_a_run_killed_mid_way_resumes_without_losing_or_doubling_a_row(corpus: l
     assert sorted(per_pdf.values()) == sorted([2] * 6 + [3] * 14)  # every figure once, none twice
     assert set(attempts) == {0}
     engine.dispose()
+
+
+def test_the_file_store_can_live_outside_the_data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from figscrape.cli import app
+
+    shared = tmp_path / "shared-volume"
+    monkeypatch.setenv("FIGSCRAPE_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("FIGSCRAPE_STORE", f"file://{shared}")
+    pdf = write_pdf(tmp_path, make_paper(777, figures=1))
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", str(pdf)]).exit_code == 0
+    assert runner.invoke(app, ["extract", "--workers", "2"]).exit_code == 0
+    assert len(list(shared.glob("*/*"))) >= 2 and not (tmp_path / "data" / "objects").exists()
+    monkeypatch.setenv("FIGSCRAPE_STORE", "s3://bucket/prefix")
+    result = runner.invoke(app, ["status"])
+    assert result.exit_code == 2 and "FIGSCRAPE_STORE=s3://bucket/prefix" in result.output
