@@ -132,3 +132,65 @@ def test_the_file_store_can_live_outside_the_data_home(tmp_path: Path, monkeypat
     monkeypatch.setenv("FIGSCRAPE_STORE", "s3://bucket/prefix")
     result = runner.invoke(app, ["status"])
     assert result.exit_code == 2 and "FIGSCRAPE_STORE=s3://bucket/prefix" in result.output
+
+
+def _dask_processes(port: int, workers: int) -> list[subprocess.Popen]:
+    env = dict(os.environ)
+    for key, value in DASK_WORKER_CONFIG.items():
+        env["DASK_" + key.upper().replace(".", "__").replace("-", "_")] = str(value)
+    bindir = Path(sys.executable).parent
+    address = f"tcp://127.0.0.1:{port}"
+    scheduler = subprocess.Popen([str(bindir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    worker = subprocess.Popen([str(bindir / "dask"), "worker", address, "--nworkers", str(workers), "--nthreads", "1", "--no-dashboard"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    import distributed
+
+    with distributed.Client(address, timeout="60s") as client:
+        client.wait_for_workers(workers, timeout=60)
+    return [scheduler, worker]
+
+
+def test_a_scheduler_killed_mid_run_fails_the_batches_in_flight_and_a_rerun_finishes(corpus: list[Path], tmp_path: Path) -> None:
+    import socket as socket_
+
+    with socket_.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    folder = corpus[0].parent
+    pdfs = corpus + [write_pdf(folder, make_paper(800 + n, figures=2)) for n in range(10)]
+    data = tmp_path / "data"
+    env = dict(os.environ, FIGSCRAPE_DATA=str(data), DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT="5s")
+    subprocess.run([sys.executable, "-m", "figscrape.cli", "ingest", *map(str, pdfs)], env=env, check=True, capture_output=True)
+    engine = open_database(load_config(data_home=data).db_url)
+
+    def extracted() -> int:
+        with read_session(engine) as s:
+            return int(s.scalar(select(func.count(Pdf.id)).where(Pdf.extracted_version.is_not(None))) or 0)
+
+    cluster = _dask_processes(port, 2)
+    try:
+        run = subprocess.Popen([sys.executable, "-m", "figscrape.cli", "extract", "--scheduler", f"tcp://127.0.0.1:{port}"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.time() + 120
+        while extracted() < 2 and time.time() < deadline and run.poll() is None:
+            time.sleep(0.05)
+        for proc in cluster:
+            os.killpg(proc.pid, signal.SIGKILL)  # the scheduler goes, and its workers with it
+            proc.wait()
+        output, _ = run.communicate(timeout=180)  # the run ends on its own: no hang
+        assert run.returncode == 0, output
+        assert 0 < extracted() < 16
+        cluster = _dask_processes(port, 2)  # the scheduler restarted
+        rerun = subprocess.run([sys.executable, "-m", "figscrape.cli", "extract", "--scheduler", f"tcp://127.0.0.1:{port}"], env=env,
+                               capture_output=True, text=True, timeout=300)
+        assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    finally:
+        for proc in cluster:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    with read_session(engine) as s:
+        per_pdf = dict(s.execute(select(Figure.pdf_id, func.count(Figure.id)).group_by(Figure.pdf_id)).all())
+    assert extracted() == 16 and sorted(per_pdf.values()) == [2] * 16  # every figure once
+    engine.dispose()
