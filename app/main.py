@@ -59,10 +59,24 @@ def _state(key: str, default):  # noqa: ANN001, ANN202
 
 # --- sign in --------------------------------------------------------------------------------------
 
+def _oidc_configured() -> bool:
+    """Streamlit's OIDC login is set up ([auth] in .streamlit/secrets.toml)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all: Streamlit raises its own error type for that
+        return False
+
+
 def sign_in() -> str | None:
     if st.session_state.get("user"):
         return st.session_state["user"]
     st.title("figscrape labeling")
+    if _oidc_configured():  # the identity provider names the annotator
+        if not st.user.get("is_logged_in"):
+            st.button("Log in", type="primary", on_click=st.login)
+            return None
+        st.session_state["user"] = str(st.user.get("email") or st.user.get("name"))
+        return st.session_state["user"]
     with st.form("sign-in"):
         name = st.text_input("Your name", key="name-input")
         password = st.text_input("Password", type="password") if PASSWORD else ""
