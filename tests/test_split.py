@@ -35,6 +35,21 @@ def test_a_grid_of_ct_slices_splits_into_its_slices(background: int, gap: int) -
     assert all(max(iou(t, f) for f in found) >= 0.8 for t in truth)
 
 
+def test_pictures_that_fill_the_border_still_split_at_their_gutters() -> None:
+    """No margin: the figure's border is the pictures' own grey edges, the background is the gutters'."""
+    rng = np.random.default_rng(4)
+    side, gap = 180, 6
+    canvas = np.full((2 * side + gap, 3 * side + 2 * gap), 255, np.uint8)
+    truth = []
+    for r in range(2):
+        for c in range(3):
+            x, y = c * (side + gap), r * (side + gap)
+            canvas[y : y + side, x : x + side] = np.clip(rng.normal(120, 25, (side, side)), 0, 255).astype(np.uint8)
+            truth.append((x, y, x + side, y + side))
+    found = find_panels(canvas)
+    assert len(found) == 6 and all(max(iou(t, f) for f in found) >= 0.9 for t in truth)
+
+
 def test_a_single_picture_is_one_panel() -> None:
     ct = pics.ct_slice(np.random.default_rng(2), 400)
     assert find_panels(ct) == [(0, 0, 400, 400)] or len(find_panels(ct)) == 1

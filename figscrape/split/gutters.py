@@ -50,9 +50,38 @@ def analysis_view(gray: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def background_level(gray: np.ndarray) -> int:
-    """The grey level of the figure's border: its background."""
+    """The figure's background: the grey level of its border, unless pictures fill the border to the
+    edge; then the level of gutters (whole rows or columns of near white or near black) between them."""
     border = np.concatenate([gray[0, :], gray[-1, :], gray[:, 0], gray[:, -1]])
-    return int(np.median(border))
+    level = int(np.median(border))
+    if 35 < level < 220:
+        gutter = gutter_level(gray)
+        if gutter is not None:
+            return gutter
+    return level
+
+
+def gutter_level(gray: np.ndarray, tolerance: int = 24, share: float = 0.995) -> int | None:
+    """The level of the figure's inner gutters: 255 or 0 when at least two whole rows or columns
+    away from the border are near white (or near black), else None."""
+    h, w = gray.shape
+    inner_rows, inner_cols = gray[2 : h - 2, :], gray[:, 2 : w - 2]
+    for level, near in ((255, gray >= 255 - tolerance), (0, gray <= tolerance)):
+        rows = near[2 : h - 2, :].mean(axis=1) >= share
+        cols = near[:, 2 : w - 2].mean(axis=0) >= share
+        if inner_rows.size and inner_cols.size and (_runs(rows) or _runs(cols)):
+            return level
+    return None
+
+
+def _runs(flags: np.ndarray, length: int = 2) -> bool:
+    """Whether `flags` has a run of at least `length` Trues."""
+    run = 0
+    for f in flags:
+        run = run + 1 if f else 0
+        if run >= length:
+            return True
+    return False
 
 
 def content_mask(gray: np.ndarray, settings: Settings) -> np.ndarray:
