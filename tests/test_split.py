@@ -35,11 +35,13 @@ def test_a_grid_of_ct_slices_splits_into_its_slices(background: int, gap: int) -
     assert all(max(iou(t, f) for f in found) >= 0.8 for t in truth)
 
 
-def test_pictures_that_fill_the_border_still_split_at_their_gutters() -> None:
-    """No margin: the figure's border is the pictures' own grey edges, the background is the gutters'."""
+@pytest.mark.parametrize(("background", "gap"), [(255, 6), (0, 2)])
+def test_pictures_that_fill_the_border_still_split_at_their_gutters(background: int, gap: int) -> None:
+    """No margin: the figure's border is the pictures' own grey edges, the background is the gutters'
+    (on black, a gutter of two pixels between bright edges, which a 3x3 texture window would bridge)."""
     rng = np.random.default_rng(4)
-    side, gap = 180, 6
-    canvas = np.full((2 * side + gap, 3 * side + 2 * gap), 255, np.uint8)
+    side = 180
+    canvas = np.full((2 * side + gap, 3 * side + 2 * gap), background, np.uint8)
     truth = []
     for r in range(2):
         for c in range(3):

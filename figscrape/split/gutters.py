@@ -91,9 +91,14 @@ def content_mask(gray: np.ndarray, settings: Settings) -> np.ndarray:
     if bg > 35:  # texture only tells a black scan from a black page; on white it is JPEG noise
         return differs.astype(np.uint8)
     g = gray.astype(np.float32)
-    mean = cv2.blur(g, (3, 3))
-    std = np.sqrt(np.maximum(cv2.blur(g * g, (3, 3)) - mean * mean, 0))
-    textured = cv2.morphologyEx((std > settings.texture).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+
+    def std(size: tuple[int, int]) -> np.ndarray:
+        mean = cv2.blur(g, size)
+        return np.sqrt(np.maximum(cv2.blur(g * g, size) - mean * mean, 0))
+
+    # texture in both directions: a gutter two pixels wide beside a bright edge varies across, never along
+    rough = (std((3, 1)) > settings.texture) & (std((1, 3)) > settings.texture)
+    textured = cv2.morphologyEx(rough.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     return (differs | (textured > 0)).astype(np.uint8)
 
 
