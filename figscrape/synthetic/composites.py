@@ -128,17 +128,16 @@ def make_composite(seed: int, pool: list[np.ndarray] | None = None) -> Composite
             tile = cv2.resize(_picture(rng, nprng, pool), (w, h), interpolation=cv2.INTER_AREA)
         canvas[y0:y1, x0:x1] = tile
         panels.append((x0, y0, x1, y1))
-    if gutter == "lines":
+    if gutter == "lines":  # a rule in the gutter between neighbouring panels, never across a panel
         colour = rng.choice(((0, 0, 200), (40, 40, 40), (30, 120, 230)))
-        for a, b in zip(panels, panels[1:]):
-            if a[1] == b[1]:  # neighbours in a row: a vertical rule in the gutter between them
-                x = (a[2] + b[0]) // 2
-                cv2.line(canvas, (x, min(a[1], b[1])), (x, max(a[3], b[3])), colour, 2)
-        ys = sorted({p[3] for p in panels})[:-1]
-        for y in ys:
-            nxt = min((p[1] for p in panels if p[1] > y), default=None)
-            if nxt is not None:
-                cv2.line(canvas, (margin, (y + nxt) // 2), (width - margin, (y + nxt) // 2), colour, 2)
+        for a in panels:
+            for b in panels:
+                if b[0] >= a[2] and b[0] - a[2] <= gap + 1 and min(a[3], b[3]) > max(a[1], b[1]):  # b right of a
+                    x = (a[2] + b[0]) // 2
+                    cv2.line(canvas, (x, max(a[1], b[1])), (x, min(a[3], b[3]) - 1), colour, 2)
+                if b[1] >= a[3] and b[1] - a[3] <= gap + 1 and min(a[2], b[2]) > max(a[0], b[0]):  # b below a
+                    y = (a[3] + b[1]) // 2
+                    cv2.line(canvas, (max(a[0], b[0]), y), (min(a[2], b[2]) - 1, y), colour, 2)
     panels = [_visible(canvas, b, background) for b in panels]
     labels, letters = [], []
     upper = rng.random() < 0.6
