@@ -24,7 +24,7 @@ from figscrape.config import load_config
 from figscrape.db import DatabaseError, open_database, read_session
 from figscrape.labels import load_votes, resolve
 from figscrape.models import Panel
-from figscrape.store import ObjectStore
+from figscrape.store import Store, open_store
 
 st.set_page_config(page_title="figscrape labeling", layout="wide")
 
@@ -48,7 +48,7 @@ LABEL_KEYS = [
 @st.cache_resource
 def resources():  # noqa: ANN201
     config = load_config()
-    return open_database(config.db_url, migrate=False), ObjectStore(config.store_root), config
+    return open_database(config.db_url, migrate=False), open_store(config.store_spec, config.data_home / "cache"), config
 
 
 def _state(key: str, default):  # noqa: ANN001, ANN202
@@ -216,7 +216,7 @@ def figure_with_box(path: str, box: tuple[int, int, int, int], width: int = 900)
     return out.getvalue()
 
 
-def show_image(store: ObjectStore, sha: str, **kwargs) -> bool:  # noqa: ANN003
+def show_image(store: Store, sha: str, **kwargs) -> bool:  # noqa: ANN003
     path = store.path(sha)
     if not path.is_file():
         st.warning(f"Image file missing from the store: {path}. You can still label the panel (e.g. Not CT) or skip it.")
@@ -225,7 +225,7 @@ def show_image(store: ObjectStore, sha: str, **kwargs) -> bool:  # noqa: ANN003
     return True
 
 
-def label_page(engine, store: ObjectStore, user: str) -> None:  # noqa: ANN001
+def label_page(engine, store: Store, user: str) -> None:  # noqa: ANN001
     f = queue_filter()
     pid = current_id(engine, user, f)
     if flash := st.session_state.pop("flash", None):
@@ -295,7 +295,7 @@ def on_reject(ids: list[int]) -> None:
     st.session_state["grid-seen"] = [p for p in st.session_state.get("grid-seen", []) if p not in chosen]
 
 
-def grid_page(engine, store: ObjectStore, user: str) -> None:  # noqa: ANN001
+def grid_page(engine, store: Store, user: str) -> None:  # noqa: ANN001
     f = queue_filter()
     if flash := st.session_state.pop("flash", None):
         st.toast(flash)
@@ -337,7 +337,7 @@ def progress_page(engine, user: str) -> None:  # noqa: ANN001
     ])
 
 
-def review_page(engine, store: ObjectStore, user: str) -> None:  # noqa: ANN001
+def review_page(engine, store: Store, user: str) -> None:  # noqa: ANN001
     st.header("Review")
     with read_session(engine) as s:
         votes = load_votes(s)

@@ -26,7 +26,7 @@ from figscrape.extract.document import EXTRACTOR_VERSION, PdfError
 from figscrape.runs import RunLog, console, progress, record_run
 from figscrape.parallel import Workers
 from figscrape.split.panels import SPLITTER_VERSION
-from figscrape.store import ObjectStore
+from figscrape.store import Store, open_store
 
 app = typer.Typer(
     help="Build medical-imaging datasets from the figures of medRxiv and bioRxiv preprints.\n\n"
@@ -80,8 +80,11 @@ def _engine(migrate: bool = True):  # noqa: ANN202
         _fail(str(exc))
 
 
-def _store() -> ObjectStore:
-    return ObjectStore(state.config.store_root)
+def _store() -> Store:
+    try:
+        return open_store(state.config.store_spec, state.config.data_home / "cache")
+    except ValueError as exc:
+        _fail(str(exc))
 
 
 def _summary(run: RunLog) -> None:

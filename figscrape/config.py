@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from figscrape.store import StoreSpec
+
 
 @dataclass(frozen=True)
 class Config:
@@ -22,11 +24,18 @@ class Config:
     s3_endpoint: str = ""  # "" is AWS itself; a local S3 server or a mirror otherwise
     s3_bucket_medrxiv: str = "medrxiv-src-monthly"
     s3_bucket_biorxiv: str = "biorxiv-src-monthly"
-    store: Path | None = None  # the file store's folder when not under the data home (a volume every worker mounts)
+    store: str = ""  # the file store when not under the data home: a folder every worker mounts, or s3://bucket/prefix
 
     @property
     def store_root(self) -> Path:
-        return self.store or self.data_home / "objects"
+        """The store's folder (when it is a folder)."""
+        return Path(self.store.removeprefix("file://")) if self.store and not self.store.startswith("s3://") else self.data_home / "objects"
+
+    @property
+    def store_spec(self) -> StoreSpec:
+        if self.store.startswith("s3://"):
+            return StoreSpec(self.store, self.s3_endpoint)
+        return StoreSpec(str(self.store_root))
 
     def with_overrides(self, **flags: object) -> Config:
         """The same configuration with the flags that were given (None means not given)."""
@@ -50,18 +59,17 @@ def load_config(env: dict[str, str] | None = None, data_home: Path | None = None
         pdf_memory_mb=int(env.get("FIGSCRAPE_PDF_MEMORY_MB", Config.pdf_memory_mb)),
         max_pages=int(env.get("FIGSCRAPE_MAX_PAGES", Config.max_pages)),
         s3_endpoint=env.get("FIGSCRAPE_S3_ENDPOINT", ""),
-        store=_store_folder(env.get("FIGSCRAPE_STORE", "")),
+        store=_store_location(env.get("FIGSCRAPE_STORE", "")),
         s3_bucket_medrxiv=env.get("FIGSCRAPE_S3_BUCKET_MEDRXIV", Config.s3_bucket_medrxiv),
         s3_bucket_biorxiv=env.get("FIGSCRAPE_S3_BUCKET_BIORXIV", Config.s3_bucket_biorxiv),
     )
     return config.with_overrides(**flags)
 
 
-def _store_folder(value: str) -> Path | None:
-    """FIGSCRAPE_STORE: a folder (or file:// URL) every worker sees at the same path."""
-    if not value:
-        return None
+def _store_location(value: str) -> str:
+    """FIGSCRAPE_STORE: a folder (or file:// URL) every worker sees at the same path, or s3://bucket/prefix."""
+    if not value or value.startswith("s3://"):
+        return value
     if "://" in value and not value.startswith("file://"):
-        raise ValueError(f"FIGSCRAPE_STORE={value}: the file store must be a folder every worker mounts (a shared volume); "
-                         "object stores such as s3:// are not supported yet")
-    return Path(value.removeprefix("file://")).expanduser().absolute()
+        raise ValueError(f"FIGSCRAPE_STORE={value}: the file store is a folder every worker mounts, or s3://bucket/prefix")
+    return str(Path(value.removeprefix("file://")).expanduser().absolute())

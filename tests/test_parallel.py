@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import write_pdf
 from parallel_tasks import die_always_on_seven, die_once
+from test_s3 import s3  # noqa: F401 - the moto S3 server fixture
 from sqlalchemy import func, select
 
 from figscrape.classify.model import load_filter
@@ -129,9 +130,36 @@ def test_the_file_store_can_live_outside_the_data_home(tmp_path: Path, monkeypat
     assert runner.invoke(app, ["ingest", str(pdf)]).exit_code == 0
     assert runner.invoke(app, ["extract", "--workers", "2"]).exit_code == 0
     assert len(list(shared.glob("*/*"))) >= 2 and not (tmp_path / "data" / "objects").exists()
-    monkeypatch.setenv("FIGSCRAPE_STORE", "s3://bucket/prefix")
+    monkeypatch.setenv("FIGSCRAPE_STORE", "gs://bucket/prefix")
     result = runner.invoke(app, ["status"])
-    assert result.exit_code == 2 and "FIGSCRAPE_STORE=s3://bucket/prefix" in result.output
+    assert result.exit_code == 2 and "FIGSCRAPE_STORE=gs://bucket/prefix" in result.output
+
+
+def test_the_file_store_in_an_s3_bucket_with_workers(s3, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, corpus: list[Path]) -> None:  # noqa: ANN001
+    """Every stage on 2 processes against a store in S3 (moto's server): the same rows as a local store."""
+    s3.create_bucket(Bucket="figscrape-store")
+    monkeypatch.setenv("FIGSCRAPE_STORE", "s3://figscrape-store/team")
+    config = load_config(data_home=tmp_path / "data")
+    from figscrape.store import S3Store, open_store
+
+    store = open_store(config.store_spec, tmp_path / "cache")
+    assert isinstance(store, S3Store)
+    engine = open_database(config.db_url)
+    ingest_paths(engine, store, corpus[:3], RunLog("ingest"))
+    run_extract(engine, store, config, RunLog("extract"), Workers(2))
+    run_split(engine, store, RunLog("split"), Workers(2))
+    run_classify(engine, store, load_filter(config.data_home), RunLog("classify"), Workers(2))
+    with read_session(engine) as s:
+        shas = {sha for (sha,) in s.execute(select(Panel.image_sha256))} | {sha for (sha,) in s.execute(select(Figure.image_sha256))}
+        scored = s.scalar(select(func.count(Panel.id)).where(Panel.ct_score.is_not(None)))
+    keys = {o["Key"].rsplit("/", 1)[1] for o in s3.list_objects_v2(Bucket="figscrape-store", Prefix="team/objects/")["Contents"]}
+    assert shas <= keys and scored > 0
+    assert not (tmp_path / "data" / "objects").exists()
+    local = _pipeline(tmp_path / "local", corpus[:3], Workers(1))
+    with read_session(engine) as s:
+        figures = sorted(tuple(f) for f in s.execute(select(Figure.page, Figure.number, Figure.image_sha256, Figure.caption)).all())
+    assert figures == local["figures"]
+    engine.dispose()
 
 
 def _dask_processes(port: int, workers: int) -> list[subprocess.Popen]:

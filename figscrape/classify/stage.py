@@ -3,8 +3,6 @@ and the model's version, written one batch per transaction."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from sqlalchemy import Engine, or_, select
 
 from figscrape.classify.model import Filter
@@ -14,7 +12,7 @@ from figscrape.models import Figure, Panel, Pdf
 from figscrape.selection import current_panels
 from figscrape.parallel import Workers, batches, run_batches
 from figscrape.runs import RunLog, progress
-from figscrape.store import ObjectStore
+from figscrape.store import Store, StoreSpec, open_store
 
 BATCH = 64
 
@@ -33,9 +31,9 @@ def pending_panels(engine: Engine, version: str) -> list[int]:
         )
 
 
-def score_batch(items: list[tuple[int, str, str]], store_root: str, flt: Filter) -> list[tuple[int, float | None, str]]:
+def score_batch(items: list[tuple[int, str, str]], spec: StoreSpec, flt: Filter) -> list[tuple[int, float | None, str]]:
     """Runs on a worker: (panel id, score or None, why not) for (panel id, image hash, caption text) items."""
-    store = ObjectStore(Path(store_root))
+    store = open_store(spec)
     images, texts, kept, out = [], [], [], []
     for panel_id, sha, text in items:
         try:
@@ -58,7 +56,7 @@ def commit_scores(engine: Engine, version: str, scores: list[tuple[int, float | 
                 panel.ct_score, panel.model_version = score, version
 
 
-def run_classify(engine: Engine, store: ObjectStore, flt: Filter, run: RunLog, workers: Workers = Workers()) -> None:
+def run_classify(engine: Engine, store: Store, flt: Filter, run: RunLog, workers: Workers = Workers()) -> None:
     ids = pending_panels(engine, flt.version)
     with read_session(engine) as s:
         rows = s.execute(
@@ -68,7 +66,7 @@ def run_classify(engine: Engine, store: ObjectStore, flt: Filter, run: RunLog, w
     items = [(panel_id, sha, f"{caption} {sub}".strip()) for panel_id, sha, sub, caption in rows]
     with progress() as bar:
         task = bar.add_task(f"classify ({flt.version})", total=len(items))
-        for result in run_batches(score_batch, batches(items, BATCH), (str(store.root), flt), workers):
+        for result in run_batches(score_batch, batches(items, BATCH), (store.spec, flt), workers):
             scores = result.value if not result.error else [(item[0], None, result.error) for item in result.batch]
             commit_scores(engine, flt.version, scores)
             for panel_id, score, error in scores:

@@ -7,7 +7,6 @@ retried on later runs, a few times. A run killed at any moment redoes only what 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy import Engine, or_, select
 
@@ -19,7 +18,7 @@ from figscrape.isolate import run_isolated
 from figscrape.models import Figure, Paper, Pdf
 from figscrape.parallel import Workers, batches, run_batches
 from figscrape.runs import RunLog, progress
-from figscrape.store import ObjectStore
+from figscrape.store import Store, StoreSpec, open_store
 
 MAX_ATTEMPTS = 3
 BATCH = 4  # PDFs per work item: big enough to amortise a task's overhead, small enough to spread over workers
@@ -28,7 +27,8 @@ BATCH = 4  # PDFs per work item: big enough to amortise a task's overhead, small
 @dataclass(frozen=True)
 class ExtractJob:
     pdf_id: int
-    path: str
+    sha256: str
+    path: str  # where the PDF is, for messages (the worker reads it from its store)
     label: str  # DOI and version, for messages
     jats: list  # the paper's figures of record
 
@@ -73,18 +73,18 @@ def pending_pdfs(engine: Engine) -> list[int]:
         )
 
 
-def jobs_for(engine: Engine, store: ObjectStore, ids: list[int]) -> list[ExtractJob]:
+def jobs_for(engine: Engine, store: Store, ids: list[int]) -> list[ExtractJob]:
     with read_session(engine) as s:
         rows = s.execute(
             select(Pdf.id, Pdf.sha256, Paper.doi, Paper.version, Paper.jats_figures).join(Paper, Paper.id == Pdf.paper_id).where(Pdf.id.in_(ids))
         ).all()
     by_id = {r[0]: r for r in rows}
-    return [ExtractJob(i, str(store.path(by_id[i][1])), f"{by_id[i][2]}v{by_id[i][3]}", list(by_id[i][4] or [])) for i in ids if i in by_id]
+    return [ExtractJob(i, by_id[i][1], store.describe(by_id[i][1]), f"{by_id[i][2]}v{by_id[i][3]}", list(by_id[i][4] or [])) for i in ids if i in by_id]
 
 
-def extract_job(job: ExtractJob, store: ObjectStore, config: Config) -> ExtractDone:
+def extract_job(job: ExtractJob, store: Store, config: Config) -> ExtractDone:
     """Runs on a worker: the PDF's figures in an isolated child, their pixels into the store."""
-    outcome = run_isolated(extract_figures, (Path(job.path), config.max_pages), config.pdf_timeout, config.pdf_memory_mb)
+    outcome = run_isolated(extract_figures, (store.path(job.sha256), config.max_pages), config.pdf_timeout, config.pdf_memory_mb)
     if not outcome.ok or outcome.value is None:
         return ExtractDone(job, error=outcome.error or "no result")
     doc = outcome.value
@@ -101,8 +101,8 @@ def extract_job(job: ExtractJob, store: ObjectStore, config: Config) -> ExtractD
     return done
 
 
-def extract_batch(jobs: list[ExtractJob], store_root: str, config: Config) -> list[ExtractDone]:
-    store = ObjectStore(Path(store_root))
+def extract_batch(jobs: list[ExtractJob], spec: StoreSpec, config: Config) -> list[ExtractDone]:
+    store = open_store(spec)
     return [extract_job(job, store, config) for job in jobs]
 
 
@@ -133,14 +133,14 @@ def commit_extracted(engine: Engine, results: list[ExtractDone]) -> None:
             pdf.extract_attempts = 0
 
 
-def run_extract(engine: Engine, store: ObjectStore, config: Config, run: RunLog, workers: Workers = Workers()) -> None:
+def run_extract(engine: Engine, store: Store, config: Config, run: RunLog, workers: Workers = Workers()) -> None:
     """Extract every pending PDF; failures are recorded and the run goes on."""
     ids = pending_pdfs(engine)
     store.sweep_temp()
     jobs = jobs_for(engine, store, ids)
     with progress() as bar:
         task = bar.add_task("extract", total=len(jobs))
-        for result in run_batches(extract_batch, batches(jobs, BATCH if workers.parallel else 1), (str(store.root), config), workers):
+        for result in run_batches(extract_batch, batches(jobs, BATCH if workers.parallel else 1), (store.spec, config), workers):
             results = result.value if not result.error else [ExtractDone(job, error=result.error) for job in result.batch]
             commit_extracted(engine, results)
             for done in results:

@@ -6,7 +6,6 @@ process writes the rows, one transaction per batch."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy import Engine, or_, select
 
@@ -16,7 +15,7 @@ from figscrape.models import Figure, Panel, Pdf
 from figscrape.parallel import Workers, batches, run_batches
 from figscrape.runs import RunLog, progress
 from figscrape.split.panels import SPLITTER_VERSION, cut_panels
-from figscrape.store import ObjectStore
+from figscrape.store import Store, StoreSpec, open_store
 
 BATCH = 16
 
@@ -62,7 +61,7 @@ def jobs_for(engine: Engine, ids: list[int]) -> list[SplitJob]:
     return [SplitJob(i, *by_id[i][1:5], list(by_id[i][5] or []), list(by_id[i][6] or [])) for i in ids if i in by_id]
 
 
-def split_job(job: SplitJob, store: ObjectStore) -> SplitDone:
+def split_job(job: SplitJob, store: Store) -> SplitDone:
     """Runs on a worker: the figure's panels, their crops into the store."""
     try:
         image = decode(store.read(job.sha256))
@@ -82,8 +81,8 @@ def split_job(job: SplitJob, store: ObjectStore) -> SplitDone:
         return SplitDone(job, error=str(exc))
 
 
-def split_batch(jobs: list[SplitJob], store_root: str) -> list[SplitDone]:
-    store = ObjectStore(Path(store_root))
+def split_batch(jobs: list[SplitJob], spec: StoreSpec) -> list[SplitDone]:
+    store = open_store(spec)
     return [split_job(job, store) for job in jobs]
 
 
@@ -99,11 +98,11 @@ def commit_split(engine: Engine, results: list[SplitDone]) -> None:
             fig.split_version = SPLITTER_VERSION
 
 
-def run_split(engine: Engine, store: ObjectStore, run: RunLog, workers: Workers = Workers()) -> None:
+def run_split(engine: Engine, store: Store, run: RunLog, workers: Workers = Workers()) -> None:
     jobs = jobs_for(engine, pending_figures(engine))
     with progress() as bar:
         task = bar.add_task("split", total=len(jobs))
-        for result in run_batches(split_batch, batches(jobs, BATCH if workers.parallel else 1), (str(store.root),), workers):
+        for result in run_batches(split_batch, batches(jobs, BATCH if workers.parallel else 1), (store.spec,), workers):
             results = result.value if not result.error else [SplitDone(job, error=result.error) for job in result.batch]
             commit_split(engine, results)
             for done in results:
