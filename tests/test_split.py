@@ -52,6 +52,27 @@ def test_pictures_that_fill_the_border_still_split_at_their_gutters(background: 
     assert len(found) == 6 and all(max(iou(t, f) for f in found) >= 0.9 for t in truth)
 
 
+def lungs(rng: np.random.Generator, width: int = 260, height: int = 300) -> np.ndarray:
+    """A lung-masked slice: two tall lungs on black, their facing (inner) edges curved."""
+    image = np.zeros((height, width), np.uint8)
+    ys = np.arange(20, height - 20)
+    bulge = (28 * np.sin(np.pi * (ys - 20) / (height - 40))).astype(int)  # the heart's notch
+    for y, b in zip(ys, bulge):
+        image[y, 20 : width // 2 - 8 - b] = rng.integers(60, 130, width // 2 - 28 - b)
+        image[y, width // 2 + 8 + b : width - 20] = rng.integers(60, 130, width // 2 - 28 - b)
+    return image
+
+
+def test_a_lung_masked_slice_is_one_panel_and_two_of_them_are_two() -> None:
+    rng = np.random.default_rng(6)
+    one = lungs(rng)
+    assert len(find_panels(one)) == 1
+    pair = np.zeros((300, 2 * 260 + 30), np.uint8)
+    pair[:, :260], pair[:, 290:] = lungs(rng), lungs(rng)
+    found = find_panels(pair)
+    assert len(found) == 2 and found[0][2] <= 270 and found[1][0] >= 280
+
+
 def test_a_single_picture_is_one_panel() -> None:
     ct = pics.ct_slice(np.random.default_rng(2), 400)
     assert find_panels(ct) == [(0, 0, 400, 400)] or len(find_panels(ct)) == 1

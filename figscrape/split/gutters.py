@@ -263,7 +263,48 @@ def panel_boxes(gray: np.ndarray, settings: Settings) -> list[Box]:
         fits = (p.box[2] - p.box[0]) <= 1.1 * (m[2] - m[0]) and (p.box[3] - p.box[1]) <= 1.1 * (m[3] - m[1])
         if fits and g.gap(p.box, m) <= reach:  # a piece wider or taller than the panel is no part of it
             grown[nearest] = g.union([grown[nearest], p.box])
-    return merge_overlapping(grown)
+    return join_halves(merge_overlapping(grown), mask)
+
+
+def _ragged(edges: np.ndarray, width: int) -> bool:
+    """Whether a piece's edge, one position per row, wanders (a lung's) rather than runs straight (a picture's)."""
+    edges = edges[edges >= 0]
+    return edges.size > 8 and float(np.std(edges)) > 0.06 * width
+
+
+def join_halves(boxes: list[Box], mask: np.ndarray) -> list[Box]:
+    """Two dense, tall pieces side by side whose facing edges both wander, close together and of a
+    height, are one picture in two parts (the lungs of a masked CT slice, on a page of their own colour); two
+    panels face each other with straight edges."""
+    boxes = list(boxes)
+    joined = True
+    while joined:
+        joined = False
+        for i, a in enumerate(boxes):
+            for j, b in enumerate(boxes):
+                if i == j or b[0] < a[2]:
+                    continue
+                top, bottom = max(a[1], b[1]), min(a[3], b[3])
+                short = min(a[3] - a[1], b[3] - b[1])
+                narrow = min(a[2] - a[0], b[2] - b[0])
+                if bottom - top < 0.8 * max(a[3] - a[1], b[3] - b[1]) or b[0] - a[2] > 0.35 * narrow or short <= 0:
+                    continue
+                rows_a = mask[top:bottom, a[0] : a[2]]
+                rows_b = mask[top:bottom, b[0] : b[2]]
+                if rows_a.mean() < 0.4 or rows_b.mean() < 0.4:  # a chart's or a diagram's sparse ink: never halves of a picture
+                    continue
+                if min((a[3] - a[1]) / (a[2] - a[0]), (b[3] - b[1]) / (b[2] - b[0])) < 1.3:  # halves are tall; whole slices are not
+                    continue
+                right_of_a = np.where(rows_a.any(axis=1), rows_a.shape[1] - 1 - np.argmax(rows_a[:, ::-1], axis=1), -1)
+                left_of_b = np.where(rows_b.any(axis=1), np.argmax(rows_b, axis=1), -1)
+                if _ragged(right_of_a, a[2] - a[0]) and _ragged(left_of_b, b[2] - b[0]):
+                    boxes[i] = g.union([a, b])
+                    del boxes[j]
+                    joined = True
+                    break
+            if joined:
+                break
+    return boxes
 
 
 def find_panels(gray: np.ndarray, settings: Settings | None = None) -> list[Box]:
