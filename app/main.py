@@ -4,16 +4,18 @@ Everything it stores goes through figscrape.annotate; this file only draws."""
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import streamlit as st
 from PIL import Image, ImageDraw
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from figscrape.annotate.actions import Label, correct_box, reject, save_label, withdraw
 from figscrape.annotate.agreement import agreement, class_rating, disagreements, is_ct_of
@@ -153,6 +155,22 @@ def _stale(pid: int) -> bool:
     return True
 
 
+def saving(callback: Callable[..., None]) -> Callable[..., None]:
+    """A button's callback that writes: a database that fails (locked past its timeout, gone, a lost
+    connection) leaves a message on the page instead of a traceback, and nothing half-saved."""
+
+    @functools.wraps(callback)
+    def guarded(*args) -> None:  # noqa: ANN002
+        try:
+            callback(*args)
+        except DBAPIError as exc:
+            st.session_state["db-error"] = (f"Not saved: the database failed ({str(exc.orig).splitlines()[0]}). "
+                                            "Nothing was half-written; press the key again when it is back.")
+
+    return guarded
+
+
+@saving
 def on_label(pid: int, is_ct: str, diagnosis: str) -> None:
     if _stale(pid):
         return
@@ -166,6 +184,7 @@ def on_label(pid: int, is_ct: str, diagnosis: str) -> None:
     move(1)
 
 
+@saving
 def on_undo() -> None:
     history = st.session_state.get("history", [])
     if not history:
@@ -284,6 +303,7 @@ def label_page(engine, store: Store, user: str) -> None:  # noqa: ANN001
 
 # --- grid -----------------------------------------------------------------------------------------
 
+@saving
 def on_reject(ids: list[int]) -> None:
     chosen = [p for p in ids if st.session_state.get(f"rej-{p}")]
     engine, _, _ = resources()
@@ -396,6 +416,8 @@ def main() -> None:
             st.rerun()
         st.caption("Keys: 1 COVID-19 · 2 other pneumonia · 3 normal · 4 CT, unsure · N not CT · U unsure · "
                    "S skip · B back · Z undo · P same patient · G grid · X reject ticked")
+    if message := st.session_state.pop("db-error", None):
+        st.error(message)
     try:
         with read_session(engine) as s:
             empty = s.scalar(select(Panel.id).limit(1)) is None

@@ -142,3 +142,25 @@ def test_bad_states_get_a_message_not_a_traceback(engine, store, config, tmp_pat
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0003'")
     at = open_app()
     assert any("figscrape db upgrade" in e.value for e in at.error)
+
+
+def test_a_database_that_fails_on_save_leaves_a_message_not_a_traceback(engine, seeded, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    from sqlalchemy.exc import OperationalError
+
+    import figscrape.annotate.actions as actions
+
+    at = signed_in()
+
+    def locked(*args, **kwargs) -> None:  # noqa: ANN002, ANN003 - the fault a busy or lost database raises
+        raise OperationalError("INSERT INTO annotations", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(actions, "save_label", locked)
+    at.run()  # the buttons' callbacks are bound when the page is drawn
+    at.button(key="lab-1").click().run()
+    assert not at.exception
+    assert any("Not saved: the database failed (database is locked)" in e.value for e in at.error)
+    assert at.session_state["pos"] == 0 and rows(engine) == []  # still on the same panel, nothing stored
+    monkeypatch.undo()
+    at.run()
+    at.button(key="lab-1").click().run()
+    assert len(rows(engine)) == 1 and at.session_state["pos"] == 1
