@@ -20,7 +20,6 @@ import time
 import zipfile
 from pathlib import Path
 
-import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
@@ -83,13 +82,13 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="s3-bench-"))
     os.environ["FIGSCRAPE_DATA"] = str(work / "data")
     from figscrape.config import load_config
-    from figscrape.crawl.s3 import S3Options, crawl_s3, s3_client
+    from figscrape.crawl.s3 import S3Options, crawl_s3
     from figscrape.db import open_database
     from figscrape.runs import RunLog
-    from figscrape.store import ObjectStore
+    from figscrape.store import ObjectStore, s3_client
 
     config = load_config()
-    client = s3_client(config)
+    client = s3_client(config.s3_endpoint)
     bucket = config.s3_bucket_medrxiv
     client.create_bucket(Bucket=bucket)
     bundles = build(args.bundles)

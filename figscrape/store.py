@@ -27,7 +27,7 @@ class StoreSpec:
 def open_store(spec: StoreSpec, cache: Path | None = None) -> ObjectStore | S3Store:
     if spec.location.startswith("s3://"):
         return S3Store(spec, cache or Path(tempfile.gettempdir()) / "figscrape-cache")
-    return ObjectStore(Path(spec.location.removeprefix("file://")))
+    return ObjectStore(Path(spec.location))
 
 
 class ObjectStore:
@@ -105,21 +105,28 @@ def _copy(src: BinaryIO, dst: BinaryIO) -> None:
         dst.write(chunk)
 
 
+def s3_client(endpoint: str = ""):  # noqa: ANN201 - a boto3 client
+    """A client for AWS ("" endpoint) or any S3-compatible server, retrying with adaptive backoff."""
+    import boto3
+    from botocore.config import Config as BotoConfig
+
+    return boto3.client(
+        "s3", endpoint_url=endpoint or None,
+        config=BotoConfig(retries={"max_attempts": 8, "mode": "adaptive"}, max_pool_connections=32),
+    )
+
+
 class S3Store:
     """The store in an S3 bucket (any S3-compatible server: FIGSCRAPE_S3_ENDPOINT). Objects are read
     into a local cache when a library needs a file (PyMuPDF, the app's images)."""
 
     def __init__(self, spec: StoreSpec, cache: Path) -> None:
-        import boto3
-        from botocore.config import Config as BotoConfig
-
         bucket, _, prefix = spec.location.removeprefix("s3://").partition("/")
         if not bucket:
             raise ValueError(f"{spec.location}: no bucket named (s3://BUCKET/PREFIX)")
         self.spec, self.bucket, self.prefix = spec, bucket, prefix.strip("/")
         self.cache = ObjectStore(cache)
-        self.client = boto3.client("s3", endpoint_url=spec.endpoint or None,
-                                   config=BotoConfig(retries={"max_attempts": 8, "mode": "adaptive"}))
+        self.client = s3_client(spec.endpoint)
 
     @property
     def root(self) -> str:

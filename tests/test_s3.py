@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import socket
-from pathlib import Path
 
 import pytest
 from conftest import shared_corpus
@@ -16,10 +15,11 @@ from typer.testing import CliRunner
 from figscrape.cli import app
 from figscrape.config import load_config
 from figscrape.crawl.query import DEFAULT_QUERY
-from figscrape.crawl.s3 import S3Options, crawl_s3, month_prefix, month_range, s3_client
+from figscrape.crawl.s3 import S3Options, crawl_s3, month_prefix, month_range
 from figscrape.db import read_session, write_session
 from figscrape.models import Bundle, Paper, Pdf
 from figscrape.runs import RunLog
+from figscrape.store import s3_client
 from figscrape.synthetic.papers import make_paper
 
 runner = CliRunner()
@@ -42,7 +42,7 @@ def s3(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
     import requests
 
     requests.post(f"http://127.0.0.1:{port}/moto-api/reset", timeout=10)  # moto keeps its state per process: start empty
-    client = s3_client(load_config())
+    client = s3_client(load_config().s3_endpoint)
     client.create_bucket(Bucket=BUCKET)
     yield client
     server.stop()

@@ -4,6 +4,7 @@ HTML entities), so it is parsed leniently."""
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import asdict, dataclass
 
@@ -21,24 +22,54 @@ class JatsFigure:
         return asdict(self)
 
 
-def _text(tag) -> str:  # noqa: ANN001 - a bs4 Tag or None
+XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
+
+
+def tag_text(tag) -> str:  # noqa: ANN001 - a bs4 Tag or None
+    """A tag's text with its whitespace collapsed; "" for no tag."""
     return re.sub(r"\s+", " ", tag.get_text(" ")).strip() if tag is not None else ""
 
 
-def jats_figures(xml: bytes | str) -> list[JatsFigure]:
-    """Every <fig> of the document, in order; tables are not figures."""
-    text = xml.decode("utf-8", errors="replace") if isinstance(xml, bytes) else xml
-    text = text.lstrip("\ufeff \r\n\t")
+def clean_xml(data: bytes | str) -> str:
+    """Text a lenient XML parser can take: declaration moved to the front or dropped, HTML entities
+    turned into characters, bare ampersands escaped, attributes that run together separated."""
+    text = (data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data).lstrip("\ufeff \r\n\t")
+    text = re.sub(r"<\?xml[^>]*\?>", "", text)
+    text = re.sub(r"&([A-Za-z][A-Za-z0-9]*);", _entity, text)
+    text = re.sub(r"&(?!(?:[A-Za-z][A-Za-z0-9]*|#\d+|#x[0-9a-fA-F]+);)", "&amp;", text)
+    text = re.sub(r'(=\s*"[^"<>]*")(?=[A-Za-z_:][-\w:.]*\s*=)', r"\1 ", text)
+    return text
+
+
+def _entity(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if name in XML_ENTITIES:
+        return match.group(0)
+    char = html.unescape(match.group(0))
+    return char if char != match.group(0) else f"&amp;{name};"
+
+
+def parse_leniently(xml: bytes | str, expect: str) -> BeautifulSoup:
+    """The document as an XML tree; when the XML parser loses the `expect` element (a document it
+    gave up on), the HTML parser's more forgiving tree."""
+    text = clean_xml(xml)
     soup = BeautifulSoup(text, "lxml-xml")
-    figs = soup.find_all("fig")
-    if not figs:  # a document the XML parser gave up on: the HTML parser is more forgiving
+    if soup.find(expect) is None:
         soup = BeautifulSoup(text, "html.parser")
-        figs = soup.find_all("fig")
+    return soup
+
+
+def figures_in(soup: BeautifulSoup) -> list[JatsFigure]:
+    """Every <fig> of the document, in order; tables are not figures."""
     out = []
-    for fig in figs:
+    for fig in soup.find_all("fig"):
         graphic = fig.find("graphic")
         href = ""
         if graphic is not None:
             href = graphic.get("xlink:href") or graphic.get("href") or ""
-        out.append(JatsFigure(_text(fig.find("label")), _text(fig.find("caption")), str(href), str(fig.get("id") or "")))
+        out.append(JatsFigure(tag_text(fig.find("label")), tag_text(fig.find("caption")), str(href), str(fig.get("id") or "")))
     return out
+
+
+def jats_figures(xml: bytes | str) -> list[JatsFigure]:
+    return figures_in(parse_leniently(xml, "fig"))

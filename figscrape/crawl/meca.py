@@ -5,7 +5,6 @@ Everything here reads leniently and says precisely what is missing."""
 
 from __future__ import annotations
 
-import html
 import posixpath
 import re
 import zipfile
@@ -13,15 +12,12 @@ from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup
 
-from figscrape.crawl.jats import JatsFigure, jats_figures
+from figscrape.crawl.jats import JatsFigure, clean_xml, figures_in, parse_leniently, tag_text
 
 LICENSES = [  # JATS licence URL fragments -> the API's licence codes
     ("publicdomain/zero", "cc0"), ("by-nc-nd", "cc_by_nc_nd"), ("by-nc-sa", "cc_by_nc_sa"), ("by-nc", "cc_by_nc"),
     ("by-nd", "cc_by_nd"), ("by-sa", "cc_by_sa"), ("licenses/by/", "cc_by"),
 ]
-
-
-XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
 
 
 class BundleError(ValueError):
@@ -48,25 +44,6 @@ class Article:
     license: str = ""
     abstract: str = ""
     figures: list[JatsFigure] = field(default_factory=list)
-
-
-def clean_xml(data: bytes) -> str:
-    """Text a lenient XML parser can take: declaration moved to the front or dropped, HTML entities
-    turned into characters, bare ampersands escaped, attributes that run together separated."""
-    text = data.decode("utf-8", errors="replace").lstrip("\ufeff \r\n\t")
-    text = re.sub(r"<\?xml[^>]*\?>", "", text)
-    text = re.sub(r"&([A-Za-z][A-Za-z0-9]*);", _entity, text)
-    text = re.sub(r"&(?!(?:[A-Za-z][A-Za-z0-9]*|#\d+|#x[0-9a-fA-F]+);)", "&amp;", text)
-    text = re.sub(r'(=\s*"[^"<>]*")(?=[A-Za-z_:][-\w:.]*\s*=)', r"\1 ", text)
-    return text
-
-
-def _entity(match: re.Match[str]) -> str:
-    name = match.group(1)
-    if name in XML_ENTITIES:
-        return match.group(0)
-    char = html.unescape(match.group(0))
-    return char if char != match.group(0) else f"&amp;{name};"
 
 
 def find_member(names: list[str], suffix: str) -> str | None:
@@ -114,41 +91,35 @@ def _member(names: list[str], base: str, href: str) -> str:
     return find_member(names, posixpath.basename(href)) or ""
 
 
-def _text(tag) -> str:  # noqa: ANN001 - a bs4 Tag or None
-    return re.sub(r"\s+", " ", tag.get_text(" ")).strip() if tag is not None else ""
-
-
 def read_article(xml: bytes, fallback_version: int | None = None) -> Article:
-    soup = BeautifulSoup(clean_xml(xml), "lxml-xml")
-    if soup.find("article-meta") is None:
-        soup = BeautifulSoup(clean_xml(xml), "html.parser")
+    soup = parse_leniently(xml, "article-meta")
     meta = soup.find("article-meta")
     if meta is None:
         raise BundleError("the JATS has no <article-meta>")
     doi_tag = meta.find("article-id", attrs={"pub-id-type": "doi"})
-    doi = _text(doi_tag).removeprefix("https://doi.org/")
+    doi = tag_text(doi_tag).removeprefix("https://doi.org/")
     if not doi:
         raise BundleError("the JATS names no DOI (<article-id pub-id-type=\"doi\">)")
-    version_text = _text(meta.find("article-version"))
+    version_text = tag_text(meta.find("article-version"))
     match = re.match(r"(\d+)", version_text)
     version = int(match.group(1)) if match else (fallback_version or 1)
     authors = []
     for contrib in meta.find_all("contrib", attrs={"contrib-type": "author"}):
         name = contrib.find("name")
         if name is not None:
-            authors.append(f"{_text(name.find('surname'))}, {_text(name.find('given-names'))}".strip(", "))
+            authors.append(f"{tag_text(name.find('surname'))}, {tag_text(name.find('given-names'))}".strip(", "))
     license_tag = meta.find("license")
     url = (license_tag.get("xlink:href") or license_tag.get("href") or "") if license_tag is not None else ""
     license_code = next((code for frag, code in LICENSES if frag in url), "")
-    category = _text(meta.find("subject"))
-    return Article(doi=doi, version=version, title=_text(meta.find("article-title")), authors="; ".join(authors),
-                   date=_date(meta, doi), category=category, license=license_code, abstract=_text(meta.find("abstract")),
-                   figures=jats_figures(xml))
+    category = tag_text(meta.find("subject"))
+    return Article(doi=doi, version=version, title=tag_text(meta.find("article-title")), authors="; ".join(authors),
+                   date=_date(meta, doi), category=category, license=license_code, abstract=tag_text(meta.find("abstract")),
+                   figures=figures_in(soup))
 
 
 def _date(meta, doi: str) -> str | None:  # noqa: ANN001
     for tag in [*meta.find_all("pub-date"), *meta.find_all("date")]:
-        y, m, d = (_text(tag.find(k)) for k in ("year", "month", "day"))
+        y, m, d = (tag_text(tag.find(k)) for k in ("year", "month", "day"))
         if y and m and d and y.isdigit() and m.isdigit() and d.isdigit():
             return f"{int(y):04d}-{int(m):02d}-{int(d):02d}"
     match = re.search(r"10\.\d+/(\d{4})\.(\d{2})\.(\d{2})\.", doi)  # the DOI of a preprint carries its posting date

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
-from figscrape.crawl.api import Record
 from figscrape.crawl.categories import normalise
 
 DEFAULT_QUERY = r"COVID-?19|SARS-?CoV-?2|2019-?nCoV|novel coronavirus"
@@ -19,7 +19,15 @@ def compile_query(pattern: str) -> re.Pattern[str]:
         raise ValueError(f"--query {pattern!r} is not a valid regular expression: {exc}") from exc
 
 
-def wanted(record: Record, query: re.Pattern[str], category: str | None) -> bool:
+class Described(Protocol):
+    """What the query looks at: an API record or a bundle's JATS article."""
+
+    title: str
+    abstract: str
+    category: str
+
+
+def wanted(record: Described, query: re.Pattern[str], category: str | None) -> bool:
     if category and normalise(record.category) != normalise(category):
         return False
     return bool(query.search(record.title) or query.search(record.abstract))

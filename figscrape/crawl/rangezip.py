@@ -69,14 +69,13 @@ def open_range(fetch: Fetch, size: int, buffer: int = 64 * 1024) -> tuple[io.Buf
     return io.BufferedReader(raw, buffer_size=buffer), raw
 
 
-def read_member(zf, raw: RangeFile, name: str) -> bytes:  # noqa: ANN001 - a zipfile.ZipFile over `raw`
-    """A member's bytes, its whole compressed range fetched in one request."""
-    info = zf.getinfo(name)
-    raw.prefetch(info.header_offset, info.header_offset + 30 + len(info.filename.encode()) + LOCAL_HEADER_SLACK + info.compress_size)
-    return zf.read(name)
-
-
 def open_member(zf, raw: RangeFile, name: str):  # noqa: ANN001, ANN201 - a zipfile.ZipFile over `raw`; a readable member
+    """A member, its whole compressed range fetched in one request."""
     info = zf.getinfo(name)
     raw.prefetch(info.header_offset, info.header_offset + 30 + len(info.filename.encode()) + LOCAL_HEADER_SLACK + info.compress_size)
     return zf.open(name)
+
+
+def read_member(zf, raw: RangeFile, name: str) -> bytes:  # noqa: ANN001 - a zipfile.ZipFile over `raw`
+    with open_member(zf, raw, name) as member:
+        return member.read()

@@ -22,12 +22,13 @@ from sqlalchemy.exc import IntegrityError
 
 from figscrape.config import Config
 from figscrape.crawl.download import pdf_problem
+from figscrape.crawl.query import wanted
 from figscrape.crawl.meca import BundleError, read_article, read_manifest, version_hint
 from figscrape.crawl.rangezip import open_member, open_range, read_member
 from figscrape.db import read_session, write_session
 from figscrape.models import Bundle, Paper, Pdf
 from figscrape.runs import RunLog, console, progress
-from figscrape.store import ObjectStore
+from figscrape.store import ObjectStore, s3_client
 
 MAX_BUNDLE_ATTEMPTS = 3
 GB = 1024**3
@@ -66,16 +67,6 @@ def month_range(text: str) -> list[str]:
 def month_prefix(month: str) -> str:
     """The bucket folder of a month's new content: `Current_Content/March_2020/`."""
     return f"Current_Content/{calendar.month_name[int(month[5:])]}_{month[:4]}/"
-
-
-def s3_client(config: Config):  # noqa: ANN201 - a boto3 client
-    import boto3
-    from botocore.config import Config as BotoConfig
-
-    return boto3.client(
-        "s3", endpoint_url=config.s3_endpoint or None,
-        config=BotoConfig(retries={"max_attempts": 8, "mode": "adaptive"}, max_pool_connections=32),
-    )
 
 
 def bucket_of(config: Config, server: str) -> str:
@@ -134,7 +125,7 @@ def read_bundle(client, bucket: str, key: str, size: int, engine: Engine, store:
                 raise BundleError("no JATS XML in the bundle (manifest and content/ name none)")
             article = read_article(read_member(zf, raw, manifest.article_xml), version_hint(manifest.article_xml) or version_hint(manifest.pdf))
             outcome.doi, outcome.version = article.doi, article.version
-            if options.query is not None and not _wanted(article, options):
+            if options.query is not None and not wanted(article, options.query, options.category):
                 outcome.status = "unwanted"
                 return outcome
             with read_session(engine) as s:
@@ -166,15 +157,6 @@ def read_bundle(client, bucket: str, key: str, size: int, engine: Engine, store:
     finally:
         outcome.bytes_read = raw.bytes_fetched
     return outcome
-
-
-def _wanted(article, options: S3Options) -> bool:  # noqa: ANN001
-    from figscrape.crawl.query import normalise
-
-    if options.category and normalise(article.category) != normalise(options.category):
-        return False
-    assert options.query is not None
-    return bool(options.query.search(article.title) or options.query.search(article.abstract))
 
 
 def _figure_member(items: dict[str, str], graphic: str, names: list[str]) -> str | None:
@@ -251,7 +233,7 @@ def pending(engine: Engine, bucket: str, listed: list[tuple[str, int, str]]) -> 
 
 
 def crawl_s3(engine: Engine, store: ObjectStore, config: Config, options: S3Options, run: RunLog, client=None) -> ByteMeter:  # noqa: ANN001
-    client = client or s3_client(config)
+    client = client or s3_client(config.s3_endpoint)
     meter = ByteMeter(options.max_gb)
     store.sweep_temp()
     for server in options.servers:
