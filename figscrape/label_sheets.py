@@ -12,11 +12,12 @@ from pathlib import Path
 from sqlalchemy import Engine, or_, select
 
 from figscrape.db import read_session, write_session
-from figscrape.export.naming import export_name
+from figscrape.export.naming import export_name, panel_ext
 from figscrape.export.tables import read_csv, read_xlsx, write_csv
-from figscrape.labels import Vote, load_votes
-from figscrape.models import Annotation, Figure, Panel, Paper, Pdf
-from figscrape.selection import current_panels
+from figscrape.annotate.actions import Label
+from figscrape.labels import load_votes
+from figscrape.models import Annotation, Figure, Panel, Paper
+from figscrape.selection import current_panels, with_paper
 
 SHEET_COLUMNS = ["panel_id", "doi", "version", "page", "figure", "panel", "file", "caption", "subcaption", "ct_score",
                  "annotator", "is_ct", "diagnosis", "patient", "age", "sex", "note", "adjudication"]
@@ -42,21 +43,19 @@ class ImportReport:
     problems: list[str] = field(default_factory=list)  # "row N: why it matched nothing or was refused"
 
 
-def _panel_rows(engine: Engine, labelled_too: bool = True) -> list[tuple]:
+def _panel_rows(engine: Engine) -> list[tuple]:
+    """Current panels and every panel with a label."""
     with read_session(engine) as s:
-        query = (
+        query = with_paper(
             select(Panel.id, Paper.doi, Paper.version, Figure.page, Figure.number, Figure.index, Panel.index, Panel.label,
                    Figure.caption, Panel.subcaption, Panel.ct_score, Panel.image_sha256, Figure.image_sha256, Figure.image_ext)
-            .join(Figure, Figure.id == Panel.figure_id).join(Pdf, Pdf.id == Figure.pdf_id).join(Paper, Paper.id == Pdf.paper_id)
-        )
-        labelled = select(Annotation.panel_id).distinct()
-        query = query.where(or_(current_panels(), Panel.id.in_(labelled)) if labelled_too else current_panels())
+        ).where(or_(current_panels(), Panel.id.in_(select(Annotation.panel_id).distinct())))
         return list(s.execute(query.order_by(Panel.id)).all())
 
 
 def _file_name(row: tuple) -> str:
     _, doi, version, page, number, fig_index, panel_index, _, _, _, _, sha, fig_sha, fig_ext = row
-    return export_name(doi, version, page, number, fig_index, panel_index, fig_ext if sha == fig_sha else "png")
+    return export_name(doi, version, page, number, fig_index, panel_index, panel_ext(sha, fig_sha, fig_ext))
 
 
 def export_sheet(engine: Engine, path: Path) -> int:
@@ -113,7 +112,8 @@ def import_sheet(engine: Engine, path: Path, annotator: str, diagnosis: str = ""
     report = ImportReport()
     new: list[Annotation] = []
     with read_session(engine) as s:
-        latest = {(pid, v.annotator): v for pid, vs in load_votes(s).items() for v in vs if not v.adjudication}
+        latest = {(pid, v.annotator): Label(v.is_ct, v.diagnosis, v.patient_key, v.age, v.sex, v.note)
+                  for pid, vs in load_votes(s).items() for v in vs if not v.adjudication}
     for n, row in enumerate(rows, start=2):
         panel_id, why = _match(row, by_id, by_file, by_page)
         if panel_id is None:
@@ -127,12 +127,12 @@ def import_sheet(engine: Engine, path: Path, annotator: str, diagnosis: str = ""
                 report.without_label += 1
             continue
         before = latest.get((panel_id, annotator))
-        if before is not None and (before.is_ct, before.diagnosis, before.patient_key, before.age, before.sex, before.note) == label:
+        if before == label:
             report.unchanged += 1
             continue
-        is_ct, diag, patient, age, sex, note = label
-        new.append(Annotation(panel_id=panel_id, annotator=annotator, is_ct=is_ct, diagnosis=diag, patient_key=patient, age=age, sex=sex, note=note))
-        latest[(panel_id, annotator)] = Vote(annotator, is_ct, diag, patient, age, sex, note)
+        new.append(Annotation(panel_id=panel_id, annotator=annotator, is_ct=label.is_ct, diagnosis=label.diagnosis,
+                              patient_key=label.patient_key, age=label.age, sex=label.sex, note=label.note))
+        latest[(panel_id, annotator)] = label
     with write_session(engine) as s:
         s.add_all(new)
     report.added = len(new)
@@ -169,8 +169,8 @@ def _match(row: dict[str, str], by_id: dict[int, tuple], by_file: dict[str, int]
     return None, f"{len(candidates)} panels of {doi} on page {page}: add figure and panel columns, or use panel_id"
 
 
-def _label(row: dict[str, str], default_diagnosis: str) -> tuple[tuple | None, str]:
-    """(is_ct, diagnosis, patient, age, sex, note), or None and why ("" for a row with no label at all)."""
+def _label(row: dict[str, str], default_diagnosis: str) -> tuple[Label | None, str]:
+    """The row's label, or None and why ("" for a row with no label at all)."""
     raw_ct, raw_diag = row.get("is_ct", "").lower(), (row.get("diagnosis", "") or default_diagnosis).lower()
     diagnosis = DIAGNOSIS_IN.get(raw_diag, None) if raw_diag else ""
     if diagnosis is None:
@@ -194,4 +194,4 @@ def _label(row: dict[str, str], default_diagnosis: str) -> tuple[tuple | None, s
     sex = SEX_IN.get(sex_text, "") if sex_text else ""
     if sex_text and not sex:
         return None, f"sex {sex_text!r} is not M or F"
-    return (is_ct, diagnosis if is_ct == "yes" else "", row.get("patient", ""), age, sex, row.get("note", "")), ""
+    return Label(is_ct, diagnosis if is_ct == "yes" else "", row.get("patient", ""), age, sex, row.get("note", "")), ""

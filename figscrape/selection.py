@@ -4,10 +4,15 @@ The labeling queue and the label sheets list these; labels on older panels stay 
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
-from figscrape.models import Figure, Panel, Pdf
+from figscrape.models import Figure, Panel, Paper, Pdf
+
+
+def with_paper(query: Select) -> Select:
+    """A query over panels joined to their figure, PDF and paper."""
+    return query.join(Figure, Figure.id == Panel.figure_id).join(Pdf, Pdf.id == Figure.pdf_id).join(Paper, Paper.id == Pdf.paper_id)
 
 
 def current_panels() -> ColumnElement[bool]:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, and_, exists, func, or_, select
+from sqlalchemy import Engine, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from figscrape.db import read_session
 from figscrape.labels import WITHDRAWN
-from figscrape.models import Annotation, Figure, Panel, Paper, Pdf
-from figscrape.selection import current_panels
+from figscrape.models import Annotation, Figure, Panel, Paper
+from figscrape.selection import current_panels, with_paper
 
 DEFAULT_LABELS_PER_PANEL = 2
 
@@ -92,17 +92,18 @@ def _filtered(query, f: QueueFilter):  # noqa: ANN001, ANN202
     return query
 
 
+def _queue(columns, annotator: str, f: QueueFilter, per_panel: int) -> Select:  # noqa: ANN001
+    """The panels this annotator's queue holds: current, not labelled by them, short of labels, filtered."""
+    query = with_paper(select(columns)).where(current_panels(), ~labelled_by(annotator), _label_count() < per_panel)
+    return _filtered(query, f)
+
+
 def next_panels(engine: Engine, annotator: str, f: QueueFilter = QueueFilter(), limit: int = 50,
                 per_panel: int = DEFAULT_LABELS_PER_PANEL, exclude: tuple[int, ...] = ()) -> list[int]:
     """Panel ids in queue order."""
-    query = (
-        select(Panel.id)
-        .join(Figure, Figure.id == Panel.figure_id).join(Pdf, Pdf.id == Figure.pdf_id).join(Paper, Paper.id == Pdf.paper_id)
-        .where(current_panels(), ~labelled_by(annotator), _label_count() < per_panel)
-    )
+    query = _queue(Panel.id, annotator, f, per_panel)
     if exclude:
         query = query.where(Panel.id.not_in(exclude))
-    query = _filtered(query, f)
     # SQLite sorts NULL last in DESC already; ct_score, id both descending is the score index read backwards: no sort, stops at `limit`
     order = Panel.ct_score.desc() if engine.dialect.name == "sqlite" else Panel.ct_score.desc().nulls_last()
     with read_session(engine) as s:
@@ -110,13 +111,8 @@ def next_panels(engine: Engine, annotator: str, f: QueueFilter = QueueFilter(), 
 
 
 def remaining(engine: Engine, annotator: str, f: QueueFilter = QueueFilter(), per_panel: int = DEFAULT_LABELS_PER_PANEL) -> int:
-    query = (
-        select(func.count(Panel.id))
-        .join(Figure, Figure.id == Panel.figure_id).join(Pdf, Pdf.id == Figure.pdf_id).join(Paper, Paper.id == Pdf.paper_id)
-        .where(current_panels(), ~labelled_by(annotator), _label_count() < per_panel)
-    )
     with read_session(engine) as s:
-        return int(s.scalar(_filtered(query, f)) or 0)
+        return int(s.scalar(_queue(func.count(Panel.id), annotator, f, per_panel)) or 0)
 
 
 def load_views(engine: Engine, panel_ids: list[int]) -> dict[int, PanelView]:
@@ -124,10 +120,9 @@ def load_views(engine: Engine, panel_ids: list[int]) -> dict[int, PanelView]:
         return {}
     with read_session(engine) as s:
         rows = s.execute(
-            select(Panel.id, Panel.figure_id, Panel.x0, Panel.y0, Panel.x1, Panel.y1, Panel.label, Panel.subcaption, Panel.image_sha256,
+            with_paper(select(Panel.id, Panel.figure_id, Panel.x0, Panel.y0, Panel.x1, Panel.y1, Panel.label, Panel.subcaption, Panel.image_sha256,
                    Panel.ct_score, Figure.image_sha256, Figure.width, Figure.height, Figure.caption, Figure.number, Figure.page,
-                   Paper.doi, Paper.version, Paper.title, Paper.date, Paper.server, Paper.license)
-            .join(Figure, Figure.id == Panel.figure_id).join(Pdf, Pdf.id == Figure.pdf_id).join(Paper, Paper.id == Pdf.paper_id)
+                   Paper.doi, Paper.version, Paper.title, Paper.date, Paper.server, Paper.license))
             .where(Panel.id.in_(panel_ids))
         ).all()
     out = {}

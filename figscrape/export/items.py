@@ -9,9 +9,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import aliased
 
 from figscrape.db import read_session
-from figscrape.export.naming import export_name
+from figscrape.export.naming import export_name, panel_ext
 from figscrape.labels import Resolution, load_votes, resolve
-from figscrape.models import Annotation, Figure, Panel, Paper, Pdf
+from figscrape.models import Annotation, Figure, Panel, Paper
+from figscrape.selection import with_paper
 
 
 @dataclass
@@ -66,14 +67,13 @@ def load_items(engine: Engine, licenses: set[str] | None = None) -> tuple[list[I
     with read_session(engine) as s:
         labelled = select(Annotation.panel_id).distinct()
         rows = s.execute(
-            select(
+            with_paper(select(
                 Panel.id, Paper.server, Paper.doi, Paper.version, Paper.date, Paper.license, Paper.title,
                 Figure.page, Figure.number, Figure.index, Panel.index, Panel.label, Figure.caption, Panel.subcaption,
                 Panel.x0, Panel.y0, Panel.x1, Panel.y1, Panel.ct_score, Panel.model_version, Panel.image_sha256,
                 Figure.image_sha256, Figure.image_ext, Panel.phash,
                 select(replacement.id).where(replacement.replaces_id == Panel.id).limit(1).scalar_subquery(),
-            )
-            .join(Figure, Figure.id == Panel.figure_id).join(Pdf, Pdf.id == Figure.pdf_id).join(Paper, Paper.id == Pdf.paper_id)
+            ))
             .where(Panel.id.in_(labelled))
             .order_by(Panel.id)
         ).all()
@@ -82,7 +82,7 @@ def load_items(engine: Engine, licenses: set[str] | None = None) -> tuple[list[I
     for row in rows:
         (panel_id, server, doi, version, date, license_, title, page, number, fig_index, panel_index, label, caption,
          subcaption, x0, y0, x1, y1, score, model, sha, fig_sha, fig_ext, phash, replaced_by) = row
-        ext = fig_ext if sha == fig_sha else "png"
+        ext = panel_ext(sha, fig_sha, fig_ext)
         name = export_name(doi, version, page, number, fig_index, panel_index, ext)
         if name in names:  # another extractor or splitter version of the same panel
             name = name.replace("%", f"%{panel_id}-", 1)

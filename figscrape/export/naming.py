@@ -17,6 +17,11 @@ def figure_token(number: str, index: int) -> str:
     return UNSAFE.sub("_", number) if number else f"i{index + 1}"
 
 
+def panel_ext(panel_sha256: str, figure_sha256: str, figure_ext: str) -> str:
+    """A panel that is its whole figure keeps the figure's file type; a crop is a PNG."""
+    return figure_ext if panel_sha256 == figure_sha256 else "png"
+
+
 def export_name(doi: str, version: int, page: int, figure_number: str, figure_index: int, panel_index: int, ext: str) -> str:
     """`suffix-pPAGE-FIGURE%PANEL.ext`; versions after the first add `v2` to the suffix."""
     stem = doi_suffix(doi) + (f"v{version}" if version > 1 else "")
