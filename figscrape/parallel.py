@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 log = logging.getLogger("figscrape")
 T = TypeVar("T")
+R = TypeVar("R")
 MAX_ATTEMPTS = 3
 
 # How Dask workers for figscrape are to be started (dask.config.set for a LocalCluster, or the same
@@ -64,6 +65,14 @@ def run_batches(fn: Callable[..., Any], work: list[list], args: tuple, workers: 
     else:
         for batch in work:
             yield BatchResult(batch, fn(batch, *args))
+
+
+def map_batches(fn: Callable[..., list[R]], items: Sequence[T], size: int, args: tuple, workers: Workers,
+                failed: Callable[[T, str], R]) -> Iterator[list[R]]:
+    """fn(batch, *args) gives one result per item of its batch; a batch that failed as a whole gives
+    failed(item, why) for each of its items instead. Lists in completion order."""
+    for result in run_batches(fn, batches(items, size), args, workers):
+        yield result.value if not result.error else [failed(item, result.error) for item in result.batch]
 
 
 def _processes(fn: Callable[..., Any], work: list[list], args: tuple, count: int) -> Iterator[BatchResult]:

@@ -10,7 +10,7 @@ from figscrape.db import read_session, write_session
 from figscrape.imaging import decode
 from figscrape.models import Figure, Panel, Pdf
 from figscrape.selection import current_panels
-from figscrape.parallel import Workers, batches, run_batches
+from figscrape.parallel import Workers, map_batches
 from figscrape.runs import RunLog, progress
 from figscrape.store import Store, StoreSpec, open_store
 
@@ -66,8 +66,7 @@ def run_classify(engine: Engine, store: Store, flt: Filter, run: RunLog, workers
     items = [(panel_id, sha, f"{caption} {sub}".strip()) for panel_id, sha, sub, caption in rows]
     with progress() as bar:
         task = bar.add_task(f"classify ({flt.version})", total=len(items))
-        for result in run_batches(score_batch, batches(items, BATCH), (store.spec, flt), workers):
-            scores = result.value if not result.error else [(item[0], None, result.error) for item in result.batch]
+        for scores in map_batches(score_batch, items, BATCH, (store.spec, flt), workers, lambda item, why: (item[0], None, why)):
             commit_scores(engine, flt.version, scores)
             for panel_id, score, error in scores:
                 if score is None:
@@ -75,4 +74,4 @@ def run_classify(engine: Engine, store: Store, flt: Filter, run: RunLog, workers
                 else:
                     run.counts["panels"] += 1
                     run.counts["likely_ct"] += int(score >= flt.card.threshold)
-            bar.advance(task, len(result.batch))
+            bar.advance(task, len(scores))

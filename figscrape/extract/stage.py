@@ -16,7 +16,7 @@ from figscrape.extract.document import EXTRACTOR_VERSION, extract_figures
 from figscrape.extract.of_record import apply_record
 from figscrape.isolate import run_isolated
 from figscrape.models import Figure, Paper, Pdf
-from figscrape.parallel import Workers, batches, run_batches
+from figscrape.parallel import Workers, map_batches
 from figscrape.runs import RunLog, progress
 from figscrape.store import Store, StoreSpec, open_store
 
@@ -140,8 +140,8 @@ def run_extract(engine: Engine, store: Store, config: Config, run: RunLog, worke
     jobs = jobs_for(engine, store, ids)
     with progress() as bar:
         task = bar.add_task("extract", total=len(jobs))
-        for result in run_batches(extract_batch, batches(jobs, BATCH if workers.parallel else 1), (store.spec, config), workers):
-            results = result.value if not result.error else [ExtractDone(job, error=result.error) for job in result.batch]
+        size = BATCH if workers.parallel else 1
+        for results in map_batches(extract_batch, jobs, size, (store.spec, config), workers, lambda job, why: ExtractDone(job, error=why)):
             commit_extracted(engine, results)
             for done in results:
                 if done.error:
@@ -150,4 +150,4 @@ def run_extract(engine: Engine, store: Store, config: Config, run: RunLog, worke
                     run.counts["figures"] += len(done.figures)
                     run.counts["pdfs"] += 1
                     run.errors.extend(f"{done.job.label}: {w}" for w in done.warnings)
-            bar.advance(task, len(result.batch))
+            bar.advance(task, len(results))

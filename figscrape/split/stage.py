@@ -12,7 +12,7 @@ from sqlalchemy import Engine, or_, select
 from figscrape.db import read_session, write_session
 from figscrape.imaging import decode, encode_crop, perceptual_hash
 from figscrape.models import Figure, Panel, Pdf
-from figscrape.parallel import Workers, batches, run_batches
+from figscrape.parallel import Workers, map_batches
 from figscrape.runs import RunLog, progress
 from figscrape.split.panels import SPLITTER_VERSION, cut_panels
 from figscrape.store import Store, StoreSpec, open_store
@@ -102,8 +102,8 @@ def run_split(engine: Engine, store: Store, run: RunLog, workers: Workers = Work
     jobs = jobs_for(engine, pending_figures(engine))
     with progress() as bar:
         task = bar.add_task("split", total=len(jobs))
-        for result in run_batches(split_batch, batches(jobs, BATCH if workers.parallel else 1), (store.spec,), workers):
-            results = result.value if not result.error else [SplitDone(job, error=result.error) for job in result.batch]
+        size = BATCH if workers.parallel else 1
+        for results in map_batches(split_batch, jobs, size, (store.spec,), workers, lambda job, why: SplitDone(job, error=why)):
             commit_split(engine, results)
             for done in results:
                 if done.error:
@@ -111,4 +111,4 @@ def run_split(engine: Engine, store: Store, run: RunLog, workers: Workers = Work
                 else:
                     run.counts["panels"] += len(done.panels)
                     run.counts["figures"] += 1
-            bar.advance(task, len(result.batch))
+            bar.advance(task, len(results))
