@@ -26,7 +26,7 @@ from figscrape.config import load_config
 from figscrape.db import DatabaseError, open_database, read_session
 from figscrape.labels import load_votes, resolve
 from figscrape.models import Panel
-from figscrape.store import Store, open_store
+from figscrape.store import Store
 
 st.set_page_config(page_title="figscrape labeling", layout="wide")
 
@@ -50,13 +50,7 @@ LABEL_KEYS = [
 @st.cache_resource
 def resources():  # noqa: ANN201
     config = load_config()
-    return open_database(config.db_url, migrate=False), open_store(config.store_spec, config.data_home / "cache"), config
-
-
-def _state(key: str, default):  # noqa: ANN001, ANN202
-    if key not in st.session_state:
-        st.session_state[key] = default
-    return st.session_state[key]
+    return open_database(config.db_url, migrate=False), config.open_store(), config
 
 
 # --- sign in --------------------------------------------------------------------------------------
@@ -115,9 +109,9 @@ def queue_filter() -> QueueFilter:
 
 
 def current_id(engine, user: str, f: QueueFilter) -> int | None:  # noqa: ANN001
-    queue, pos = _state("queue", []), _state("pos", 0)
+    queue, pos = st.session_state.setdefault("queue", []), st.session_state.setdefault("pos", 0)
     if pos >= len(queue):
-        seen = tuple(queue) + tuple(_state("skipped", set()))
+        seen = tuple(queue) + tuple(st.session_state.setdefault("skipped", set()))
         queue.extend(next_panels(engine, user, f, BATCH, PER_PANEL, exclude=seen))
     return queue[pos] if pos < len(queue) else None
 
@@ -382,7 +376,8 @@ def review_page(engine, store: Store, user: str) -> None:  # noqa: ANN001
     with right:
         st.markdown(caption_markdown(view))
         st.table([{"annotator": v.annotator, "CT": v.is_ct, "diagnosis": v.diagnosis, "patient": v.patient_key} for v in votes[pid]])
-        st.caption(f"majority now: {resolve(votes[pid]).cls or resolve(votes[pid]).reason}")
+        now = resolve(votes[pid])
+        st.caption(f"majority now: {now.cls or now.reason}")
     cols = st.columns(len(LABEL_KEYS))
     for col, (key, text, is_ct, diagnosis) in zip(cols, LABEL_KEYS):
         if col.button(f"Decide: {text}", key=f"adj-{key}", shortcut=f"Alt+{key}", width="stretch"):
@@ -405,7 +400,7 @@ def main() -> None:
     user = sign_in()
     if user is None:
         return
-    page = _state("page", "Label")
+    page = st.session_state.setdefault("page", "Label")
     with st.sidebar:
         st.markdown(f"Signed in as **{user}**")
         for name, key in PAGES.items():

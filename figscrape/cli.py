@@ -26,7 +26,7 @@ from figscrape.extract.document import EXTRACTOR_VERSION, PdfError
 from figscrape.runs import RunLog, console, progress, record_run
 from figscrape.parallel import Workers
 from figscrape.split.panels import SPLITTER_VERSION
-from figscrape.store import Store, open_store
+from figscrape.store import Store
 
 app = typer.Typer(
     help="Build medical-imaging datasets from the figures of medRxiv and bioRxiv preprints.\n\n"
@@ -82,7 +82,7 @@ def _engine(migrate: bool = True):  # noqa: ANN202
 
 def _store() -> Store:
     try:
-        return open_store(state.config.store_spec, state.config.data_home / "cache")
+        return state.config.open_store()
     except ValueError as exc:
         _fail(str(exc))
 

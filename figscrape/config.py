@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from figscrape.store import StoreSpec
+from figscrape.store import Store, StoreSpec, open_store
 
 
 @dataclass(frozen=True)
@@ -29,13 +29,17 @@ class Config:
     @property
     def store_root(self) -> Path:
         """The store's folder (when it is a folder)."""
-        return Path(self.store.removeprefix("file://")) if self.store and not self.store.startswith("s3://") else self.data_home / "objects"
+        return Path(self.store) if self.store and not self.store.startswith("s3://") else self.data_home / "objects"
 
     @property
     def store_spec(self) -> StoreSpec:
         if self.store.startswith("s3://"):
             return StoreSpec(self.store, self.s3_endpoint)
         return StoreSpec(str(self.store_root))
+
+    def open_store(self) -> Store:
+        """The file store, with a local cache under the data home for an S3 store's files."""
+        return open_store(self.store_spec, self.data_home / "cache")
 
     def with_overrides(self, **flags: object) -> Config:
         """The same configuration with the flags that were given (None means not given)."""
