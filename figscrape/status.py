@@ -10,6 +10,7 @@ from sqlalchemy import Engine, func, select
 from figscrape.db import read_session
 from figscrape.extract.document import EXTRACTOR_VERSION
 from figscrape.models import Annotation, Bundle, Figure, Panel, Paper, Pdf
+from figscrape.selection import current_panels
 from figscrape.split.panels import SPLITTER_VERSION
 
 
@@ -47,9 +48,9 @@ def collect_status(engine: Engine) -> Status:
         pdf_status = Counter(dict(s.execute(select(Pdf.status, func.count()).group_by(Pdf.status)).all()))
         current = Figure.extractor_version == Pdf.extracted_version
         kinds = dict(s.execute(select(Figure.kind, func.count()).join(Pdf, Pdf.id == Figure.pdf_id).where(current).group_by(Figure.kind)).all())
-        current_panels = (
+        panels = (  # the panels classify scores and the queue offers
             select(func.count()).select_from(Panel).join(Figure, Figure.id == Panel.figure_id).join(Pdf, Pdf.id == Figure.pdf_id)
-            .where(current).where(Panel.splitter_version == Figure.split_version)
+            .where(current_panels())
         )
         extracted = s.scalar(select(func.count()).select_from(Pdf).where(Pdf.extracted_version == EXTRACTOR_VERSION)) or 0
         failed_rows = s.execute(select(Pdf.extract_error).where(Pdf.extract_error != "")).scalars().all()
@@ -72,8 +73,8 @@ def collect_status(engine: Engine) -> Status:
                 select(func.count()).select_from(Figure).join(Pdf, Pdf.id == Figure.pdf_id).where(current)
                 .where((Figure.split_version.is_(None)) | (Figure.split_version != SPLITTER_VERSION))
             ) or 0,
-            panels=s.scalar(current_panels) or 0,
-            panels_scored=s.scalar(current_panels.where(Panel.ct_score.is_not(None))) or 0,
+            panels=s.scalar(panels) or 0,
+            panels_scored=s.scalar(panels.where(Panel.ct_score.is_not(None))) or 0,
             annotations=s.scalar(select(func.count()).select_from(Annotation)) or 0,
             bundles_stored=bundles["stored"],
             bundles_failed=bundles["failed"],
