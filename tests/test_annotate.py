@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 from labelling import label
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from figscrape.annotate.actions import Label, correct_box, reject, save_label, withdraw
 from figscrape.annotate.agreement import cohen_kappa, disagreements, fleiss_kappa
@@ -13,8 +12,8 @@ from figscrape.annotate.facts import suggest
 from figscrape.annotate.progress import collect_progress, per_hour
 from figscrape.annotate.queue import QueueFilter, next_panels, remaining
 from figscrape.db import make_engine, read_session, write_session
-from figscrape.labels import load_votes, resolve
-from figscrape.models import Annotation, Panel, Paper
+from figscrape.labels import load_votes
+from figscrape.models import Annotation, Panel
 from figscrape.synthetic.labelled import seed_panels
 
 
