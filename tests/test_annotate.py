@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-import threading
 
 import pytest
-from labelling import label
+from labelling import label, label_at_once
 from sqlalchemy import func, select
 
 from figscrape.annotate.actions import Label, correct_box, reject, save_label, withdraw
@@ -11,7 +10,7 @@ from figscrape.annotate.agreement import cohen_kappa, disagreements, fleiss_kapp
 from figscrape.annotate.facts import suggest
 from figscrape.annotate.progress import collect_progress, per_hour
 from figscrape.annotate.queue import QueueFilter, next_panels, remaining
-from figscrape.db import make_engine, read_session, write_session
+from figscrape.db import read_session, write_session
 from figscrape.labels import load_votes
 from figscrape.models import Annotation, Panel
 from figscrape.synthetic.labelled import seed_panels
@@ -111,22 +110,6 @@ def test_progress_counts_and_labels_per_hour(engine, store) -> None:  # noqa: AN
 
 def test_eight_threads_labelling_at_once_on_sqlite_lose_nothing(engine, store, config) -> None:  # noqa: ANN001
     ids = seed_panels(engine, store, papers=4, figures=1, panels=5).panel_ids
-    errors: list[Exception] = []
-
-    def work(n: int) -> None:
-        local = make_engine(config.db_url)
-        for pid in next_panels(local, f"w{n}", limit=20, per_panel=99):
-            try:
-                save_label(local, pid, f"w{n}", Label("yes", "covid"))
-            except Exception as exc:  # collected: the test asserts there are none
-                errors.append(exc)
-        local.dispose()
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert label_at_once(config.db_url, 8, limit=20) == []
     with read_session(engine) as s:
         assert s.scalar(select(func.count(Annotation.id))) == 8 * len(ids)

@@ -3,16 +3,15 @@ against a real server (.ci/run starts one; elsewhere these tests skip)."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
-from labelling import label
+from labelling import label, label_at_once
 from sqlalchemy import func, select
 
-from figscrape.annotate.actions import Label, save_label, withdraw
+from figscrape.annotate.actions import withdraw
 from figscrape.annotate.queue import next_panels
-from figscrape.db import current_revision, head_revision, make_engine, open_database, read_session, write_session
+from figscrape.db import current_revision, head_revision, open_database, read_session, write_session
 from figscrape.export.dataset import ExportOptions, export_dataset
 from figscrape.models import Annotation, Panel
 from figscrape.store import ObjectStore
@@ -48,24 +47,7 @@ def test_migrations_queue_and_export_match_sqlite(postgres_url: str, engine, sto
 def test_eight_labelers_at_once_lose_nothing(postgres_url: str, store: ObjectStore) -> None:
     engine = open_database(postgres_url)
     ids = seed_panels(engine, store, papers=5, figures=1, panels=4).panel_ids
-    errors: list[Exception] = []
-
-    def work(n: int) -> None:
-        local = make_engine(postgres_url)
-        for pid in next_panels(local, f"w{n}", limit=50, per_panel=99):
-            try:
-                save_label(local, pid, f"w{n}", Label("yes", "covid"))
-            except Exception as exc:  # collected: the test asserts there are none
-                errors.append(exc)
-        withdraw(local, ids[0], f"w{n}")
-        local.dispose()
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert label_at_once(postgres_url, 8, limit=50, then=lambda local, name: withdraw(local, ids[0], name)) == []
     with read_session(engine) as s:
         assert s.scalar(select(func.count(Annotation.id))) == 8 * len(ids) + 8
     assert ids[0] in next_panels(engine, "w3", per_panel=99)  # withdrawn: back in w3's queue
