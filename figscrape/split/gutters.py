@@ -50,38 +50,38 @@ def analysis_view(gray: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def background_level(gray: np.ndarray) -> int:
-    """The figure's background: the grey level of its border, unless pictures fill the border to the
-    edge; then the level of gutters (whole rows or columns of near white or near black) between them."""
+    """The figure's background: the level of its gutters (whole rows or columns of near white or near
+    black between pictures) where it has them, else the grey level of its border. The border alone
+    misleads when pictures fill it to the edge: dark CT slices touching every side of a white page."""
+    gutter = gutter_level(gray)
+    if gutter is not None:
+        return gutter
     border = np.concatenate([gray[0, :], gray[-1, :], gray[:, 0], gray[:, -1]])
-    level = int(np.median(border))
-    if 35 < level < 220:
-        gutter = gutter_level(gray)
-        if gutter is not None:
-            return gutter
-    return level
+    return int(np.median(border))
 
 
 def gutter_level(gray: np.ndarray, tolerance: int = 24, share: float = 0.995) -> int | None:
-    """The level of the figure's inner gutters: 255 or 0 when at least two whole rows or columns
-    away from the border are near white (or near black), else None."""
+    """The level of the figure's gutters: 255 or 0, whichever has more whole rows and columns (in runs
+    of two or more, away from the outermost pixels) near it; None when neither has any."""
     h, w = gray.shape
-    inner_rows, inner_cols = gray[2 : h - 2, :], gray[:, 2 : w - 2]
+    if h <= 4 or w <= 4:
+        return None
+    best, most = None, 0
     for level, near in ((255, gray >= 255 - tolerance), (0, gray <= tolerance)):
         rows = near[2 : h - 2, :].mean(axis=1) >= share
         cols = near[:, 2 : w - 2].mean(axis=0) >= share
-        if inner_rows.size and inner_cols.size and (_runs(rows) or _runs(cols)):
-            return level
-    return None
+        count = _in_runs(rows) + _in_runs(cols)
+        if count > most:
+            best, most = level, count
+    return best
 
 
-def _runs(flags: np.ndarray, length: int = 2) -> bool:
-    """Whether `flags` has a run of at least `length` Trues."""
-    run = 0
-    for f in flags:
-        run = run + 1 if f else 0
-        if run >= length:
-            return True
-    return False
+def _in_runs(flags: np.ndarray, length: int = 2) -> int:
+    """How many Trues of `flags` are in runs of at least `length`."""
+    padded = np.concatenate([[0], flags.astype(np.int8), [0]])
+    edges = np.flatnonzero(np.diff(padded))
+    runs = edges[1::2] - edges[::2]
+    return int(runs[runs >= length].sum())
 
 
 def content_mask(gray: np.ndarray, settings: Settings) -> np.ndarray:
@@ -188,12 +188,14 @@ def text_lines(glyphs: list[Piece]) -> list[Piece]:
 
 
 def _flat_box(gray: np.ndarray, p: Piece) -> bool:
-    """A filled box of one colour (a diagram's node, a legend swatch): drawn, not a picture."""
+    """A filled box of one light or mid colour (a diagram's node, a legend swatch): drawn, not a
+    picture. A box mostly black is a picture (a lung-masked CT slice, a fluorescence image)."""
     if p.density < 0.9:
         return False
     x0, y0, x1, y1 = p.box
     patch = gray[y0:y1, x0:x1]
-    return bool((np.abs(patch.astype(np.int16) - int(np.median(patch))) <= 6).mean() >= 0.8)
+    level = int(np.median(patch))
+    return level > 35 and bool((np.abs(patch.astype(np.int16) - level) <= 6).mean() >= 0.8)
 
 
 def _container(p: Piece, others: list[Piece]) -> bool:
