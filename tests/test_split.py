@@ -52,6 +52,39 @@ def test_pictures_that_fill_the_border_still_split_at_their_gutters(background: 
     assert len(found) == 6 and all(max(iou(t, f) for f in found) >= 0.9 for t in truth)
 
 
+def test_dark_slices_touching_every_side_of_a_white_page_split_at_its_white_gutters() -> None:
+    """The border is the slices' black: the white gutters, not the border, say what the page is."""
+    rng = np.random.default_rng(5)
+    side, gap = 180, 14
+    image = np.full((2 * side + gap, 3 * side + 2 * gap), 255, np.uint8)
+    truth = []
+    for r in range(2):
+        for c in range(3):
+            x, y = c * (side + gap), r * (side + gap)
+            slice_ = np.zeros((side, side), np.uint8)
+            cv2.ellipse(slice_, (side // 2, side // 2), (side // 2 - 12, side // 3), 0, 0, 360, 1, -1)
+            image[y : y + side, x : x + side] = slice_ * np.clip(rng.normal(110, 30, (side, side)), 0, 255).astype(np.uint8)
+            truth.append((x, y, x + side, y + side))
+    found = find_panels(image)
+    assert len(found) == 6 and all(max(iou(t, f) for f in found) >= 0.9 for t in truth)
+
+
+def test_slices_joined_by_arrows_are_each_a_panel() -> None:
+    """A sequence figure: framed slices in a row, a bold arrow from each to the next touching both."""
+    rng = np.random.default_rng(8)
+    image = np.full((240, 760), 255, np.uint8)
+    truth = []
+    for k in range(3):
+        x = 40 + k * 240
+        image[40:200, x : x + 200] = 120
+        image[46:194, x + 6 : x + 194] = np.clip(rng.normal(60, 40, (148, 188)), 0, 255).astype(np.uint8)
+        truth.append((x, 40, x + 200, 200))
+        if k < 2:
+            cv2.arrowedLine(image, (x + 200, 120), (x + 239, 120), 150, 4, tipLength=0.3)
+    found = find_panels(image)
+    assert len(found) == 3 and all(max(iou(t, f) for f in found) >= 0.9 for t in truth)
+
+
 def lungs(rng: np.random.Generator, width: int = 260, height: int = 300) -> np.ndarray:
     """A lung-masked slice: two tall lungs on black, their facing (inner) edges curved."""
     image = np.zeros((height, width), np.uint8)

@@ -14,6 +14,7 @@ at the seam between them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -34,6 +35,8 @@ class Settings:
     attach_reach: float = 0.03  # small pieces further than this share of the diagonal are dropped
     line_length: float = 0.2  # a straight run this share of the side long is a line
     line_thickness: int = 4  # analysis pixels
+    speck: int = 6  # pieces of fewer pixels are noise (and what is left of a removed line's corner)
+    bridge: int = 6  # strokes up to this thick (analysis pixels) may join pictures that are apart
 
 
 # -- views and masks -------------------------------------------------------------------------
@@ -111,32 +114,36 @@ def thin_lines(mask: np.ndarray, settings: Settings) -> np.ndarray:
     t = settings.line_thickness
     for horizontal in (True, False):
         length = max(15, int(settings.line_length * (w if horizontal else h)))
-        joined = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, 9) if horizontal else (9, 1), np.uint8))  # dashes into lines
+        joined = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, 15) if horizontal else (15, 1), np.uint8))  # dashes into lines
         solid = cv2.morphologyEx(joined, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
         line_k = np.ones((1, length) if horizontal else (length, 1), np.uint8)
         thick_k = np.ones((t + 1, length) if horizontal else (length, t + 1), np.uint8)
         lines = cv2.morphologyEx(joined, cv2.MORPH_OPEN, line_k) & (1 - cv2.morphologyEx(solid, cv2.MORPH_OPEN, thick_k)) & mask
         if not lines.any():
             continue
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(lines, np.ones((3, 3), np.uint8)), connectivity=8)
+        widened = cv2.dilate(lines, np.ones((3, 3), np.uint8))
+        n, labels, _, _ = cv2.connectedComponentsWithStats(widened, connectivity=8)
         labels = labels * (lines > 0)
-        rest = mask & (1 - cv2.dilate(lines, np.ones((3, 3), np.uint8)))
-        _, rest_labels, rest_stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
-        along, across = (cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT) if horizontal else (cv2.CC_STAT_HEIGHT, cv2.CC_STAT_WIDTH)
-        tick = (rest_stats[:, along] <= 12) & (rest_stats[:, across] <= 20)  # short strokes touching the line
-        tick[0] = False
+        rest = mask & (1 - widened)
         near = np.zeros_like(mask)
         for shift in ((-2, 0), (2, 0)) if horizontal else ((0, -2), (0, 2)):
             near |= np.roll(rest, shift, axis=(0, 1))
         area = np.bincount(labels[lines > 0], minlength=n)
         touched = np.bincount(labels[(near > 0) & (lines > 0)], minlength=n)
+        apart = touched < 0.3 * np.maximum(area, 1)
+        apart[0] = False
+        if not apart.any():  # every line runs along content: nothing to remove, no need to look for ticks
+            continue
+        _, rest_labels, rest_stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
+        along, across = (cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT) if horizontal else (cv2.CC_STAT_HEIGHT, cv2.CC_STAT_WIDTH)
+        tick = (rest_stats[:, along] <= 12) & (rest_stats[:, across] <= 20)  # short strokes touching the line
+        tick[0] = False
         reach = cv2.dilate(labels.astype(np.float32), np.ones((5, 5), np.uint8)).astype(np.int64)
         close = (reach > 0) & (rest > 0) & tick[rest_labels]
         pairs = np.unique(reach[close] * (int(rest_labels.max()) + 1) + rest_labels[close])
         pairs = np.stack([pairs // (int(rest_labels.max()) + 1), pairs % (int(rest_labels.max()) + 1)])
         marks = np.bincount(pairs[0][pairs[0] > 0], minlength=n)  # tick marks on the line
-        alone = (touched < 0.3 * np.maximum(area, 1)) & (marks < 4)
-        alone[0] = False
+        alone = apart & (marks < 4)
         out |= (alone[labels] & (lines > 0)).astype(np.uint8)
     return out
 
@@ -231,6 +238,23 @@ def _spans_several(piece: Box, majors: list[Box]) -> bool:
     return len(across) >= 2 or len(down) >= 2
 
 
+def _textured(gray: np.ndarray, p: Piece, spread: float = 12.0) -> bool:
+    """Whether a piece's grey levels vary as a picture's do (a bar of a chart is one flat colour)."""
+    x0, y0, x1, y1 = p.box
+    return float(gray[y0:y1, x0:x1].std()) > spread
+
+
+def unbridged(p: Piece, cores: list[Piece], gray: np.ndarray, is_major: Callable[[Piece], bool]) -> list[Piece]:
+    """A piece that is several pictures joined only by thin strokes (arrows from one CT slice to the
+    next, a dashed outline around a row of them) as those pictures; the strokes are dropped. `cores`
+    are the pieces left once strokes are opened away. Only solid, textured rectangles count: a chart
+    (all strokes, flat bars) has none, and the lungs of a bright slice on a white page are not rectangles."""
+    inside = [c for c in cores if g.area(g.intersection(c.box, p.box)) == g.area(c.box) and c.density >= 0.9 and is_major(c) and _textured(gray, c)]
+    if len(inside) >= 2 and sum(c.pixels for c in inside) >= 0.85 * p.pixels:
+        return inside
+    return [p]
+
+
 def panel_boxes(gray: np.ndarray, settings: Settings) -> list[Box]:
     """Panels in analysis pixels."""
     h, w = gray.shape
@@ -244,19 +268,22 @@ def panel_boxes(gray: np.ndarray, settings: Settings) -> list[Box]:
         b = p.box
         return (
             not p.glyph
-            and not _flat_box(gray, p)
             and g.area(b) >= settings.major_area * w * h
             and (b[2] - b[0]) >= settings.major_side * w
             and (b[3] - b[1]) >= settings.major_side * h
+            and not _flat_box(gray, p)
         )
 
-    candidates = [p for p in found if is_major(p)]
+    cores = pieces(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((settings.bridge + 1, settings.bridge + 1), np.uint8)), settings)
+    major = [is_major(p) for p in found]
+    candidates = [part for p, m in zip(found, major) if m for part in unbridged(p, cores, gray, is_major)]
     majors = merge_overlapping([p.box for p in candidates if not _container(p, candidates)])
     if not majors:
         return [(0, 0, w, h)]
     reach = settings.attach_reach * (w * w + h * h) ** 0.5
     grown = list(majors)
-    minors = [p for p in found if not is_major(p) and not p.glyph] + text_lines([p for p in found if not is_major(p) and p.glyph])
+    small = [p for p, m in zip(found, major) if not m and p.pixels >= settings.speck]
+    minors = [p for p in small if not p.glyph] + text_lines([p for p in small if p.glyph])
     for p in sorted(minors, key=lambda p: -g.area(p.box)):
         if len(majors) >= 2 and p.glyph and _spans_several(p.box, majors):
             continue
