@@ -85,6 +85,43 @@ def test_slices_joined_by_arrows_are_each_a_panel() -> None:
     assert len(found) == 3 and all(max(iou(t, f) for f in found) >= 0.9 for t in truth)
 
 
+def chart_beside_a_picture() -> np.ndarray:
+    """A picture, and a bar chart whose rotated y-axis title sits nearer the picture than the chart's
+    axis, though right beside the chart's tick labels. The x axis has no tick marks, only bars on it."""
+    rng = np.random.default_rng(9)
+    image = np.full((500, 1000), 255, np.uint8)
+    image[20:480, 20:400] = np.clip(rng.normal(100, 35, (460, 380)), 0, 255).astype(np.uint8)
+    cv2.line(image, (520, 30), (520, 460), 0, 2)
+    cv2.line(image, (520, 460), (980, 460), 0, 2)
+    for k, y in enumerate(range(460, 30, -80)):
+        cv2.line(image, (514, y), (520, y), 0, 1)
+        cv2.putText(image, str(100 * k + 100), (462, y + 5), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 0, 1)
+    title = np.full((16, 200), 255, np.uint8)
+    cv2.putText(title, "Cumulative incidence", (2, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.42, 0, 1)
+    image[150:350, 426:442] = np.rot90(title)  # 26 px from the picture, 20 from the tick labels
+    for x in range(550, 960, 60):
+        image[int(rng.integers(80, 420)) : 459, x : x + 30] = 90
+    return image
+
+
+def test_an_axis_title_joins_its_chart_through_the_tick_labels_not_the_picture_across_the_gutter() -> None:
+    picture, chart = find_panels(chart_beside_a_picture())
+    assert picture == (20, 20, 400, 480)
+    assert chart[0] < 440 and chart[2] >= 980 and chart[3] >= 460  # the title (tick labels begin at 462), axes and bars
+
+
+def test_a_flat_white_picture_among_dark_slices_on_black_is_a_panel_of_its_own() -> None:
+    """A drawing on white (circles) as big as the slices beside it: a panel, not a diagram's node to
+    attach to its neighbour."""
+    image, truth = grid(0, 4, rows=2, cols=2)
+    x0, y0, x1, y1 = truth[3]
+    image[y0:y1, x0:x1] = 255
+    for k in range(6):
+        cv2.circle(image, (x0 + 30 + 25 * k, y0 + 40 + 20 * (k % 3)), 12, 60, 1)
+    found = find_panels(image)
+    assert len(found) == 4 and all(max(iou(t, f) for f in found) >= 0.9 for t in truth)
+
+
 def lungs(rng: np.random.Generator, width: int = 260, height: int = 300) -> np.ndarray:
     """A lung-masked slice: two tall lungs on black, their facing (inner) edges curved."""
     image = np.zeros((height, width), np.uint8)

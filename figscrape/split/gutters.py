@@ -128,9 +128,13 @@ def thin_lines(mask: np.ndarray, settings: Settings) -> np.ndarray:
         near = np.zeros_like(mask)
         for shift in ((-2, 0), (2, 0)) if horizontal else ((0, -2), (0, 2)):
             near |= np.roll(rest, shift, axis=(0, 1))
-        area = np.bincount(labels[lines > 0], minlength=n)
-        touched = np.bincount(labels[(near > 0) & (lines > 0)], minlength=n)
-        apart = touched < 0.3 * np.maximum(area, 1)
+        # how much of each line's length has content beside it (per position along it, whatever its thickness)
+        ys, xs = np.nonzero(lines)
+        along, extent = (xs, w) if horizontal else (ys, h)
+        key = labels[ys, xs].astype(np.int64) * extent + along
+        length_of = np.bincount(np.unique(key) // extent, minlength=n)
+        touched = np.bincount(np.unique(key[near[ys, xs] > 0]) // extent, minlength=n)
+        apart = touched < 0.3 * np.maximum(length_of, 1)
         apart[0] = False
         if not apart.any():  # every line runs along content: nothing to remove, no need to look for ticks
             continue
@@ -196,13 +200,13 @@ def text_lines(glyphs: list[Piece]) -> list[Piece]:
 
 def _flat_box(gray: np.ndarray, p: Piece) -> bool:
     """A filled box of one light or mid colour (a diagram's node, a legend swatch): drawn, not a
-    picture. A box mostly black is a picture (a lung-masked CT slice, a fluorescence image)."""
+    picture. A box mostly dark is a picture (a lung-masked CT slice, a micrograph on its dark field)."""
     if p.density < 0.9:
         return False
     x0, y0, x1, y1 = p.box
     patch = gray[y0:y1, x0:x1]
     level = int(np.median(patch))
-    return level > 35 and bool((np.abs(patch.astype(np.int16) - level) <= 6).mean() >= 0.8)
+    return level > 64 and bool((np.abs(patch.astype(np.int16) - level) <= 6).mean() >= 0.8)
 
 
 def _container(p: Piece, others: list[Piece]) -> bool:
@@ -221,7 +225,7 @@ def merge_overlapping(boxes: list[Box]) -> list[Box]:
         changed = False
         for i in range(len(boxes)):
             for j in range(i + 1, len(boxes)):
-                if g.area(g.intersection(boxes[i], boxes[j])) > 0.5 * min(g.area(boxes[i]), g.area(boxes[j])):
+                if g.area(g.intersection(boxes[i], boxes[j])) > 0.3 * min(g.area(boxes[i]), g.area(boxes[j])):
                     merged = g.union([boxes[i], boxes[j]])
                     boxes = [b for k, b in enumerate(boxes) if k not in (i, j)] + [merged]
                     changed = True
@@ -264,35 +268,68 @@ def panel_boxes(gray: np.ndarray, settings: Settings) -> list[Box]:
     if not found:
         return [(0, 0, w, h)]
 
-    def is_major(p: Piece) -> bool:
+    def panel_sized(p: Piece) -> bool:
         b = p.box
         return (
             not p.glyph
             and g.area(b) >= settings.major_area * w * h
             and (b[2] - b[0]) >= settings.major_side * w
             and (b[3] - b[1]) >= settings.major_side * h
-            and not _flat_box(gray, p)
         )
+
+    def is_major(p: Piece) -> bool:
+        return panel_sized(p) and not _flat_box(gray, p)
 
     cores = pieces(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((settings.bridge + 1, settings.bridge + 1), np.uint8)), settings)
     major = [is_major(p) for p in found]
+    typical = float(np.median([g.area(p.box) for p, m in zip(found, major) if m])) if any(major) else 0.0
+    # a flat box as big as the other panels is a panel (a white picture on black), not a diagram's node
+    major = [m or (panel_sized(p) and g.area(p.box) >= 0.7 * typical > 0) for p, m in zip(found, major)]
     candidates = [part for p, m in zip(found, major) if m for part in unbridged(p, cores, gray, is_major)]
     majors = merge_overlapping([p.box for p in candidates if not _container(p, candidates)])
     if not majors:
         return [(0, 0, w, h)]
-    reach = settings.attach_reach * (w * w + h * h) ** 0.5
-    grown = list(majors)
     small = [p for p, m in zip(found, major) if not m and p.pixels >= settings.speck]
     minors = [p for p in small if not p.glyph] + text_lines([p for p in small if p.glyph])
-    for p in sorted(minors, key=lambda p: -g.area(p.box)):
-        if len(majors) >= 2 and p.glyph and _spans_several(p.box, majors):
-            continue
-        nearest = min(range(len(majors)), key=lambda i: (g.gap(p.box, majors[i]), -g.area(majors[i])))
-        m = majors[nearest]
-        fits = (p.box[2] - p.box[0]) <= 1.1 * (m[2] - m[0]) and (p.box[3] - p.box[1]) <= 1.1 * (m[3] - m[1])
-        if fits and g.gap(p.box, m) <= reach:  # a piece wider or taller than the panel is no part of it
-            grown[nearest] = g.union([grown[nearest], p.box])
+    minors = [p for p in minors if not (len(majors) >= 2 and p.glyph and _spans_several(p.box, majors))]
+    grown = attach([p.box for p in minors], majors, settings.attach_reach * (w * w + h * h) ** 0.5)
     return join_halves(merge_overlapping(grown), mask)
+
+
+def _gaps(boxes: np.ndarray, box: Box) -> np.ndarray:
+    """g.gap from each of `boxes` (an n x 4 array) to `box`."""
+    dx = np.maximum(0, np.maximum(boxes[:, 0], box[0]) - np.minimum(boxes[:, 2], box[2]))
+    dy = np.maximum(0, np.maximum(boxes[:, 1], box[1]) - np.minimum(boxes[:, 3], box[3]))
+    return np.maximum(dx, dy)
+
+
+def attach(small: list[Box], majors: list[Box], reach: float) -> list[Box]:
+    """The panels grown by the small pieces near them (letters, tick labels, axis titles, legends),
+    nearest first and measured to the panel as grown so far: an axis title beyond its tick labels
+    joins its chart, not the picture across the gutter. A piece wider or taller than every panel
+    within reach (a title over two of them) joins none, nor does a panel grow into another."""
+    grown = list(majors)
+    if not small:
+        return grown
+    pieces_ = np.array(small, dtype=np.float64)
+    sizes = np.array([(b[2] - b[0], b[3] - b[1]) for b in majors], dtype=np.float64)
+    fits = ((pieces_[:, 2] - pieces_[:, 0])[:, None] <= 1.1 * sizes[None, :, 0]) & ((pieces_[:, 3] - pieces_[:, 1])[:, None] <= 1.1 * sizes[None, :, 1])
+    areas = sizes[:, 0] * sizes[:, 1]
+    tie = 1e-9 * (areas.max() - areas)  # equal gaps: the larger panel
+    gaps = np.stack([_gaps(pieces_, m) for m in majors], axis=1) + tie[None, :]
+    gaps[~fits] = np.inf
+    while True:
+        i, j = np.unravel_index(int(np.argmin(gaps)), gaps.shape)
+        if not gaps[i, j] <= reach:
+            return grown
+        wider = g.union([grown[j], small[i]])
+        if any(k != j and g.area(g.intersection(wider, o)) > g.area(g.intersection(grown[j], o)) for k, o in enumerate(grown)):
+            gaps[i, j] = np.inf  # a panel never grows into another: the piece is not this one's
+            continue
+        grown[j] = wider
+        gaps[i, :] = np.inf
+        open_ = np.isfinite(gaps[:, j])
+        gaps[open_, j] = _gaps(pieces_[open_], grown[j]) + tie[j]
 
 
 def _ragged(edges: np.ndarray, width: int) -> bool:
@@ -301,39 +338,49 @@ def _ragged(edges: np.ndarray, width: int) -> bool:
     return edges.size > 8 and float(np.std(edges)) > 0.06 * width
 
 
+def _halves(a: Box, b: Box, mask: np.ndarray) -> bool:
+    """Whether a and b (b right of a) are two dense, tall pieces close together and of a height whose
+    facing edges both wander: the lungs of one masked CT slice. Two panels face each other with straight edges."""
+    top, bottom = max(a[1], b[1]), min(a[3], b[3])
+    short = min(a[3] - a[1], b[3] - b[1])
+    narrow = min(a[2] - a[0], b[2] - b[0])
+    if bottom - top < 0.8 * max(a[3] - a[1], b[3] - b[1]) or b[0] - a[2] > 0.35 * narrow or short <= 0:
+        return False
+    rows_a = mask[top:bottom, a[0] : a[2]]
+    rows_b = mask[top:bottom, b[0] : b[2]]
+    if rows_a.mean() < 0.4 or rows_b.mean() < 0.4:  # a chart's or a diagram's sparse ink: never halves of a picture
+        return False
+    if min((a[3] - a[1]) / (a[2] - a[0]), (b[3] - b[1]) / (b[2] - b[0])) < 1.3:  # halves are tall; whole slices are not
+        return False
+    right_of_a = np.where(rows_a.any(axis=1), rows_a.shape[1] - 1 - np.argmax(rows_a[:, ::-1], axis=1), -1)
+    left_of_b = np.where(rows_b.any(axis=1), np.argmax(rows_b, axis=1), -1)
+    return _ragged(right_of_a, a[2] - a[0]) and _ragged(left_of_b, b[2] - b[0])
+
+
 def join_halves(boxes: list[Box], mask: np.ndarray) -> list[Box]:
-    """Two dense, tall pieces side by side whose facing edges both wander, close together and of a
-    height, are one picture in two parts (the lungs of a masked CT slice, on a page of their own colour); two
-    panels face each other with straight edges."""
-    boxes = list(boxes)
+    """Pieces that are halves of one picture (see _halves) joined; but not two pieces that are each
+    the size of the figure's other panels into one twice that size: those are two round slices side
+    by side (a grid of lung-masked slices joins every pair, and then all are of a size again)."""
+    groups = [[b] for b in boxes]
     joined = True
     while joined:
         joined = False
-        for i, a in enumerate(boxes):
-            for j, b in enumerate(boxes):
-                if i == j or b[0] < a[2]:
-                    continue
-                top, bottom = max(a[1], b[1]), min(a[3], b[3])
-                short = min(a[3] - a[1], b[3] - b[1])
-                narrow = min(a[2] - a[0], b[2] - b[0])
-                if bottom - top < 0.8 * max(a[3] - a[1], b[3] - b[1]) or b[0] - a[2] > 0.35 * narrow or short <= 0:
-                    continue
-                rows_a = mask[top:bottom, a[0] : a[2]]
-                rows_b = mask[top:bottom, b[0] : b[2]]
-                if rows_a.mean() < 0.4 or rows_b.mean() < 0.4:  # a chart's or a diagram's sparse ink: never halves of a picture
-                    continue
-                if min((a[3] - a[1]) / (a[2] - a[0]), (b[3] - b[1]) / (b[2] - b[0])) < 1.3:  # halves are tall; whole slices are not
-                    continue
-                right_of_a = np.where(rows_a.any(axis=1), rows_a.shape[1] - 1 - np.argmax(rows_a[:, ::-1], axis=1), -1)
-                left_of_b = np.where(rows_b.any(axis=1), np.argmax(rows_b, axis=1), -1)
-                if _ragged(right_of_a, a[2] - a[0]) and _ragged(left_of_b, b[2] - b[0]):
-                    boxes[i] = g.union([a, b])
-                    del boxes[j]
-                    joined = True
-                    break
-            if joined:
+        for i, j in ((i, j) for i in range(len(groups)) for j in range(len(groups)) if i != j):
+            a, b = g.union(groups[i]), g.union(groups[j])
+            if b[0] >= a[2] and _halves(a, b, mask):
+                groups[i] = groups[i] + groups[j]
+                del groups[j]
+                joined = True
                 break
-    return boxes
+    typical = float(np.median([g.area(g.union(parts)) for parts in groups]))
+    out: list[Box] = []
+    for parts in groups:
+        whole = g.union(parts)
+        if len(parts) > 1 and g.area(whole) >= 1.6 * typical and all(g.area(p) >= 0.6 * typical for p in parts):
+            out += parts
+        else:
+            out.append(whole)
+    return out
 
 
 def find_panels(gray: np.ndarray, settings: Settings | None = None) -> list[Box]:
