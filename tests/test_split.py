@@ -143,6 +143,26 @@ def test_a_lung_masked_slice_is_one_panel_and_two_of_them_are_two() -> None:
     assert len(found) == 2 and found[0][2] <= 270 and found[1][0] >= 280
 
 
+def test_squat_lungs_are_one_slice_but_round_slices_side_by_side_stay_apart() -> None:
+    """Lungs as wide as they are tall are still halves: each is hollowed where the heart is, where a
+    whole round slice is convex."""
+    rng = np.random.default_rng(7)
+    squat = cv2.resize(lungs(rng, width=300, height=300), (300, 160), interpolation=cv2.INTER_NEAREST)
+    assert len(find_panels(squat)) == 1
+    row = np.zeros((200, 2 * 200 + 6), np.uint8)
+    row[:, :200], row[:, 206:] = pics.ct_slice(rng, 200), pics.ct_slice(rng, 200)
+    assert len(find_panels(row)) == 2
+
+
+def test_the_scanner_table_under_a_slice_is_part_of_it() -> None:
+    """A thin strip along a picture's side, within its width (the table, a colour bar), is no panel."""
+    image = np.zeros((300, 260), np.uint8)
+    image[10:250, 10:250] = pics.ct_slice(np.random.default_rng(3), 240)
+    cv2.ellipse(image, (130, 282), (110, 24), 0, 180, 360, 150, 4)  # the curve of the table
+    image[280:286, 30:230] = 150
+    assert len(find_panels(image)) == 1
+
+
 def test_a_single_picture_is_one_panel() -> None:
     ct = pics.ct_slice(np.random.default_rng(2), 400)
     assert find_panels(ct) == [(0, 0, 400, 400)] or len(find_panels(ct)) == 1

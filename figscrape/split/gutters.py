@@ -292,8 +292,34 @@ def panel_boxes(gray: np.ndarray, settings: Settings) -> list[Box]:
     small = [p for p, m in zip(found, major) if not m and p.pixels >= settings.speck]
     minors = [p for p in small if not p.glyph] + text_lines([p for p in small if p.glyph])
     minors = [p for p in minors if not (len(majors) >= 2 and p.glyph and _spans_several(p.box, majors))]
-    grown = attach([p.box for p in minors], majors, settings.attach_reach * (w * w + h * h) ** 0.5)
-    return join_halves(merge_overlapping(grown), mask)
+    reach = settings.attach_reach * (w * w + h * h) ** 0.5
+    grown = attach([p.box for p in minors], majors, reach)
+    return join_halves(absorb_strips(merge_overlapping(grown), reach), mask)
+
+
+def _strip_of(s: Box, m: Box, reach: float) -> bool:
+    """Whether s is a thin strip lying along one side of m, within m's extent: the scanner table
+    under a CT slice, a colour bar beside a heatmap, a band cut off a bright slice by a white row."""
+    for lo, hi, a0, a1 in ((1, 3, 0, 2), (0, 2, 1, 3)):  # s above or below m, then s left or right of m
+        thin = (s[hi] - s[lo]) <= 0.3 * (m[hi] - m[lo])
+        along = s[a0] >= m[a0] - 0.05 * (m[a1] - m[a0]) and s[a1] <= m[a1] + 0.05 * (m[a1] - m[a0])
+        near = max(s[lo] - m[hi], m[lo] - s[hi]) <= reach
+        if thin and along and near and (s[a1] - s[a0]) >= 0.6 * (m[a1] - m[a0]):
+            return True
+    return False
+
+
+def absorb_strips(boxes: list[Box], reach: float) -> list[Box]:
+    """Boxes that are strips of a bigger neighbour (see _strip_of) joined to it."""
+    boxes = sorted(boxes, key=g.area, reverse=True)
+    out: list[Box] = []
+    for box in boxes:
+        host = next((i for i, m in enumerate(out) if _strip_of(box, m, reach)), None)
+        if host is None:
+            out.append(box)
+        else:
+            out[host] = g.union([out[host], box])
+    return out
 
 
 def _gaps(boxes: np.ndarray, box: Box) -> np.ndarray:
@@ -338,9 +364,21 @@ def _ragged(edges: np.ndarray, width: int) -> bool:
     return edges.size > 8 and float(np.std(edges)) > 0.06 * width
 
 
+def _solidity(mask: np.ndarray) -> float:
+    """Area over convex hull area of the largest piece in `mask`: 1 for a convex shape."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n < 2:
+        return 1.0
+    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    contours, _ = cv2.findContours((labels == largest).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    hull = cv2.contourArea(cv2.convexHull(np.vstack(contours)))
+    return float(stats[largest, cv2.CC_STAT_AREA]) / hull if hull else 1.0
+
+
 def _halves(a: Box, b: Box, mask: np.ndarray) -> bool:
-    """Whether a and b (b right of a) are two dense, tall pieces close together and of a height whose
-    facing edges both wander: the lungs of one masked CT slice. Two panels face each other with straight edges."""
+    """Whether a and b (b right of a) are two dense pieces close together and of a height whose facing
+    edges both wander and that are tall or hollowed: the lungs of one masked CT slice. Two panels face
+    each other with straight edges; two round slices side by side are convex."""
     top, bottom = max(a[1], b[1]), min(a[3], b[3])
     short = min(a[3] - a[1], b[3] - b[1])
     narrow = min(a[2] - a[0], b[2] - b[0])
@@ -350,11 +388,14 @@ def _halves(a: Box, b: Box, mask: np.ndarray) -> bool:
     rows_b = mask[top:bottom, b[0] : b[2]]
     if rows_a.mean() < 0.4 or rows_b.mean() < 0.4:  # a chart's or a diagram's sparse ink: never halves of a picture
         return False
-    if min((a[3] - a[1]) / (a[2] - a[0]), (b[3] - b[1]) / (b[2] - b[0])) < 1.3:  # halves are tall; whole slices are not
-        return False
     right_of_a = np.where(rows_a.any(axis=1), rows_a.shape[1] - 1 - np.argmax(rows_a[:, ::-1], axis=1), -1)
     left_of_b = np.where(rows_b.any(axis=1), np.argmax(rows_b, axis=1), -1)
-    return _ragged(right_of_a, a[2] - a[0]) and _ragged(left_of_b, b[2] - b[0])
+    if not (_ragged(right_of_a, a[2] - a[0]) and _ragged(left_of_b, b[2] - b[0])):
+        return False
+    if min((a[3] - a[1]) / (a[2] - a[0]), (b[3] - b[1]) / (b[2] - b[0])) >= 1.3:  # tall: a lung each
+        return True
+    # a lung is hollowed where it meets the heart (solidity 0.75-0.88); a whole round slice is convex (0.94+)
+    return max(_solidity(mask[a[1] : a[3], a[0] : a[2]]), _solidity(mask[b[1] : b[3], b[0] : b[2]])) < 0.9
 
 
 def join_halves(boxes: list[Box], mask: np.ndarray) -> list[Box]:
@@ -367,7 +408,7 @@ def join_halves(boxes: list[Box], mask: np.ndarray) -> list[Box]:
         joined = False
         for i, j in ((i, j) for i in range(len(groups)) for j in range(len(groups)) if i != j):
             a, b = g.union(groups[i]), g.union(groups[j])
-            if b[0] >= a[2] and _halves(a, b, mask):
+            if b[0] >= (a[0] + a[2]) / 2 and b[2] > a[2] and _halves(a, b, mask):
                 groups[i] = groups[i] + groups[j]
                 del groups[j]
                 joined = True
