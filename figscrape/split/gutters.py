@@ -147,7 +147,7 @@ def thin_lines(mask: np.ndarray, settings: Settings) -> np.ndarray:
         pairs = np.unique(reach[close] * (int(rest_labels.max()) + 1) + rest_labels[close])
         pairs = np.stack([pairs // (int(rest_labels.max()) + 1), pairs % (int(rest_labels.max()) + 1)])
         marks = np.bincount(pairs[0][pairs[0] > 0], minlength=n)  # tick marks on the line
-        alone = apart & (marks < 4)
+        alone = apart & (marks < 3)
         out |= (alone[labels] & (lines > 0)).astype(np.uint8)
     return out
 
