@@ -22,7 +22,7 @@ import numpy as np
 
 from figscrape.extract import geometry as g
 
-ANALYSIS_SIDE = 1600
+ANALYSIS_SIDE = 1400
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (x1, y1 exclusive)
 
 
@@ -386,7 +386,7 @@ def _halves(a: Box, b: Box, mask: np.ndarray) -> bool:
         return False
     rows_a = mask[top:bottom, a[0] : a[2]]
     rows_b = mask[top:bottom, b[0] : b[2]]
-    if rows_a.mean() < 0.4 or rows_b.mean() < 0.4:  # a chart's or a diagram's sparse ink: never halves of a picture
+    if rows_a.mean() < 0.3 or rows_b.mean() < 0.3:  # a chart's or a diagram's sparse ink: never halves of a picture
         return False
     right_of_a = np.where(rows_a.any(axis=1), rows_a.shape[1] - 1 - np.argmax(rows_a[:, ::-1], axis=1), -1)
     left_of_b = np.where(rows_b.any(axis=1), np.argmax(rows_b, axis=1), -1)
