@@ -69,6 +69,23 @@ def test_dark_slices_touching_every_side_of_a_white_page_split_at_its_white_gutt
     assert len(found) == 6 and all(max(iou(t, f) for f in found) >= 0.9 for t in truth)
 
 
+def test_thin_white_gutters_between_pictures_with_black_margins_decide_the_page() -> None:
+    """Pictures on black fields (a brain, masked lungs) have whole black columns inside them; only
+    the 3-pixel white columns run between pictures, so the page is white."""
+    rng = np.random.default_rng(11)
+    side, gap = 200, 3
+    image = np.full((side, 4 * side + 3 * gap), 255, np.uint8)
+    truth = []
+    for k in range(4):
+        x = k * (side + gap)
+        picture = np.zeros((side, side), np.uint8)
+        cv2.ellipse(picture, (side // 2, side // 2), (side // 4, side // 2 - 20), 0, 0, 360, 1, -1)
+        image[:, x : x + side] = picture * np.clip(rng.normal(140, 30, (side, side)), 1, 255).astype(np.uint8)
+        truth.append((x, 0, x + side, side))
+    found = find_panels(image)
+    assert len(found) == 4 and all(max(iou(t, f) for f in found) >= 0.9 for t in truth)
+
+
 def test_slices_joined_by_arrows_are_each_a_panel() -> None:
     """A sequence figure: framed slices in a row, a bold arrow from each to the next touching both."""
     rng = np.random.default_rng(8)

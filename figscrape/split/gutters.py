@@ -64,27 +64,32 @@ def background_level(gray: np.ndarray) -> int:
 
 
 def gutter_level(gray: np.ndarray, tolerance: int = 24, share: float = 0.995) -> int | None:
-    """The level of the figure's gutters: 255 or 0, whichever has more whole rows and columns (in runs
-    of two or more, away from the outermost pixels) near it; None when neither has any."""
+    """The level of the figure's gutters: 255 or 0, whichever has more whole rows and columns near it
+    that run between pictures: the lines just before and after the run are at least a fifth
+    something else (pictures' edges). A run of black inside a picture, between a brain's edge and
+    the picture's side, rarely is. None when neither level has any."""
     h, w = gray.shape
     if h <= 4 or w <= 4:
         return None
     best, most = None, 0
     for level, near in ((255, gray >= 255 - tolerance), (0, gray <= tolerance)):
-        rows = near[2 : h - 2, :].mean(axis=1) >= share
-        cols = near[:, 2 : w - 2].mean(axis=0) >= share
-        count = _in_runs(rows) + _in_runs(cols)
+        count = _flanked_runs(near.mean(axis=1), share) + _flanked_runs(near.mean(axis=0), share)
         if count > most:
             best, most = level, count
     return best
 
 
-def _in_runs(flags: np.ndarray, length: int = 2) -> int:
-    """How many Trues of `flags` are in runs of at least `length`."""
-    padded = np.concatenate([[0], flags.astype(np.int8), [0]])
+def _flanked_runs(near: np.ndarray, share: float) -> int:
+    """How many lines (rows or columns, given as their share of pixels near a level) are in runs of
+    two or more lines near the level throughout, with a line at least a fifth not near it right
+    before and after."""
+    padded = np.concatenate([[0], (near >= share).astype(np.int8), [0]])
     edges = np.flatnonzero(np.diff(padded))
-    runs = edges[1::2] - edges[::2]
-    return int(runs[runs >= length].sum())
+    count = 0
+    for start, stop in zip(edges[::2], edges[1::2]):
+        if stop - start >= 2 and start > 0 and stop < near.size and near[start - 1] <= 0.8 and near[stop] <= 0.8:
+            count += int(stop - start)
+    return count
 
 
 def content_mask(gray: np.ndarray, settings: Settings) -> np.ndarray:
