@@ -86,6 +86,22 @@ def test_thin_white_gutters_between_pictures_with_black_margins_decide_the_page(
     assert len(found) == 4 and all(max(iou(t, f) for f in found) >= 0.9 for t in truth)
 
 
+def test_zoomed_insets_stacked_beside_their_picture_belong_to_it() -> None:
+    """Two small zooms 4 px beside a micrograph, the next panel 26 px away: the zooms are part of the
+    first panel (ncomms5946 fig4); gutters as wide as the figure's own are not."""
+    rng = np.random.default_rng(12)
+
+    def noise(height: int, width: int) -> np.ndarray:
+        return np.clip(rng.normal(130, 30, (height, width)), 0, 220).astype(np.uint8)
+
+    image = np.full((220, 520), 255, np.uint8)
+    image[10:210, 10:210] = noise(200, 200)
+    image[10:108, 214:274], image[112:210, 214:274] = noise(98, 60), noise(98, 60)
+    image[10:210, 300:500] = noise(200, 200)
+    found = find_panels(image)
+    assert len(found) == 2 and iou(found[0], (10, 10, 274, 210)) >= 0.95 and iou(found[1], (300, 10, 500, 210)) >= 0.95
+
+
 def test_slices_joined_by_arrows_are_each_a_panel() -> None:
     """A sequence figure: framed slices in a row, a bold arrow from each to the next touching both."""
     rng = np.random.default_rng(8)

@@ -314,12 +314,25 @@ def _strip_of(s: Box, m: Box, reach: float) -> bool:
     return False
 
 
+def _satellite_of(s: Box, m: Box, tight: float) -> bool:
+    """Whether s is a small picture right beside m within m's extent, closer to it than the figure's
+    gutters are wide: the zoomed insets stacked beside a micrograph, a fragment of a bright slice."""
+    if g.area(s) > 0.3 * g.area(m) or g.gap(s, m) > tight:
+        return False
+    within_x = s[0] >= m[0] - 2 and s[2] <= m[2] + 2
+    within_y = s[1] >= m[1] - 2 and s[3] <= m[3] + 2
+    return within_x or within_y
+
+
 def absorb_strips(boxes: list[Box], reach: float) -> list[Box]:
-    """Boxes that are strips of a bigger neighbour (see _strip_of) joined to it."""
+    """Boxes that are strips of a bigger neighbour (see _strip_of) or its satellites (see
+    _satellite_of) joined to it."""
+    nearest = [min((g.gap(b, o) for o in boxes if o is not b), default=0.0) for b in boxes]
+    tight = min(reach, 0.3 * max(nearest, default=0.0))
     boxes = sorted(boxes, key=g.area, reverse=True)
     out: list[Box] = []
     for box in boxes:
-        host = next((i for i, m in enumerate(out) if _strip_of(box, m, reach)), None)
+        host = next((i for i, m in enumerate(out) if _strip_of(box, m, reach) or _satellite_of(box, m, tight)), None)
         if host is None:
             out.append(box)
         else:
