@@ -126,35 +126,48 @@ def thin_lines(mask: np.ndarray, settings: Settings) -> np.ndarray:
         lines = cv2.morphologyEx(joined, cv2.MORPH_OPEN, line_k) & (1 - cv2.morphologyEx(solid, cv2.MORPH_OPEN, thick_k)) & mask
         if not lines.any():
             continue
-        widened = cv2.dilate(lines, np.ones((3, 3), np.uint8))
-        n, labels, _, _ = cv2.connectedComponentsWithStats(widened, connectivity=8)
-        labels = labels * (lines > 0)
-        rest = mask & (1 - widened)
-        near = np.zeros_like(mask)
-        for shift in ((-2, 0), (2, 0)) if horizontal else ((0, -2), (0, 2)):
-            near |= np.roll(rest, shift, axis=(0, 1))
-        # how much of each line's length has content beside it (per position along it, whatever its thickness)
-        ys, xs = np.nonzero(lines)
-        along, extent = (xs, w) if horizontal else (ys, h)
-        key = labels[ys, xs].astype(np.int64) * extent + along
-        length_of = np.bincount(np.unique(key) // extent, minlength=n)
-        touched = np.bincount(np.unique(key[near[ys, xs] > 0]) // extent, minlength=n)
-        apart = touched < 0.3 * np.maximum(length_of, 1)
-        apart[0] = False
-        if not apart.any():  # every line runs along content: nothing to remove, no need to look for ticks
-            continue
-        _, rest_labels, rest_stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
-        along, across = (cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT) if horizontal else (cv2.CC_STAT_HEIGHT, cv2.CC_STAT_WIDTH)
-        tick = (rest_stats[:, along] <= 12) & (rest_stats[:, across] <= 20)  # short strokes touching the line
-        tick[0] = False
-        reach = cv2.dilate(labels.astype(np.float32), np.ones((5, 5), np.uint8)).astype(np.int64)
-        close = (reach > 0) & (rest > 0) & tick[rest_labels]
-        pairs = np.unique(reach[close] * (int(rest_labels.max()) + 1) + rest_labels[close])
-        pairs = np.stack([pairs // (int(rest_labels.max()) + 1), pairs % (int(rest_labels.max()) + 1)])
-        marks = np.bincount(pairs[0][pairs[0] > 0], minlength=n)  # tick marks on the line
-        alone = apart & (marks < 3)
-        out |= (alone[labels] & (lines > 0)).astype(np.uint8)
+        ys, xs = np.nonzero(lines)  # work on the lines' surroundings only: ticks and touches lie within 25 px
+        y0, y1, x0, x1 = max(0, ys.min() - 25), min(h, ys.max() + 26), max(0, xs.min() - 25), min(w, xs.max() + 26)
+        out[y0:y1, x0:x1] |= _standing_apart(mask[y0:y1, x0:x1], lines[y0:y1, x0:x1], horizontal)
     return out
+
+
+def _standing_apart(mask: np.ndarray, lines: np.ndarray, horizontal: bool) -> np.ndarray:
+    """The pixels of `lines` (candidate lines of one direction in `mask`) that stand apart: next to
+    little content along their length, and without three tick marks."""
+    h, w = mask.shape
+    widened = cv2.dilate(lines, np.ones((3, 3), np.uint8))
+    n, labels, _, _ = cv2.connectedComponentsWithStats(widened, connectivity=8)
+    labels = labels * (lines > 0)
+    rest = mask & (1 - widened)
+    near = np.zeros_like(mask)  # content two pixels to either side of the line (no wrapping round the edges)
+    if horizontal:
+        near[:-2] |= rest[2:]
+        near[2:] |= rest[:-2]
+    else:
+        near[:, :-2] |= rest[:, 2:]
+        near[:, 2:] |= rest[:, :-2]
+    # how much of each line's length has content beside it (per position along it, whatever its thickness)
+    ys, xs = np.nonzero(lines)
+    along, extent = (xs, w) if horizontal else (ys, h)
+    key = labels[ys, xs].astype(np.int64) * extent + along
+    length_of = np.bincount(np.unique(key) // extent, minlength=n)
+    touched = np.bincount(np.unique(key[near[ys, xs] > 0]) // extent, minlength=n)
+    apart = touched < 0.3 * np.maximum(length_of, 1)
+    apart[0] = False
+    if not apart.any():  # every line runs along content: nothing to remove, no need to look for ticks
+        return np.zeros_like(mask)
+    _, rest_labels, rest_stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
+    along, across = (cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT) if horizontal else (cv2.CC_STAT_HEIGHT, cv2.CC_STAT_WIDTH)
+    tick = (rest_stats[:, along] <= 12) & (rest_stats[:, across] <= 20)  # short strokes touching the line
+    tick[0] = False
+    reach = cv2.dilate(labels.astype(np.float32), np.ones((5, 5), np.uint8)).astype(np.int64)
+    close = (reach > 0) & (rest > 0) & tick[rest_labels]
+    pairs = np.unique(reach[close] * (int(rest_labels.max()) + 1) + rest_labels[close])
+    pairs = np.stack([pairs // (int(rest_labels.max()) + 1), pairs % (int(rest_labels.max()) + 1)])
+    marks = np.bincount(pairs[0][pairs[0] > 0], minlength=n)  # tick marks on the line
+    alone = apart & (marks < 3)
+    return (alone[labels] & (lines > 0)).astype(np.uint8)
 
 
 # -- boxes -----------------------------------------------------------------------------------

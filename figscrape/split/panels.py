@@ -13,7 +13,7 @@ from figscrape.split.gutters import Box, find_panels, reading_order
 from figscrape.split.labels import assign_letters, letters_in_reading_order
 from figscrape.split.subcaptions import split_caption, subcaption_for
 
-SPLITTER_VERSION = "split-12"
+SPLITTER_VERSION = "split-13"
 
 
 @dataclass(frozen=True)
