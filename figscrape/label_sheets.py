@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine, or_, select
 
 from figscrape.db import read_session, write_session
-from figscrape.export.naming import export_name, panel_ext
+from figscrape.export.naming import distinct_name, export_name, panel_ext
 from figscrape.export.tables import read_csv, read_xlsx, write_csv
 from figscrape.annotate.actions import Label
 from figscrape.labels import load_votes
@@ -56,6 +56,18 @@ def _panel_rows(engine: Engine) -> list[tuple]:
 def _file_name(row: tuple) -> str:
     _, doi, version, page, number, fig_index, panel_index, _, _, _, _, sha, fig_sha, fig_ext = row
     return export_name(doi, version, page, number, fig_index, panel_index, panel_ext(sha, fig_sha, fig_ext))
+
+
+def _names_as_exported(engine: Engine, panels: list[tuple]) -> dict[str, int]:
+    """File name -> panel id as `figscrape export` names them: among labelled panels in id order, a
+    name already taken gets the panel id after its `%` (naming.distinct_name); other panels by their name."""
+    with read_session(engine) as s:
+        labelled = set(s.scalars(select(Annotation.panel_id).distinct()))
+    taken: set[str] = set()
+    by_file = {distinct_name(_file_name(r), r[0], taken): r[0] for r in panels if r[0] in labelled}
+    for r in panels:
+        by_file.setdefault(_file_name(r), r[0])
+    return by_file
 
 
 def export_sheet(engine: Engine, path: Path) -> int:
@@ -105,7 +117,7 @@ def import_sheet(engine: Engine, path: Path, annotator: str, diagnosis: str = ""
     rows = read_sheet(path)
     panels = _panel_rows(engine)
     by_id = {r[0]: r for r in panels}
-    by_file = {_file_name(r): r[0] for r in panels}
+    by_file = _names_as_exported(engine, panels)
     by_page: dict[tuple[str, int], list[tuple]] = defaultdict(list)
     for r in panels:
         by_page[(r[1].lower(), r[3])].append(r)

@@ -290,3 +290,30 @@ def test_a_covid_ct_metainfo_sheet_imports_by_file_name(engine, store, labelled,
     bad.write_bytes(b"PK not really")
     result = runner.invoke(app, ["labels", "import", str(bad), "--annotator", "z"])
     assert result.exit_code == 2 and "bad.xlsx: not a readable XLSX sheet" in result.output
+
+
+def test_a_second_version_of_a_panel_is_exported_under_its_id_and_imports_back(engine, store, labelled, tmp_path: Path, config) -> None:  # noqa: ANN001
+    """Two splitter versions of one panel both labelled: the later one's file name carries its panel
+    id (`%ID-INDEX`), and a sheet naming that file labels that very panel."""
+    from sqlalchemy import insert, select
+
+    from figscrape.db import read_session
+    from figscrape.models import Annotation
+
+    with write_session(engine) as s:
+        first = s.get(Panel, labelled.panel_ids[0])
+        columns = {c.name: getattr(first, c.name) for c in Panel.__table__.columns if c.name not in ("id", "created_at")}
+        second = s.execute(insert(Panel).values(**{**columns, "splitter_version": "split-older"})).inserted_primary_key[0]
+    for annotator in ("ann", "bob"):
+        label(engine, second, annotator, "yes", "covid")
+    out = tmp_path / "x"
+    assert runner.invoke(app, ["export", str(out), "--duplicates", "together"]).exit_code == 0
+    listed = " ".join(p.read_text() for p in (out / "Data-split").rglob("*.txt")).split()
+    [suffixed] = [n for n in listed if f"%{second}-" in n]
+    assert suffixed.replace(f"%{second}-", "%") in listed  # the first version keeps the plain name
+    sheet = tmp_path / "meta.csv"
+    sheet.write_text(f"File name,Patient ID\n{suffixed},p9\n")
+    result = runner.invoke(app, ["labels", "import", str(sheet), "--annotator", "carol", "--diagnosis", "covid"])
+    assert "1 labels added" in result.output, result.output
+    with read_session(engine) as s:
+        assert s.scalars(select(Annotation.panel_id).where(Annotation.annotator == "carol")).all() == [second]

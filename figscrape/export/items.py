@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import aliased
 
 from figscrape.db import read_session
-from figscrape.export.naming import export_name, panel_ext
+from figscrape.export.naming import distinct_name, export_name, panel_ext
 from figscrape.labels import Resolution, load_votes, resolve
 from figscrape.models import Annotation, Figure, Panel, Paper
 from figscrape.selection import with_paper
@@ -83,10 +83,7 @@ def load_items(engine: Engine, licenses: set[str] | None = None) -> tuple[list[I
         (panel_id, server, doi, version, date, license_, title, page, number, fig_index, panel_index, label, caption,
          subcaption, x0, y0, x1, y1, score, model, sha, fig_sha, fig_ext, phash, replaced_by) = row
         ext = panel_ext(sha, fig_sha, fig_ext)
-        name = export_name(doi, version, page, number, fig_index, panel_index, ext)
-        if name in names:  # another extractor or splitter version of the same panel
-            name = name.replace("%", f"%{panel_id}-", 1)
-        names.add(name)
+        name = distinct_name(export_name(doi, version, page, number, fig_index, panel_index, ext), panel_id, names)
         resolution = resolve(votes.get(panel_id, []))
         reason = resolution.reason
         if replaced_by is not None:

@@ -26,3 +26,12 @@ def export_name(doi: str, version: int, page: int, figure_number: str, figure_in
     """`suffix-pPAGE-FIGURE%PANEL.ext`; versions after the first add `v2` to the suffix."""
     stem = doi_suffix(doi) + (f"v{version}" if version > 1 else "")
     return f"{stem}-p{page}-{figure_token(figure_number, figure_index)}%{panel_index}.{ext}"
+
+
+def distinct_name(name: str, panel_id: int, taken: set[str]) -> str:
+    """`name`, or, when an earlier panel took it (another extractor or splitter version of the same
+    panel), `name` with the panel id after its `%`: `...-p25-2%318-1.png`. Adds the result to `taken`."""
+    if name in taken:
+        name = name.replace("%", f"%{panel_id}-", 1)
+    taken.add(name)
+    return name
