@@ -67,7 +67,7 @@ def test_dask_workers_reuse_memory_for_big_arrays_as_plain_processes_do() -> Non
 
     assert page_faults_for_big_arrays() < 2000  # this process: glibc's adaptive thresholds
     with dask.config.set(DASK_WORKER_CONFIG):
-        with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+        with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0") as c:
             with distributed.Client(c) as client:
                 assert min(client.run(page_faults_for_big_arrays).values()) > 10000  # as Dask starts a worker
             [result] = run_batches(page_faults_for_big_arrays, [[1]], (), Workers(scheduler=c.scheduler_address))
