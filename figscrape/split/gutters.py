@@ -157,6 +157,11 @@ def _standing_apart(mask: np.ndarray, lines: np.ndarray, horizontal: bool) -> np
     apart[0] = False
     if not apart.any():  # every line runs along content: nothing to remove, no need to look for ticks
         return np.zeros_like(mask)
+    out = np.zeros_like(mask)
+    in_apart = apart[labels[ys, xs]]  # tick marks matter only on those lines: look within 25 px of them
+    y0, y1 = max(0, ys[in_apart].min() - 25), min(h, ys[in_apart].max() + 26)
+    x0, x1 = max(0, xs[in_apart].min() - 25), min(w, xs[in_apart].max() + 26)
+    labels, rest = labels[y0:y1, x0:x1], rest[y0:y1, x0:x1]
     _, rest_labels, rest_stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
     along, across = (cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT) if horizontal else (cv2.CC_STAT_HEIGHT, cv2.CC_STAT_WIDTH)
     tick = (rest_stats[:, along] <= 12) & (rest_stats[:, across] <= 20)  # short strokes touching the line
@@ -167,7 +172,8 @@ def _standing_apart(mask: np.ndarray, lines: np.ndarray, horizontal: bool) -> np
     pairs = np.stack([pairs // (int(rest_labels.max()) + 1), pairs % (int(rest_labels.max()) + 1)])
     marks = np.bincount(pairs[0][pairs[0] > 0], minlength=n)  # tick marks on the line
     alone = apart & (marks < 3)
-    return (alone[labels] & (lines > 0)).astype(np.uint8)
+    out[y0:y1, x0:x1] = (alone[labels] & (lines[y0:y1, x0:x1] > 0)).astype(np.uint8)
+    return out
 
 
 # -- boxes -----------------------------------------------------------------------------------
