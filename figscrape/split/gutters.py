@@ -1,16 +1,18 @@
 """Where a compound figure's panels are, from its pixels alone.
 
 The figure is analysed as an 8-bit grey view at most ANALYSIS_SIDE pixels long. Its background is
-the colour of its border; a figure whose border is neither near white nor near black is a single
-picture (a micrograph or a photo filling the frame). Content is what differs from the background
-or has texture (the noise of a scan, even where it is black on a black page).
+the level of its gutters (whole rows or columns of near white or near black between pictures), else
+of its border; a figure whose background is neither near white nor near black is a single picture
+(a micrograph or a photo filling the frame). Content is what differs from the background or has
+texture (the noise of a scan, even where it is black on a black page).
 
 Panels are the large pieces of content that gutters separate. Long thin lines that stand apart
-(frames around cells, rules, brackets) are removed first, as they join panels across gutters.
-Large pieces whose boxes overlap are one panel (a chart's curve and its axes); small pieces (panel
-letters, tick labels, legends, scale bars) join the nearest panel, and strips of text over several
-panels (titles, headers) are dropped. A piece that is two pictures touching with no gutter is cut
-at the seam between them."""
+(frames around cells, rules, brackets) are removed first, as they join panels across gutters. A
+piece that is pictures joined only by strokes (arrows) is those pictures; large pieces whose boxes
+overlap are one panel (a chart's curve and its axes); small pieces (panel letters, tick labels,
+axis titles, legends, scale bars) join the nearest panel, and strips of text over several panels
+(titles, headers) are dropped. Last, strips along a panel (a scanner table, a colour bar), small
+pictures tight beside it (zoomed insets) and the second lung of a masked slice join it."""
 
 from __future__ import annotations
 
@@ -318,7 +320,7 @@ def panel_boxes(gray: np.ndarray, settings: Settings) -> list[Box]:
     minors = [p for p in minors if not (len(majors) >= 2 and p.glyph and _spans_several(p.box, majors))]
     reach = settings.attach_reach * (w * w + h * h) ** 0.5
     grown = attach([p.box for p in minors], majors, reach)
-    return join_halves(absorb_strips(merge_overlapping(grown), reach), mask)
+    return join_halves(absorb_parts(merge_overlapping(grown), reach), mask)
 
 
 def _strip_of(s: Box, m: Box, reach: float) -> bool:
@@ -343,9 +345,9 @@ def _satellite_of(s: Box, m: Box, tight: float) -> bool:
     return within_x or within_y
 
 
-def absorb_strips(boxes: list[Box], reach: float) -> list[Box]:
-    """Boxes that are strips of a bigger neighbour (see _strip_of) or its satellites (see
-    _satellite_of) joined to it."""
+def absorb_parts(boxes: list[Box], reach: float) -> list[Box]:
+    """Boxes that are parts of a bigger neighbour, a strip along it (see _strip_of) or a small picture
+    tight beside it (see _satellite_of), joined to it."""
     nearest = [min((g.gap(b, o) for o in boxes if o is not b), default=0.0) for b in boxes]
     tight = min(reach, 0.3 * max(nearest, default=0.0))
     boxes = sorted(boxes, key=g.area, reverse=True)
