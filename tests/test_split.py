@@ -8,7 +8,7 @@ import pytest
 
 from figscrape.extract.geometry import iou
 from figscrape.split.gutters import find_panels
-from figscrape.split.labels import assign_letters, caption_letters, letters_in_reading_order, panel_letter
+from figscrape.split.labels import assign_letters, caption_letters, group_by_letters, letters_in_reading_order, panel_letter
 from figscrape.split.panels import cut_panels, tile_panels
 from figscrape.split.subcaptions import split_caption, subcaption_for
 from figscrape.synthetic import images as pics
@@ -223,6 +223,16 @@ def test_letters_from_text_spans_go_to_their_panels() -> None:
     spans = [("B", (112, 2, 120, 12)), ("(a)", (2, 2, 14, 12)), ("Fig", (50, 50, 70, 60))]
     assert assign_letters(panels, spans, 210, 100) == ["a", "B"]
     assert panel_letter("c.") == "c" and panel_letter("word") is None
+
+
+def test_pieces_without_a_letter_join_the_lettered_panel_they_are_part_of() -> None:
+    """Letters a, b from the text layer: a small piece without one (a fragment, a zoom) joins the
+    nearest lettered panel it can join without reaching into another; a picture as big as a lettered
+    one stays a panel under a shared letter (each CT slice of a row is wanted on its own)."""
+    panels = [(0, 0, 100, 100), (104, 30, 130, 70), (150, 0, 250, 100), (260, 0, 360, 100)]
+    spans = [("a", (2, 2, 10, 12)), ("b", (152, 2, 160, 12)), ("12", (300, 50, 312, 58))]
+    assert group_by_letters(panels, spans, 360, 100) == [(0, 0, 130, 100), (150, 0, 250, 100), (260, 0, 360, 100)]
+    assert group_by_letters(panels, [("a", (2, 2, 10, 12)), ("c", (152, 2, 160, 12))], 360, 100) == panels  # not a run a, b, ...
 
 
 def test_caption_letters_in_reading_order() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from figscrape.extract import geometry as g
 from figscrape.split.gutters import Box
 
 LETTER = re.compile(r"^\(?([A-Za-z])\)?[.:)]?$|^\(?([A-Za-z])[.)]\s+\S")  # "A", "(b)", "c.", or "B. Reported cases"
@@ -43,6 +44,32 @@ def assign_letters(panels: list[Box], spans: list[tuple[str, Box]], width: int, 
         if index not in chosen or corner < chosen[index][0]:
             chosen[index] = (corner, letter)
     return [chosen[i][1] if i in chosen else "" for i in range(len(panels))]
+
+
+def group_by_letters(panels: list[Box], spans: list[tuple[str, Box]], width: int, height: int) -> list[Box]:
+    """When the PDF's letters name the panels (a run a, b, c... on at least two of them), a piece
+    without a letter is part of a lettered panel: of the nearest one it can join without the joined
+    box reaching into another lettered panel. Pixels alone cut a montage inside one panel, the
+    zooms beside a picture or a bright slice on a white page into several; the letters say which
+    belong together. A piece that can join none stays a panel."""
+    labels = assign_letters(panels, spans, width, height)
+    named = sorted(label.lower() for label in labels if label)
+    if len(named) < 2 or named != [chr(ord("a") + k) for k in range(len(named))]:
+        return panels
+    groups = {i: panels[i] for i, label in enumerate(labels) if label}
+    alone: list[Box] = []
+    loose = [p for p, label in zip(panels, labels) if not label]
+    for box in sorted(loose, key=lambda b: min(g.gap(b, q) for q in groups.values())):
+        for i in sorted(groups, key=lambda i: g.gap(box, groups[i])):
+            if g.area(box) > 0.5 * g.area(panels[i]):  # a picture of its own under a shared letter stays
+                continue
+            joined = g.union([groups[i], box])
+            if all(g.area(g.intersection(joined, other)) == 0 for k, other in groups.items() if k != i):
+                groups[i] = joined
+                break
+        else:
+            alone.append(box)
+    return list(groups.values()) + alone
 
 
 def caption_letters(caption: str) -> list[str]:

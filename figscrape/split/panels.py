@@ -10,10 +10,10 @@ import numpy as np
 
 from figscrape.imaging import to_gray8
 from figscrape.split.gutters import Box, find_panels, reading_order
-from figscrape.split.labels import assign_letters, letters_in_reading_order
+from figscrape.split.labels import assign_letters, group_by_letters, letters_in_reading_order
 from figscrape.split.subcaptions import split_caption, subcaption_for
 
-SPLITTER_VERSION = "split-13"
+SPLITTER_VERSION = "split-14"
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ def cut_panels(image: np.ndarray, caption: str, tiles: list[Box] | None = None, 
     boxes = tile_panels(tiles or [], width, height)
     boxes = reading_order(boxes) if boxes else find_panels(to_gray8(image))
     if letters:
+        boxes = reading_order(group_by_letters(boxes, letters, width, height))
         labels = assign_letters(boxes, letters, width, height)
     else:
         labels = letters_in_reading_order(caption, len(boxes)) if len(boxes) > 1 else [""]
