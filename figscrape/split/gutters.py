@@ -94,9 +94,8 @@ def _flanked_runs(near: np.ndarray, share: float) -> int:
     return count
 
 
-def content_mask(gray: np.ndarray, settings: Settings) -> np.ndarray:
-    """Pixels that differ from the background, or that carry texture (a scan's noise) on it."""
-    bg = background_level(gray)
+def content_mask(gray: np.ndarray, bg: int, settings: Settings) -> np.ndarray:
+    """Pixels that differ from the background level `bg`, or that carry texture (a scan's noise) on it."""
     differs = np.abs(gray.astype(np.int16) - bg) > settings.background_tolerance
     if bg > 35:  # texture only tells a black scan from a black page; on white it is JPEG noise
         return differs.astype(np.uint8)
@@ -285,10 +284,10 @@ def unbridged(p: Piece, cores: list[Piece], gray: np.ndarray, is_major: Callable
     return [p]
 
 
-def panel_boxes(gray: np.ndarray, settings: Settings) -> list[Box]:
-    """Panels in analysis pixels."""
+def panel_boxes(gray: np.ndarray, bg: int, settings: Settings) -> list[Box]:
+    """Panels in analysis pixels, on a background of level `bg`."""
     h, w = gray.shape
-    mask = content_mask(gray, settings)
+    mask = content_mask(gray, bg, settings)
     mask = mask & (1 - thin_lines(mask, settings))
     found = pieces(mask, settings)
     if not found:
@@ -472,7 +471,7 @@ def find_panels(gray: np.ndarray, settings: Settings | None = None) -> list[Box]
         return [(0, 0, gray.shape[1], gray.shape[0])]
     H, W = gray.shape
     out = []
-    for x0, y0, x1, y1 in panel_boxes(small, settings):
+    for x0, y0, x1, y1 in panel_boxes(small, bg, settings):
         out.append((max(0, int(x0 * factor)), max(0, int(y0 * factor)), min(W, int(np.ceil(x1 * factor))), min(H, int(np.ceil(y1 * factor)))))
     return reading_order(out)
 
