@@ -58,11 +58,9 @@ def _file_name(row: tuple) -> str:
     return export_name(doi, version, page, number, fig_index, panel_index, panel_ext(sha, fig_sha, fig_ext))
 
 
-def _names_as_exported(engine: Engine, panels: list[tuple]) -> dict[str, int]:
+def _names_as_exported(panels: list[tuple], labelled: set[int]) -> dict[str, int]:
     """File name -> panel id as `figscrape export` names them: among labelled panels in id order, a
     name already taken gets the panel id after its `%` (naming.distinct_name); other panels by their name."""
-    with read_session(engine) as s:
-        labelled = set(s.scalars(select(Annotation.panel_id).distinct()))
     taken: set[str] = set()
     by_file = {distinct_name(_file_name(r), r[0], taken): r[0] for r in panels if r[0] in labelled}
     for r in panels:
@@ -117,15 +115,16 @@ def import_sheet(engine: Engine, path: Path, annotator: str, diagnosis: str = ""
     rows = read_sheet(path)
     panels = _panel_rows(engine)
     by_id = {r[0]: r for r in panels}
-    by_file = _names_as_exported(engine, panels)
     by_page: dict[tuple[str, int], list[tuple]] = defaultdict(list)
     for r in panels:
         by_page[(r[1].lower(), r[3])].append(r)
     report = ImportReport()
     new: list[Annotation] = []
     with read_session(engine) as s:
+        labelled = set(s.scalars(select(Annotation.panel_id).distinct()))
         latest = {(pid, v.annotator): Label(v.is_ct, v.diagnosis, v.patient_key, v.age, v.sex, v.note)
                   for pid, vs in load_votes(s).items() for v in vs if not v.adjudication}
+    by_file = _names_as_exported(panels, labelled)
     for n, row in enumerate(rows, start=2):
         panel_id, why = _match(row, by_id, by_file, by_page)
         if panel_id is None:
