@@ -75,7 +75,7 @@ def _fail(message: str, code: int = 2) -> None:
 
 def _engine(migrate: bool = True):  # noqa: ANN202
     try:
-        return open_database(state.config.db_url, migrate=migrate)
+        return open_database(state.config.db_url, migrate=migrate, busy_timeout=state.config.db_timeout)
     except DatabaseError as exc:
         _fail(str(exc))
 
@@ -254,7 +254,7 @@ def run(
             return
         engine = _engine()
         options = CrawlOptions(servers=servers, query=pattern, category=canonical) if crawl_ else None
-        results = run_pipeline(engine, _store(), state.config, options, Workers.from_env(workers, scheduler))
+        results = run_pipeline(engine, _store(), state.config, options, Workers.of(workers, scheduler, state.config.scheduler))
     if as_json:
         sys.stdout.write(json.dumps({"ok": all(r.ok for r in results), "stages": [r.__dict__ for r in results]}) + "\n")
     else:
@@ -282,7 +282,7 @@ def extract(
 
     engine = _engine()
     with record_run(engine, "extract", EXTRACTOR_VERSION) as run:
-        run_extract(engine, _store(), state.config, run, Workers.from_env(workers, scheduler))
+        run_extract(engine, _store(), state.config, run, Workers.of(workers, scheduler, state.config.scheduler))
     _summary(run)
 
 
@@ -296,7 +296,7 @@ def split(
 
     engine = _engine()
     with record_run(engine, "split", SPLITTER_VERSION) as run:
-        run_split(engine, _store(), run, Workers.from_env(workers, scheduler))
+        run_split(engine, _store(), run, Workers.of(workers, scheduler, state.config.scheduler))
     _summary(run)
 
 
@@ -315,7 +315,7 @@ def classify(
     engine = _engine()
     flt = load_filter(state.config.data_home)
     with record_run(engine, "classify", flt.version) as run:
-        run_classify(engine, _store(), flt, run, Workers.from_env(workers, scheduler))
+        run_classify(engine, _store(), flt, run, Workers.of(workers, scheduler, state.config.scheduler))
     _summary(run)
 
 

@@ -25,6 +25,11 @@ class Config:
     s3_bucket_medrxiv: str = "medrxiv-src-monthly"
     s3_bucket_biorxiv: str = "biorxiv-src-monthly"
     store: str = ""  # the file store when not under the data home: a folder every worker mounts, or s3://bucket/prefix
+    scheduler: str = ""  # a Dask scheduler (tcp://HOST:PORT) for extract, split and classify; "" runs locally
+    db_timeout: float = 30.0  # seconds a SQLite writer waits for the write lock
+    labels_per_panel: int = 2  # the app's queue wants this many annotators' labels of each panel
+    app_password: str = ""  # the app's shared password; "" asks none
+    reviewers: frozenset[str] = frozenset()  # names the app lets adjudicate; empty lets everyone
 
     @property
     def store_root(self) -> Path:
@@ -66,6 +71,11 @@ def load_config(env: dict[str, str] | None = None, data_home: Path | None = None
         store=_store_location(env.get("FIGSCRAPE_STORE", "")),
         s3_bucket_medrxiv=env.get("FIGSCRAPE_S3_BUCKET_MEDRXIV", Config.s3_bucket_medrxiv),
         s3_bucket_biorxiv=env.get("FIGSCRAPE_S3_BUCKET_BIORXIV", Config.s3_bucket_biorxiv),
+        scheduler=env.get("FIGSCRAPE_SCHEDULER", ""),
+        db_timeout=float(env.get("FIGSCRAPE_DB_TIMEOUT", Config.db_timeout)),
+        labels_per_panel=int(env.get("FIGSCRAPE_LABELS_PER_PANEL", Config.labels_per_panel)),
+        app_password=env.get("FIGSCRAPE_APP_PASSWORD", ""),
+        reviewers=frozenset(r.strip() for r in env.get("FIGSCRAPE_REVIEWERS", "").split(",") if r.strip()),
     )
     return config.with_overrides(**flags)
 

@@ -4,7 +4,6 @@ concurrent writers); any other SQLAlchemy URL (PostgreSQL for a team) is used as
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -19,28 +18,30 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-BUSY_TIMEOUT_MS = int(float(os.environ.get("FIGSCRAPE_DB_TIMEOUT", "30")) * 1000)  # how long a writer waits for the lock
+from figscrape.config import Config
+
+BUSY_TIMEOUT = Config.db_timeout  # seconds a writer waits for the lock, unless FIGSCRAPE_DB_TIMEOUT says otherwise
 
 
 class DatabaseError(RuntimeError):
     """The database cannot be used; the message says what to do."""
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
     """An engine for the URL, with SQLite set up for several processes at once."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, future=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, future=True)
+    engine = create_engine(url, connect_args={"timeout": busy_timeout}, future=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
         dbapi_connection.isolation_level = None  # SQLAlchemy, not pysqlite, emits BEGIN
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -95,7 +96,7 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
-def open_database(url: str, migrate: bool = True) -> Engine:
+def open_database(url: str, migrate: bool = True, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
     """An engine on an up-to-date schema, created on first use. With migrate=False (readers),
     a missing database or an old schema is an error that says what to run."""
     parsed = make_url(url)
@@ -106,7 +107,7 @@ def open_database(url: str, migrate: bool = True) -> Engine:
         if path.parent.exists() and not path.parent.is_dir():
             raise DatabaseError(f"cannot open the database {url}: {path.parent} is a file, not a folder")
     try:
-        engine = make_engine(url)
+        engine = make_engine(url, busy_timeout)
     except OSError as exc:
         raise DatabaseError(f"cannot open the database {url}: {exc}") from exc
     current = current_revision(engine)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ctypes
 import logging
 import multiprocessing as mp
-import os
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -43,8 +42,9 @@ class Workers:
     scheduler: str = ""
 
     @classmethod
-    def from_env(cls, count: int | None = None, scheduler: str | None = None) -> Workers:
-        return cls(count or 1, scheduler if scheduler is not None else os.environ.get("FIGSCRAPE_SCHEDULER", ""))
+    def of(cls, count: int | None, scheduler: str | None, configured_scheduler: str) -> Workers:
+        """The flags' choice, else the configured scheduler (FIGSCRAPE_SCHEDULER), else this process."""
+        return cls(count or 1, scheduler if scheduler is not None else configured_scheduler)
 
     @property
     def parallel(self) -> bool:
