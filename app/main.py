@@ -23,9 +23,9 @@ from figscrape.annotate.facts import suggest
 from figscrape.annotate.progress import collect_progress
 from figscrape.annotate.queue import DEFAULT_LABELS_PER_PANEL, PanelView, QueueFilter, load_views, next_panels, remaining
 from figscrape.config import load_config
-from figscrape.db import DatabaseError, open_database, read_session
-from figscrape.labels import load_votes, resolve
-from figscrape.models import Panel
+from figscrape.data.db import DatabaseError, open_database, read_session
+from figscrape.data.votes import load_votes, resolve
+from figscrape.data.models import Panel
 from figscrape.store import Store
 
 st.set_page_config(page_title="figscrape labeling", layout="wide")

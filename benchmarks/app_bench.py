@@ -28,7 +28,7 @@ APP = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
 
 def seed(data: Path, panels: int) -> None:
     from figscrape.config import load_config
-    from figscrape.db import open_database
+    from figscrape.data.db import open_database
     from figscrape.store import ObjectStore
     from figscrape.synthetic.labelled import seed_panels
 
@@ -68,8 +68,8 @@ def key_presses(presses: int) -> tuple[list[float], float]:
 
 def naive_queue(db_url: str, annotator: str) -> float:
     """Every panel and label into Python, then filtered and sorted: what a first version might do."""
-    from figscrape.db import make_engine, read_session
-    from figscrape.models import Annotation, Panel
+    from figscrape.data.db import make_engine, read_session
+    from figscrape.data.models import Annotation, Panel
 
     engine = make_engine(db_url)
     started = time.perf_counter()
@@ -86,7 +86,7 @@ def naive_queue(db_url: str, annotator: str) -> float:
 def writer(db_url: str, name: str, seconds: float, out: mp.Queue) -> None:
     from figscrape.annotate.actions import Label, save_label
     from figscrape.annotate.queue import next_panels
-    from figscrape.db import make_engine
+    from figscrape.data.db import make_engine
 
     engine = make_engine(db_url)
     attempted = failed = 0
@@ -107,8 +107,8 @@ def writer(db_url: str, name: str, seconds: float, out: mp.Queue) -> None:
 
 
 def concurrent_writers(db_url: str, writers: int, seconds: float) -> tuple[int, int, int]:
-    from figscrape.db import make_engine, read_session
-    from figscrape.models import Annotation
+    from figscrape.data.db import make_engine, read_session
+    from figscrape.data.models import Annotation
 
     engine = make_engine(db_url)
     with read_session(engine) as s:

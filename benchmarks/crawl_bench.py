@@ -28,9 +28,9 @@ from rxiv_server import FakeRxiv, record  # noqa: E402
 from figscrape.config import load_config  # noqa: E402
 from figscrape.crawl.query import DEFAULT_QUERY, compile_query  # noqa: E402
 from figscrape.crawl.stage import CrawlOptions, run_crawl  # noqa: E402
-from figscrape.db import open_database, read_session  # noqa: E402
-from figscrape.models import Paper, Pdf  # noqa: E402
-from figscrape.runs import RunLog  # noqa: E402
+from figscrape.data.db import open_database, read_session  # noqa: E402
+from figscrape.data.models import Paper, Pdf  # noqa: E402
+from figscrape.runtime.runs import RunLog  # noqa: E402
 from figscrape.store import ObjectStore  # noqa: E402
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from figscrape.config import load_config
-from figscrape.db import open_database, read_session, write_session
-from figscrape.models import Annotation, Panel
+from figscrape.data.db import open_database, read_session, write_session
+from figscrape.data.models import Annotation, Panel
 from figscrape.store import ObjectStore
 from figscrape.synthetic.labelled import seed_panels
 

@@ -83,8 +83,8 @@ def main() -> None:
     os.environ["FIGSCRAPE_DATA"] = str(work / "data")
     from figscrape.config import load_config
     from figscrape.crawl.s3 import S3Options, crawl_s3
-    from figscrape.db import open_database
-    from figscrape.runs import RunLog
+    from figscrape.data.db import open_database
+    from figscrape.runtime.runs import RunLog
     from figscrape.store import ObjectStore, s3_client
 
     config = load_config()

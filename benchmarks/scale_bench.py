@@ -52,9 +52,9 @@ def corpus(folder: Path, papers: int) -> int:
 
 def fresh(data: Path, pdfs: Path):  # noqa: ANN201
     from figscrape.config import load_config
-    from figscrape.db import open_database
-    from figscrape.ingest import ingest_paths
-    from figscrape.runs import RunLog
+    from figscrape.data.db import open_database
+    from figscrape.crawl.ingest import ingest_paths
+    from figscrape.runtime.runs import RunLog
     from figscrape.store import ObjectStore
 
     shutil.rmtree(data, ignore_errors=True)
@@ -67,7 +67,7 @@ def fresh(data: Path, pdfs: Path):  # noqa: ANN201
 
 def timed_stages(data: Path, pdfs: Path, workers) -> float:  # noqa: ANN001
     from figscrape.extract.stage import run_extract
-    from figscrape.runs import RunLog
+    from figscrape.runtime.runs import RunLog
     from figscrape.split.stage import run_split
 
     config, engine, store = fresh(data, pdfs)
@@ -82,10 +82,10 @@ def timed_stages(data: Path, pdfs: Path, workers) -> float:  # noqa: ANN001
 @contextmanager
 def dask_cluster(workers: int) -> Iterator[str]:
     """`dask scheduler` and `dask worker` started as a deployment would start them (the worker
-    settings of figscrape.parallel.DASK_WORKER_CONFIG in their environment)."""
+    settings of figscrape.runtime.parallel.DASK_WORKER_CONFIG in their environment)."""
     import distributed
 
-    from figscrape.parallel import DASK_WORKER_CONFIG
+    from figscrape.runtime.parallel import DASK_WORKER_CONFIG
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -117,13 +117,13 @@ def kill_and_resume(data: Path, pdfs: Path, total: int) -> tuple[int, int, float
     """(PDFs committed when killed, PDFs the resumed run extracted, seconds the resumed run took)."""
     from sqlalchemy import func, select
 
-    from figscrape.models import Pdf
+    from figscrape.data.models import Pdf
 
     config, engine, _ = fresh(data, pdfs)
     env = dict(os.environ, FIGSCRAPE_DATA=str(data))
 
     def committed() -> int:
-        from figscrape.db import read_session
+        from figscrape.data.db import read_session
 
         with read_session(engine) as s:
             return int(s.scalar(select(func.count(Pdf.id)).where(Pdf.extracted_version.is_not(None))) or 0)
@@ -157,7 +157,7 @@ def main() -> None:
 
     import distributed
 
-    from figscrape.parallel import Workers
+    from figscrape.runtime.parallel import Workers
 
     one = timed_stages(work / "one", pdfs, Workers(1))
     two = timed_stages(work / "two", pdfs, Workers(2))

@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from figscrape.extract.geometry import iou
-from figscrape.imaging import to_gray8
+from figscrape.runtime.imaging import to_gray8
 from figscrape.split.panels import cut_panels
 from figscrape.synthetic.composites import load_pictures, make_composite
 

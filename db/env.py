@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from figscrape.models import Base
+from figscrape.data.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from figscrape.config import Config, load_config
-from figscrape.db import open_database
+from figscrape.data.db import open_database
 from figscrape.store import ObjectStore
 from figscrape.synthetic.papers import STYLES, SyntheticPaper, make_paper
 

@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 
 from figscrape.annotate.actions import Label, save_label
 from figscrape.annotate.queue import next_panels
-from figscrape.db import make_engine, write_session
-from figscrape.models import Annotation
+from figscrape.data.db import make_engine, write_session
+from figscrape.data.models import Annotation
 
 T0 = datetime(2024, 1, 1)
 

@@ -10,9 +10,9 @@ from figscrape.annotate.agreement import cohen_kappa, disagreements, fleiss_kapp
 from figscrape.annotate.facts import suggest
 from figscrape.annotate.progress import collect_progress, per_hour
 from figscrape.annotate.queue import QueueFilter, next_panels, remaining
-from figscrape.db import read_session, write_session
-from figscrape.labels import load_votes
-from figscrape.models import Annotation, Panel
+from figscrape.data.db import read_session, write_session
+from figscrape.data.votes import load_votes
+from figscrape.data.models import Annotation, Panel
 from figscrape.synthetic.labelled import seed_panels
 
 
@@ -85,7 +85,7 @@ def test_kappa_and_disagreements() -> None:
     # Fleiss' worked example (Wikipedia) reduced: 3 raters, 4 items
     assert fleiss_kappa([["a", "a", "a"], ["a", "a", "b"], ["b", "b", "b"], ["a", "b", "b"]]) == pytest.approx(1 / 3, abs=1e-9)
     assert cohen_kappa([("y", "y"), ("y", "n"), ("n", "n"), ("n", "n")]) == pytest.approx(0.5)
-    from figscrape.labels import Vote
+    from figscrape.data.votes import Vote
 
     votes = {1: [Vote("a", "yes", "covid"), Vote("b", "yes", "normal")], 2: [Vote("a", "no"), Vote("b", "no")],
              3: [Vote("a", "yes", "covid"), Vote("b", "no"), Vote("r", "no", adjudication=True)], 4: [Vote("a", "yes", "covid")]}

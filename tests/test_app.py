@@ -11,8 +11,8 @@ from labelling import label
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from figscrape.db import read_session
-from figscrape.models import Annotation, Panel
+from figscrape.data.db import read_session
+from figscrape.data.models import Annotation, Panel
 from figscrape.synthetic.labelled import seed_panels
 
 APP = str(Path(__file__).resolve().parent.parent / "app" / "main.py")

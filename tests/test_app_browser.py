@@ -17,8 +17,8 @@ import pytest
 from conftest import CHROMIUM
 from sqlalchemy import func, select
 
-from figscrape.db import read_session
-from figscrape.models import Annotation
+from figscrape.data.db import read_session
+from figscrape.data.models import Annotation
 from figscrape.synthetic.labelled import seed_panels
 
 playwright_api = pytest.importorskip("playwright.sync_api")

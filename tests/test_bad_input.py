@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from figscrape.cli import app
 from figscrape.extract.document import PdfError, extract_figures
-from figscrape.isolate import run_isolated
+from figscrape.runtime.isolate import run_isolated
 from figscrape.synthetic.papers import make_paper
 
 
@@ -115,9 +115,9 @@ def test_a_job_that_blows_its_memory_limit_fails_cleanly() -> None:
 
 def test_batch_marks_bad_pdfs_failed_and_extracts_the_rest(bad_pdfs: dict[str, Path], config, engine, store) -> None:  # noqa: ANN001
     from figscrape.extract.stage import run_extract
-    from figscrape.ingest import ingest_paths
-    from figscrape.runs import RunLog
-    from figscrape.status import collect_status
+    from figscrape.crawl.ingest import ingest_paths
+    from figscrape.runtime.runs import RunLog
+    from figscrape.pipeline.status import collect_status
 
     run = RunLog("ingest")
     ingest_paths(engine, store, [bad_pdfs[n] for n in ("good", "truncated", "encrypted", "garbage", "html", "empty")], run)

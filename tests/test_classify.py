@@ -11,7 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from figscrape.classify.features import SIDE, caption_evidence, image_view
-from figscrape.classify.model import SHIPPED, active_version, load_filter, save_filter
+from figscrape.classify.active import SHIPPED, active_version
+from figscrape.classify.model import load_filter, save_filter
+from figscrape.classify.retrain import is_not_worse
 from figscrape.classify.train import Example, fit_filter, group_folds, recall_threshold, roc_auc
 from figscrape.cli import app
 from figscrape.synthetic import images as pics
@@ -43,8 +45,10 @@ def test_caption_evidence(text: str, evidence: int) -> None:
 def test_folds_keep_groups_whole_and_metrics_are_right() -> None:
     groups = ["a"] * 5 + ["b"] * 3 + ["c"] * 3 + ["d"]
     folds = group_folds(groups, 3)
+    assert sorted(i for fold in folds for i in fold) == list(range(len(groups)))  # every example in exactly one fold
     for fold in folds:
-        assert len({groups[i] for i in fold}) == len({groups[i] for i in fold})
+        members = {groups[i] for i in fold}
+        assert set(fold) == {i for i, g in enumerate(groups) if g in members}  # a group is never cut across folds
         assert all(set(groups[i] for i in fold).isdisjoint(groups[j] for j in other) for other in folds if other is not fold for i in fold)
     assert roc_auc(np.array([0.9, 0.8, 0.1, 0.2]), np.array([1, 1, 0, 0])) == 1.0
     assert recall_threshold(np.array([0.9, 0.5, 0.3, 0.1]), np.array([1, 1, 1, 0]), target=1.0) == 0.3
@@ -75,22 +79,33 @@ def test_the_shipped_model_loads_offline_and_prefers_ct() -> None:
     assert (flt.scores(ct + charts, captions)[:4] >= scores[:4]).all()
 
 
-def test_train_filter_command_trains_evaluates_and_activates(tmp_path: Path, config) -> None:  # noqa: ANN001
-    folder = tmp_path / "labelled"
+def _labelled_folder(folder: Path, examples: list[Example], swapped: set[str]) -> Path:
+    """The examples as a ct/ and not_ct/ folder, with the labels of the `swapped` sources inverted."""
     for sub in ("ct", "not_ct"):
         (folder / sub).mkdir(parents=True)
-    for i, e in enumerate(toy_examples(20)):
-        cv2.imwrite(str(folder / ("ct" if e.label else "not_ct") / f"{e.group}__{i}.png"), e.image)
+    for i, e in enumerate(examples):
+        cv2.imwrite(str(folder / ("ct" if e.label != (e.group in swapped) else "not_ct") / f"{e.group}__{i}.png"), e.image)
+    return folder
+
+
+def test_train_filter_activates_a_model_better_than_the_active_one(tmp_path: Path, config) -> None:  # noqa: ANN001
+    """Labels that call the charts and radiographs CT (the shipped filter scores them low) make the
+    shipped filter worse than anything trained on them: the new model becomes active."""
+    folder = _labelled_folder(tmp_path / "labelled", toy_examples(20), swapped={"source0", "source1", "source2", "source3"})
     result = CliRunner().invoke(app, ["train-filter", "--images", str(folder), "--no-labels", "--epochs", "3", "--folds", "2"])
     assert result.exit_code == 0, result.output
-    assert "held-out AUC" in result.output
+    assert "held-out AUC" in result.output and "now active" in result.output
     version = active_version(config.data_home)
-    if "now active" in result.output:
-        assert version.startswith("ct-filter-") and (config.data_home / "models" / f"{version}.pt").exists()
-    else:
-        assert version == SHIPPED
-    card = next((config.data_home / "models").glob("ct-filter-*.json"))
-    assert json.loads(card.read_text())["metrics"]["held_out"].startswith("by group")
+    assert version != SHIPPED and version.startswith("ct-filter-")
+    assert load_filter(config.data_home).version == version and (config.data_home / "models" / f"{version}.pt").exists()
+    card = json.loads((config.data_home / "models" / f"{version}.json").read_text())
+    assert card["metrics"]["held_out"].startswith("by group") and card["metrics"]["active_model_auc_on_same_data"] < 0.5
+
+
+def test_a_new_model_replaces_the_active_one_only_when_not_worse() -> None:
+    assert is_not_worse(0.95, 0.95) and is_not_worse(0.946, 0.95) and is_not_worse(0.99, 0.95)
+    assert not is_not_worse(0.944, 0.95) and not is_not_worse(0.5, 0.99)
+    assert is_not_worse(0.5, float("nan"))  # the active model could not be measured on these examples
 
 
 def test_train_filter_refuses_without_enough_labels(config) -> None:  # noqa: ANN001
@@ -100,9 +115,9 @@ def test_train_filter_refuses_without_enough_labels(config) -> None:  # noqa: AN
 
 def test_labels_people_made_become_training_examples_grouped_by_paper(engine, store) -> None:  # noqa: ANN001
     from figscrape.classify.retrain import annotation_examples
-    from figscrape.db import write_session
-    from figscrape.imaging import encode_crop
-    from figscrape.models import Annotation, Figure, Panel, Paper, Pdf
+    from figscrape.data.db import write_session
+    from figscrape.runtime.imaging import encode_crop
+    from figscrape.data.models import Annotation, Figure, Panel, Paper, Pdf
 
     rng = np.random.default_rng(3)
     votes = {0: [("ann", "yes"), ("bob", "yes")], 1: [("ann", "no"), ("ann", "yes"), ("bob", "yes")], 2: [("ann", "yes"), ("bob", "no")], 3: [("ann", "unsure")]}

@@ -26,9 +26,9 @@ from figscrape.crawl.client import ClientSettings, PoliteClient
 from figscrape.crawl.limiter import HostLimiter
 from figscrape.crawl.query import DEFAULT_QUERY, compile_query
 from figscrape.crawl.stage import MAX_PDF_ATTEMPTS, CrawlOptions, run_crawl
-from figscrape.db import read_session
-from figscrape.models import CrawlWindow, Paper, Pdf
-from figscrape.runs import RunLog
+from figscrape.data.db import read_session
+from figscrape.data.models import CrawlWindow, Paper, Pdf
+from figscrape.runtime.runs import RunLog
 
 from rxiv_server import FakeRxiv, record
 

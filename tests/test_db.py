@@ -7,8 +7,8 @@ import pytest
 from alembic import command
 from sqlalchemy import func, inspect, select
 
-from figscrape.db import DatabaseError, _alembic_config, current_revision, head_revision, make_engine, open_database, write_session
-from figscrape.models import Annotation, Figure, Panel, Paper, Pdf
+from figscrape.data.db import DatabaseError, _alembic_config, current_revision, head_revision, make_engine, open_database, write_session
+from figscrape.data.models import Annotation, Figure, Panel, Paper, Pdf
 
 
 def test_schema_is_created_by_the_migrations(tmp_path: Path) -> None:
@@ -72,7 +72,7 @@ def _schema_diff(engine) -> list:  # noqa: ANN001
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from figscrape.models import Base
+    from figscrape.data.models import Base
 
     with engine.connect() as conn:
         return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
@@ -86,3 +86,21 @@ def test_the_migrations_make_exactly_the_models_schema_on_postgresql(postgres_ur
     engine = open_database(postgres_url)
     assert _schema_diff(engine) == []
     engine.dispose()
+
+
+def test_letters_stored_as_span_text_by_an_older_figscrape_become_letters(tmp_path: Path) -> None:
+    engine = open_database(f"sqlite:///{tmp_path / 'letters.db'}")
+    with write_session(engine) as s:
+        paper = Paper(server="local", doi="local/x", version=1)
+        paper.pdf = Pdf(status="stored", sha256="0" * 64)
+        s.add(paper)
+        s.flush()
+        s.add(Figure(pdf_id=paper.pdf.id, extractor_version="extract-2", index=0, page=1, x0=0, y0=0, x1=1, y1=1, kind="raster",
+                     image_sha256="0" * 64, image_ext="png", width=10, height=10, letters=[["(b)", [1, 2, 3, 4]], ["C.", [5, 6, 7, 8]]]))
+    cfg = _alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.stamp(cfg, "0005")  # as an older figscrape left it
+        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        assert conn.execute(select(Figure.letters)).scalar() == [["b", [1, 2, 3, 4]], ["C", [5, 6, 7, 8]]]

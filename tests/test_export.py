@@ -9,11 +9,11 @@ from sqlalchemy import update
 from typer.testing import CliRunner
 
 from figscrape.cli import app
-from figscrape.db import write_session
+from figscrape.data.db import write_session
 from figscrape.export.check import check_export
 from figscrape.export.dataset import ExportError, ExportOptions, export_dataset
-from figscrape.labels import Vote, resolve
-from figscrape.models import Export, Panel, Paper
+from figscrape.data.votes import Vote, resolve
+from figscrape.data.models import Export, Panel, Paper
 from figscrape.synthetic.labelled import seed_panels
 
 runner = CliRunner()
@@ -45,8 +45,8 @@ def test_the_latest_label_of_each_annotator_counts(engine, store) -> None:  # no
     label(engine, pid, "ann", "yes", "covid", minutes=1)
     label(engine, pid, "ann", "no", minutes=5)
     label(engine, pid, "bob", "no", minutes=2)
-    from figscrape.db import read_session
-    from figscrape.labels import load_votes
+    from figscrape.data.db import read_session
+    from figscrape.data.votes import load_votes
 
     with read_session(engine) as s:
         votes = load_votes(s)[pid]
@@ -100,7 +100,7 @@ def test_covid_ct_layout_lists_and_metainfo(engine, store, labelled, tmp_path: P
     assert "72 CT images (36 CT_COVID, 36 CT_NonCOVID)" in card and "min 96x96" in card
     assert (out / "preview.png").stat().st_size > 1000 and (out / "histogram.png").is_file()
     assert check_export(out) == []
-    from figscrape.db import read_session
+    from figscrape.data.db import read_session
 
     with read_session(engine) as s:
         assert s.query(Export).count() == 1
@@ -212,7 +212,7 @@ def test_no_labels_and_a_damaged_image_stop_the_export_and_write_nothing(engine,
     assert result.exit_code == 2 and "no labelled CT panels" in result.output
     for pid in seeded.panel_ids:
         label(engine, pid, "ann")
-    from figscrape.db import read_session
+    from figscrape.data.db import read_session
 
     with read_session(engine) as s:
         sha = s.get(Panel, seeded.panel_ids[2]).image_sha256
@@ -266,8 +266,8 @@ def test_labels_round_trip_through_a_sheet(engine, store, tmp_path: Path, config
     assert "3 labels added" in result.output and "row 5: no panel 99999" in result.output and "row 6: is_ct 'maybe'" in result.output
     again = runner.invoke(app, ["labels", "import", str(sheet), "--annotator", "eve"])
     assert "0 labels added, 3 unchanged" in again.output
-    from figscrape.db import read_session
-    from figscrape.labels import load_votes
+    from figscrape.data.db import read_session
+    from figscrape.data.votes import load_votes
 
     with read_session(engine) as s:
         votes = load_votes(s)
@@ -279,7 +279,7 @@ def test_labels_round_trip_through_a_sheet(engine, store, tmp_path: Path, config
 def test_a_covid_ct_metainfo_sheet_imports_by_file_name(engine, store, labelled, tmp_path: Path, config) -> None:  # noqa: ANN001
     out = tmp_path / "x"
     assert runner.invoke(app, ["export", str(out)]).exit_code == 0
-    from figscrape.export.tables import write_xlsx
+    from figscrape.runtime.tables import write_xlsx
 
     names = (out / "Data-split" / "COVID" / "trainCT_COVID.txt").read_text().split()[:3]
     sheet = tmp_path / "meta.xlsx"
@@ -297,8 +297,8 @@ def test_a_second_version_of_a_panel_is_exported_under_its_id_and_imports_back(e
     id (`%ID-INDEX`), and a sheet naming that file labels that very panel."""
     from sqlalchemy import insert, select
 
-    from figscrape.db import read_session
-    from figscrape.models import Annotation
+    from figscrape.data.db import read_session
+    from figscrape.data.models import Annotation
 
     with write_session(engine) as s:
         first = s.get(Panel, labelled.panel_ids[0])

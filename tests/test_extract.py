@@ -10,9 +10,11 @@ import numpy as np
 import pytest
 
 from figscrape.extract.document import extract_figures
+from figscrape.extract.letters import panel_letter
 from figscrape.extract.geometry import iou
-from figscrape.imaging import decode
-from figscrape.synthetic.papers import ENCODINGS, STYLES, FigureMaker, Layout, SyntheticPaper, make_paper
+from figscrape.runtime.imaging import decode
+from figscrape.synthetic.encodings import ENCODINGS
+from figscrape.synthetic.papers import STYLES, FigureMaker, Layout, SyntheticPaper, make_paper
 
 from conftest import write_pdf
 
@@ -133,3 +135,8 @@ def test_a_caption_set_beside_its_figure_claims_it(tmp_path: Path) -> None:
     (fig,) = extract_figures(path).figures
     assert fig.number == "1" and fig.caption.startswith("Figure 1. Axial chest CT")
     assert iou(fig.bbox, (72, 230, 372, 530)) >= 0.9
+
+
+def test_panel_letters_are_stored_as_the_letter_they_stand_for() -> None:
+    """Extraction decides which text spans are panel letters; the splitter only places them."""
+    assert [panel_letter(t) for t in ("(a)", "B", "c.", "B. Reported cases", "Fig", "12", "word")] == ["a", "B", "c", "B", None, None, None]

@@ -19,12 +19,12 @@ from sqlalchemy import func, select
 from figscrape.classify.model import load_filter
 from figscrape.classify.stage import run_classify
 from figscrape.config import load_config
-from figscrape.db import open_database, read_session
+from figscrape.data.db import open_database, read_session
 from figscrape.extract.stage import run_extract
-from figscrape.ingest import ingest_paths
-from figscrape.models import Figure, Panel, Pdf
-from figscrape.parallel import DASK_WORKER_CONFIG, MAX_ATTEMPTS, Workers, batches, run_batches
-from figscrape.runs import RunLog
+from figscrape.crawl.ingest import ingest_paths
+from figscrape.data.models import Figure, Panel, Pdf
+from figscrape.runtime.parallel import DASK_WORKER_CONFIG, MAX_ATTEMPTS, Workers, batches, run_batches
+from figscrape.runtime.runs import RunLog
 from figscrape.split.stage import run_split
 from figscrape.store import ObjectStore
 from figscrape.synthetic.papers import make_paper

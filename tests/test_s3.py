@@ -16,9 +16,9 @@ from figscrape.cli import app
 from figscrape.config import load_config
 from figscrape.crawl.query import DEFAULT_QUERY
 from figscrape.crawl.s3 import S3Options, crawl_s3, month_prefix, month_range
-from figscrape.db import read_session, write_session
-from figscrape.models import Bundle, Paper, Pdf
-from figscrape.runs import RunLog
+from figscrape.data.db import read_session, write_session
+from figscrape.data.models import Bundle, Paper, Pdf
+from figscrape.runtime.runs import RunLog
 from figscrape.store import s3_client
 from figscrape.synthetic.papers import make_paper
 
@@ -133,7 +133,7 @@ def test_figures_of_record_and_a_paper_the_api_could_not_download(s3, engine, st
     assert [f["caption"] for f in figs] == ["CT one.", "CT two."]
     assert all(store.exists(f["image_sha256"]) and f["image_ext"] == "tif" for f in figs)
     from figscrape.extract.stage import run_extract
-    from figscrape.models import Figure
+    from figscrape.data.models import Figure
     from figscrape.split.stage import run_split
 
     run_extract(engine, store, load_config(), RunLog("extract"))  # the JATS caption and the original TIFF are the figure of record

@@ -8,7 +8,7 @@ import pytest
 
 from figscrape.extract.geometry import iou
 from figscrape.split.gutters import find_panels
-from figscrape.split.labels import assign_letters, caption_letters, group_by_letters, letters_in_reading_order, panel_letter
+from figscrape.split.letters import assign_letters, caption_letters, group_by_letters, letters_in_reading_order
 from figscrape.split.panels import cut_panels, tile_panels
 from figscrape.split.subcaptions import split_caption, subcaption_for
 from figscrape.synthetic import images as pics
@@ -218,11 +218,11 @@ def test_tiles_that_touch_are_one_picture_and_groups_apart_are_panels() -> None:
     assert tile_panels(two, 100, 100) == [(0, 0, 48, 100), (52, 0, 100, 100)]
 
 
-def test_letters_from_text_spans_go_to_their_panels() -> None:
+def test_letters_from_the_text_layer_go_to_their_panels() -> None:
     panels = [(0, 0, 100, 100), (110, 0, 210, 100)]
-    spans = [("B", (112, 2, 120, 12)), ("(a)", (2, 2, 14, 12)), ("Fig", (50, 50, 70, 60))]
-    assert assign_letters(panels, spans, 210, 100) == ["a", "B"]
-    assert panel_letter("c.") == "c" and panel_letter("word") is None
+    letters = [("B", (112, 2, 120, 12)), ("a", (2, 2, 14, 12))]
+    assert assign_letters(panels, letters, 210, 100) == ["a", "B"]
+    assert assign_letters(panels, [("c", (300, 300, 310, 310))], 1000, 1000) == ["", ""]  # too far from any panel
 
 
 def test_pieces_without_a_letter_join_the_lettered_panel_they_are_part_of() -> None:
@@ -230,8 +230,8 @@ def test_pieces_without_a_letter_join_the_lettered_panel_they_are_part_of() -> N
     nearest lettered panel it can join without reaching into another; a picture as big as a lettered
     one stays a panel under a shared letter (each CT slice of a row is wanted on its own)."""
     panels = [(0, 0, 100, 100), (104, 30, 130, 70), (150, 0, 250, 100), (260, 0, 360, 100)]
-    spans = [("a", (2, 2, 10, 12)), ("b", (152, 2, 160, 12)), ("12", (300, 50, 312, 58))]
-    assert group_by_letters(panels, spans, 360, 100) == [(0, 0, 130, 100), (150, 0, 250, 100), (260, 0, 360, 100)]
+    letters = [("a", (2, 2, 10, 12)), ("b", (152, 2, 160, 12))]
+    assert group_by_letters(panels, letters, 360, 100) == [(0, 0, 130, 100), (150, 0, 250, 100), (260, 0, 360, 100)]
     assert group_by_letters(panels, [("a", (2, 2, 10, 12)), ("c", (152, 2, 160, 12))], 360, 100) == panels  # not a run a, b, ...
 
 
@@ -272,7 +272,7 @@ def test_cut_panels_gives_labels_and_subcaptions_from_the_caption() -> None:
 
 @pytest.mark.parametrize("form", ["rgb", "rgba", "gray16", "huge"])
 def test_any_depth_and_size_splits_with_boxes_in_the_images_own_pixels(form: str) -> None:
-    from figscrape.imaging import to_gray8
+    from figscrape.runtime.imaging import to_gray8
 
     image, truth = grid(255, 20)
     if form == "rgb":

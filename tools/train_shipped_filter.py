@@ -13,7 +13,8 @@ from pathlib import Path
 
 import torch
 
-from figscrape.classify.model import SHIPPED, save_filter
+from figscrape.classify.active import SHIPPED
+from figscrape.classify.model import save_filter
 from figscrape.classify.train import fit_filter, folder_examples
 
 ROOT = Path(__file__).resolve().parent.parent

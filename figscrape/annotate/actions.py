@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
-from figscrape.db import write_session
-from figscrape.imaging import decode, encode_crop, perceptual_hash
-from figscrape.labels import DIAGNOSES, IS_CT, WITHDRAWN
-from figscrape.models import Annotation, Figure, Panel
+from figscrape.data.db import write_session
+from figscrape.runtime.imaging import decode, store_panel
+from figscrape.data.votes import DIAGNOSES, IS_CT, WITHDRAWN
+from figscrape.data.models import Annotation, Figure, Panel
 from figscrape.store import ObjectStore
 
 
@@ -72,12 +72,10 @@ def correct_box(engine: Engine, store: ObjectStore, panel_id: int, box: tuple[in
             raise ValueError(f"box {box} is empty or smaller than 8 pixels inside a {figure.width}x{figure.height} figure")
         if s.scalar(select(Panel.id).where(Panel.replaces_id == panel_id)) is not None:
             raise ValueError(f"panel {panel_id} was already corrected")
-        image = decode(store.read(figure.image_sha256))
-        whole = (x0, y0, x1, y1) == (0, 0, figure.width, figure.height)
-        sha = figure.image_sha256 if whole else store.put_bytes(encode_crop(image, (x0, y0, x1, y1)))
+        sha, phash = store_panel(store, decode(store.read(figure.image_sha256)), figure.image_sha256, (x0, y0, x1, y1))
         new = Panel(
             figure_id=figure.id, splitter_version=f"manual-{panel_id}", index=old.index, x0=x0, y0=y0, x1=x1, y1=y1, label=old.label,
-            subcaption=old.subcaption, image_sha256=sha, phash=perceptual_hash(image[y0:y1, x0:x1]), ct_score=old.ct_score,
+            subcaption=old.subcaption, image_sha256=sha, phash=phash, ct_score=old.ct_score,
             model_version=old.model_version, replaces_id=panel_id, made_by=annotator,
         )
         s.add(new)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from figscrape.labels import Vote, class_of
+from figscrape.data.votes import Vote, class_of
 
 Rating = Callable[[Vote], str]
 

@@ -9,10 +9,10 @@ from datetime import datetime
 
 from sqlalchemy import Engine, func, select
 
-from figscrape.db import read_session
-from figscrape.labels import WITHDRAWN
-from figscrape.models import Annotation, Figure, Panel, Pdf
-from figscrape.selection import current_panels
+from figscrape.data.db import read_session
+from figscrape.data.votes import WITHDRAWN
+from figscrape.data.models import Annotation, Figure, Panel, Pdf
+from figscrape.data.current import current_panels
 
 BREAK_SECONDS = 300
 

@@ -8,7 +8,7 @@ import re
 import cv2
 import numpy as np
 
-from figscrape.imaging import to_gray8
+from figscrape.runtime.imaging import to_gray8
 
 SIDE = 128  # the network's input: SIDE x SIDE grey pixels
 

@@ -15,9 +15,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from figscrape.classify.active import SHIPPED, active_version, models_dir
 from figscrape.classify.features import SIDE, caption_evidence, image_view
 
-SHIPPED = "ct-filter-1"
 
 
 class CTNet(nn.Module):
@@ -77,10 +77,6 @@ class Filter:
         return sigmoid(logits)
 
 
-def models_dir(data_home: Path) -> Path:
-    return data_home / "models"
-
-
 def save_filter(flt: Filter, folder: Path) -> Path:
     """Write weights and card under the folder, atomically; returns the weights path."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -100,20 +96,6 @@ def _load(weights: Path, card_path: Path) -> Filter:
     net.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
     net.eval()
     return Filter(net, card)
-
-
-def active_version(data_home: Path) -> str:
-    pointer = models_dir(data_home) / "ACTIVE"
-    return pointer.read_text().strip() if pointer.exists() else SHIPPED
-
-
-def activate(data_home: Path, version: str) -> None:
-    folder = models_dir(data_home)
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(version + "\n")
-    os.replace(tmp, folder / "ACTIVE")
 
 
 def load_filter(data_home: Path | None = None, version: str | None = None) -> Filter:

@@ -12,12 +12,13 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import Engine, select
 
-from figscrape.classify.model import activate, load_filter, save_filter, models_dir
+from figscrape.classify.active import activate, models_dir
+from figscrape.classify.model import load_filter, save_filter
 from figscrape.classify.train import Example, fit_filter, folder_examples, roc_auc
-from figscrape.db import read_session
-from figscrape.imaging import decode, to_gray8
-from figscrape.labels import load_votes, resolve
-from figscrape.models import Figure, Panel, Paper, Pdf
+from figscrape.data.db import read_session
+from figscrape.runtime.imaging import decode, to_gray8
+from figscrape.data.votes import load_votes, resolve
+from figscrape.data.models import Figure, Panel, Paper, Pdf
 from figscrape.store import ObjectStore
 
 TOLERANCE = 0.005  # a new model may be this much worse in held-out AUC and still count as not worse
@@ -34,7 +35,7 @@ class Outcome:
 
 
 def annotation_examples(engine: Engine, store: ObjectStore) -> list[Example]:
-    """Panels people labelled CT or not CT (as figscrape.labels resolves them), grouped by paper."""
+    """Panels people labelled CT or not CT (as figscrape.data.votes resolves them), grouped by paper."""
     with read_session(engine) as s:
         resolved = {panel_id: resolve(votes) for panel_id, votes in load_votes(s).items()}
         decided = {p: int(r.is_ct == "yes") for p, r in resolved.items() if r.is_ct in ("yes", "no")}
@@ -61,6 +62,12 @@ def _version(examples: list[Example], seed: int, epochs: int) -> str:
     return f"ct-filter-{digest.hexdigest()[:10]}"
 
 
+def is_not_worse(new_auc: float, active_auc: float) -> bool:
+    """Whether a new model may replace the active one: its held-out AUC is at most TOLERANCE below the
+    active model's on the same examples (or the active model could not be measured on them)."""
+    return not np.isfinite(active_auc) or new_auc >= active_auc - TOLERANCE
+
+
 def retrain(
     engine: Engine, store: ObjectStore, data_home: Path, images: Path | None, use_labels: bool, seed: int, epochs: int, folds: int,
     progress: Callable[[str, float], None],
@@ -84,7 +91,7 @@ def retrain(
     current_auc = roc_auc(current_scores, np.array([e.label for e in examples]))
     flt.card.metrics["active_model_auc_on_same_data"] = current_auc
     save_filter(flt, models_dir(data_home))
-    better = not np.isfinite(current_auc) or new_auc >= current_auc - TOLERANCE
+    better = is_not_worse(new_auc, current_auc)
     if better:
         activate(data_home, version)
     verdict = "now active" if better else f"kept inactive: held-out AUC {new_auc:.3f} is below the active {current.version}'s {current_auc:.3f}"

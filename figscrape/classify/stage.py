@@ -6,12 +6,12 @@ from __future__ import annotations
 from sqlalchemy import Engine, or_, select
 
 from figscrape.classify.model import Filter
-from figscrape.db import read_session, write_session
-from figscrape.imaging import decode
-from figscrape.models import Figure, Panel, Pdf
-from figscrape.selection import current_panels
-from figscrape.parallel import Workers, map_batches
-from figscrape.runs import RunLog, progress
+from figscrape.data.db import read_session, write_session
+from figscrape.runtime.imaging import decode
+from figscrape.data.models import Figure, Panel, Pdf
+from figscrape.data.current import current_panels
+from figscrape.runtime.parallel import Workers, map_batches
+from figscrape.runtime.runs import RunLog, progress
 from figscrape.store import Store, StoreSpec, open_store
 
 BATCH = 64

@@ -17,7 +17,7 @@ from torch import nn
 
 from figscrape.classify.features import SIDE, image_view
 from figscrape.classify.model import Card, CTNet, Filter, sigmoid
-from figscrape.imaging import to_gray8
+from figscrape.runtime.imaging import to_gray8
 
 TARGET_RECALL = 0.98
 

@@ -13,7 +13,7 @@ import pymupdf
 from bs4 import BeautifulSoup
 
 from figscrape.crawl.client import FetchError, PoliteClient
-from figscrape.pdfsniff import file_problem
+from figscrape.runtime.pdfsniff import file_problem
 
 CHUNK = 1 << 16
 MAX_PDF_BYTES = 300 * 1024 * 1024

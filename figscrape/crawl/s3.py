@@ -25,9 +25,9 @@ from figscrape.crawl.download import pdf_problem
 from figscrape.crawl.query import wanted
 from figscrape.crawl.meca import BundleError, read_article, read_manifest, version_hint
 from figscrape.crawl.rangezip import open_member, open_range, read_member
-from figscrape.db import read_session, write_session
-from figscrape.models import Bundle, Paper, Pdf
-from figscrape.runs import RunLog, console, progress
+from figscrape.data.db import read_session, write_session
+from figscrape.data.models import Bundle, Paper, Pdf
+from figscrape.runtime.runs import RunLog, console, progress
 from figscrape.store import ObjectStore, s3_client
 
 MAX_BUNDLE_ATTEMPTS = 3

@@ -24,9 +24,9 @@ from figscrape.crawl.client import ClientSettings, FetchError, PoliteClient
 from figscrape.crawl.download import DownloadError, download_pdf
 from figscrape.crawl.jats import jats_figures
 from figscrape.crawl.query import wanted
-from figscrape.db import read_session, write_session
-from figscrape.models import CrawlWindow, Paper, Pdf
-from figscrape.runs import RunLog, progress
+from figscrape.data.db import read_session, write_session
+from figscrape.data.models import CrawlWindow, Paper, Pdf
+from figscrape.runtime.runs import RunLog, progress
 from figscrape.store import ObjectStore
 
 WINDOW_DAYS = 7

@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 
 from figscrape import __version__
 from figscrape.export.items import Item
-from figscrape.labels import COVID, NONCOVID
+from figscrape.data.votes import COVID, NONCOVID
 
 THUMB = 128
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from figscrape.export.dataset import FOLDER_OF, IMAGEFOLDER_SPLITS, MARKER
 from figscrape.export.splits import SPLITS
-from figscrape.export.tables import read_csv
-from figscrape.labels import COVID, NONCOVID
+from figscrape.runtime.tables import read_csv
+from figscrape.data.votes import COVID, NONCOVID
 
 
 def check_export(out: Path) -> list[str]:

@@ -12,10 +12,9 @@ from figscrape.extract import geometry as g
 from figscrape.extract.figures import FoundFigure, find_figures
 from figscrape.extract.images import FigureImage, embedded_image, ink_box, native_dpi, render_box, upright
 from figscrape.extract.layout import PageLayout, mark_furniture, read_page
-from figscrape.pdfsniff import file_problem
-from figscrape.split.labels import panel_letter
+from figscrape.runtime.pdfsniff import file_problem
+from figscrape.extract.letters import panel_letter
 
-EXTRACTOR_VERSION = "extract-2"
 MAX_PAGES = 600
 
 
@@ -35,7 +34,7 @@ class ExtractedFigure:
     xrefs: list[int]
     image: FigureImage
     tiles: list[tuple[int, int, int, int]] = field(default_factory=list)  # placed images, in figure pixels
-    letters: list[tuple[str, tuple[int, int, int, int]]] = field(default_factory=list)  # panel letters of the text layer, in pixels
+    letters: list[tuple[str, tuple[int, int, int, int]]] = field(default_factory=list)  # panel letters ("a", "B") of the text layer, in pixels
 
 
 @dataclass
@@ -97,9 +96,9 @@ def _panel_evidence(fig: FoundFigure, layout: PageLayout, image: FigureImage) ->
     """The tiles and the panel letters of the text layer, mapped to the figure image's pixels."""
     tiles = [_to_pixels(i.bbox, fig.bbox, image) for i in fig.images if g.overlap_fraction(i.bbox, fig.bbox) > 0.5] if len(fig.images) > 1 else []
     letters = [
-        (line.text.strip(), _to_pixels(line.bbox, fig.bbox, image))
+        (letter, _to_pixels(line.bbox, fig.bbox, image))
         for line in layout.lines
-        if line.horizontal and panel_letter(line.text) and not _symbol_font(line.main_span.font)
+        if line.horizontal and (letter := panel_letter(line.text)) and not _symbol_font(line.main_span.font)
         and g.overlap_fraction(line.bbox, g.expand(fig.bbox, 2)) > 0.8
     ]
     return tiles, letters

@@ -1,6 +1,6 @@
 """`figscrape extract`: every stored PDF not yet extracted by this extractor version. Each PDF runs
 in an isolated child (time and memory limits) on a worker, here or on other processes or a Dask
-cluster (figscrape.parallel); the worker writes the figures' pixels to the store, and this process
+cluster (figscrape.runtime.parallel); the worker writes the figures' pixels to the store, and this process
 writes their rows, one transaction per batch. A PDF that fails is marked with its reason and
 retried on later runs, a few times. A run killed at any moment redoes only what was not committed."""
 
@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, or_, select
 
 from figscrape.config import Config
-from figscrape.db import read_session, write_session
-from figscrape.extract.document import EXTRACTOR_VERSION, extract_figures
+from figscrape.data.db import read_session, write_session
+from figscrape.extract import EXTRACTOR_VERSION
+from figscrape.extract.document import extract_figures
 from figscrape.extract.of_record import apply_record
-from figscrape.isolate import run_isolated
-from figscrape.models import Figure, Paper, Pdf
-from figscrape.parallel import Workers, map_batches
-from figscrape.runs import RunLog, progress
+from figscrape.runtime.isolate import run_isolated
+from figscrape.data.models import Figure, Paper, Pdf
+from figscrape.runtime.parallel import Workers, map_batches
+from figscrape.runtime.runs import RunLog, progress
 from figscrape.store import Store, StoreSpec, open_store
 
 MAX_ATTEMPTS = 3

@@ -1,6 +1,6 @@
 """`figscrape split`: every current figure not yet split by this splitter version gets its panel
 rows (box, label, sub-caption, image hash, perceptual hash). Figures are cut on workers (here,
-other processes, or a Dask cluster: figscrape.parallel), which write the crops to the store; this
+other processes, or a Dask cluster: figscrape.runtime.parallel), which write the crops to the store; this
 process writes the rows, one transaction per batch."""
 
 from __future__ import annotations
@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, or_, select
 
-from figscrape.db import read_session, write_session
-from figscrape.imaging import decode, encode_crop, perceptual_hash
-from figscrape.models import Figure, Panel, Pdf
-from figscrape.parallel import Workers, map_batches
-from figscrape.runs import RunLog, progress
-from figscrape.split.panels import SPLITTER_VERSION, cut_panels
+from figscrape.data.db import read_session, write_session
+from figscrape.runtime.imaging import decode, store_panel
+from figscrape.data.current import current_figures
+from figscrape.data.models import Figure, Panel, Pdf
+from figscrape.runtime.parallel import Workers, map_batches
+from figscrape.runtime.runs import RunLog, progress
+from figscrape.split import SPLITTER_VERSION
+from figscrape.split.panels import cut_panels
 from figscrape.store import Store, StoreSpec, open_store
 
 BATCH = 16
@@ -25,8 +27,6 @@ class SplitJob:
     figure_id: int
     sha256: str
     caption: str
-    width: int
-    height: int
     tiles: list
     letters: list
 
@@ -45,7 +45,7 @@ def pending_figures(engine: Engine) -> list[int]:
             session.scalars(
                 select(Figure.id)
                 .join(Pdf, Pdf.id == Figure.pdf_id)
-                .where(Figure.extractor_version == Pdf.extracted_version)
+                .where(current_figures())
                 .where(or_(Figure.split_version.is_(None), Figure.split_version != SPLITTER_VERSION))
                 .order_by(Figure.id)
             )
@@ -55,10 +55,10 @@ def pending_figures(engine: Engine) -> list[int]:
 def jobs_for(engine: Engine, ids: list[int]) -> list[SplitJob]:
     with read_session(engine) as s:
         rows = s.execute(
-            select(Figure.id, Figure.image_sha256, Figure.caption, Figure.width, Figure.height, Figure.tiles, Figure.letters).where(Figure.id.in_(ids))
+            select(Figure.id, Figure.image_sha256, Figure.caption, Figure.tiles, Figure.letters).where(Figure.id.in_(ids))
         ).all()
     by_id = {r[0]: r for r in rows}
-    return [SplitJob(i, *by_id[i][1:5], list(by_id[i][5] or []), list(by_id[i][6] or [])) for i in ids if i in by_id]
+    return [SplitJob(i, *by_id[i][1:3], list(by_id[i][3] or []), list(by_id[i][4] or [])) for i in ids if i in by_id]
 
 
 def split_job(job: SplitJob, store: Store) -> SplitDone:
@@ -70,11 +70,10 @@ def split_job(job: SplitJob, store: Store) -> SplitDone:
         panels = []
         for index, cut in enumerate(cut_panels(image, job.caption, tiles, letters)):
             x0, y0, x1, y1 = cut.bbox
-            whole = cut.bbox == (0, 0, job.width, job.height)
+            sha, phash = store_panel(store, image, job.sha256, cut.bbox)
             panels.append(dict(
                 figure_id=job.figure_id, splitter_version=SPLITTER_VERSION, index=index, x0=x0, y0=y0, x1=x1, y1=y1, label=cut.label,
-                subcaption=cut.subcaption, image_sha256=job.sha256 if whole else store.put_bytes(encode_crop(image, cut.bbox)),
-                phash=perceptual_hash(image[y0:y1, x0:x1]),
+                subcaption=cut.subcaption, image_sha256=sha, phash=phash,
             ))
         return SplitDone(job, panels=panels)
     except (OSError, ValueError) as exc:

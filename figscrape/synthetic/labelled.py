@@ -12,9 +12,9 @@ import cv2
 import numpy as np
 from sqlalchemy import Engine, insert, select
 
-from figscrape.db import write_session
-from figscrape.imaging import perceptual_hash
-from figscrape.models import Figure, Panel, Paper, Pdf
+from figscrape.data.db import write_session
+from figscrape.runtime.imaging import perceptual_hash
+from figscrape.data.models import Figure, Panel, Paper, Pdf
 from figscrape.store import ObjectStore
 from figscrape.synthetic.images import ct_slice, encode
 

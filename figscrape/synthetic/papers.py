@@ -10,15 +10,15 @@ truth of every figure (page, box, number, caption, kind) is recorded as it is dr
 from __future__ import annotations
 
 import random
-import zlib
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 import pymupdf
-from PIL import Image
 
 from figscrape.synthetic import images as pics
+from figscrape.synthetic.encodings import ENCODINGS
+from figscrape.synthetic.figure_maker import FigureMaker, text_box
 
 PAGE_W, PAGE_H = 612.0, 792.0
 WORDS = (
@@ -28,7 +28,6 @@ WORDS = (
     "hospital admission symptoms fever cough respiratory distribution analysis significant increase "
     "compared baseline reported observed associated response treatment outcome"
 ).split()
-ENCODINGS = ("jpeg", "png", "cmyk", "smask", "decode", "gray16", "jpeg-gray")
 
 
 @dataclass
@@ -97,14 +96,6 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
         else:
             current = trial
     return lines + ([current] if current else [])
-
-
-def _text_box(x: float, baseline: float, text: str, font: str, size: float) -> list[float]:
-    return [x, baseline - 0.78 * size, x + pymupdf.get_text_length(text, fontname=font, fontsize=size), baseline + 0.22 * size]
-
-
-def _union(boxes: list[list[float]]) -> list[float]:
-    return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
 
 
 class Layout:
@@ -181,7 +172,7 @@ class Layout:
             if self.style.line_numbers and font == self.style.body_font:
                 self.numbered_lines += 1
                 self.page.insert_text((self.margin_x - 30, baseline), str(self.numbered_lines), fontname="helv", fontsize=8)
-            placed.append((self.page.number + 1, _text_box(self.x, baseline, line, font, size)))
+            placed.append((self.page.number + 1, text_box(self.x, baseline, line, font, size)))
             self.y += pitch
         return placed
 
@@ -265,180 +256,6 @@ class Layout:
             self.spanning = False
             self.page_top = self.y
         return TruthFigure(page_no, [round(v, 2) for v in box], number, " ".join(lines), kind, encoding)
-
-
-def _insert_encoded(page: pymupdf.Page, rect: pymupdf.Rect, array: np.ndarray, encoding: str) -> int:
-    """Insert an image stored the way `encoding` says; returns its xref."""
-    doc = page.parent
-    if encoding == "jpeg":
-        colour = array if array.ndim == 3 else cv2.cvtColor(array, cv2.COLOR_GRAY2BGR)
-        return page.insert_image(rect, stream=pics.encode(colour, ".jpg"))
-    if encoding == "jpeg-gray":
-        return page.insert_image(rect, stream=pics.encode(array if array.ndim == 2 else cv2.cvtColor(array, cv2.COLOR_BGR2GRAY), ".jpg"))
-    if encoding == "png":
-        return page.insert_image(rect, stream=pics.encode(array, ".png"))
-    if encoding == "cmyk":
-        rgb = cv2.cvtColor(array if array.ndim == 3 else cv2.cvtColor(array, cv2.COLOR_GRAY2BGR), cv2.COLOR_BGR2RGB)
-        import io
-
-        buf = io.BytesIO()
-        Image.fromarray(rgb).convert("CMYK").save(buf, "JPEG", quality=92)
-        return page.insert_image(rect, stream=buf.getvalue())
-    if encoding == "smask":
-        colour = array if array.ndim == 3 else cv2.cvtColor(array, cv2.COLOR_GRAY2BGR)
-        alpha = np.full(colour.shape[:2], 255, np.uint8)
-        alpha[: alpha.shape[0] // 8] = 0  # a transparent band: must come out white, not black
-        return page.insert_image(rect, stream=pics.encode(np.dstack([colour, alpha]), ".png"))
-    gray = array if array.ndim == 2 else cv2.cvtColor(array, cv2.COLOR_BGR2GRAY)
-    if encoding == "decode":  # samples stored inverted, shown right by /Decode [1 0]
-        xref = page.insert_image(rect, stream=pics.encode(255 - gray, ".png"))
-        doc.xref_set_key(xref, "Decode", "[1 0]")
-        return xref
-    if encoding == "gray16":
-        xref = page.insert_image(rect, stream=pics.encode(gray, ".png"))
-        deep = (gray.astype(np.uint16) * 257 + np.arange(gray.size, dtype=np.uint16).reshape(gray.shape) % 200).astype(">u2")
-        doc.update_stream(xref, zlib.compress(deep.tobytes()), compress=False)
-        doc.xref_set_key(xref, "Filter", "/FlateDecode")
-        doc.xref_set_key(xref, "DecodeParms", "null")
-        doc.xref_set_key(xref, "BitsPerComponent", "16")
-        doc.xref_set_key(xref, "ColorSpace", "/DeviceGray")
-        doc.xref_set_key(xref, "SMask", "null")
-        return xref
-    raise ValueError(f"unknown encoding {encoding}")
-
-
-def expected_pixels(array: np.ndarray, encoding: str) -> np.ndarray:
-    """What a faithful extraction of an image inserted with `encoding` decodes to (OpenCV order)."""
-    gray = array if array.ndim == 2 else cv2.cvtColor(array, cv2.COLOR_BGR2GRAY)
-    if encoding == "gray16":
-        return (gray.astype(np.uint16) * 257 + np.arange(gray.size, dtype=np.uint16).reshape(gray.shape) % 200).astype(np.uint16)
-    if encoding in ("decode", "jpeg-gray"):
-        return gray
-    if encoding == "smask":
-        colour = array.copy() if array.ndim == 3 else cv2.cvtColor(array, cv2.COLOR_GRAY2BGR)
-        colour[: colour.shape[0] // 8] = 255
-        return colour
-    if encoding == "png":
-        return array
-    return array if array.ndim == 3 else cv2.cvtColor(array, cv2.COLOR_GRAY2BGR)
-
-
-class FigureMaker:
-    """Draws each kind of figure into a rectangle; returns (truth box, kind, encoding)."""
-
-    def __init__(self, rng: random.Random, nprng: np.random.Generator) -> None:
-        self.rng, self.nprng = rng, nprng
-        self.originals: dict[str, np.ndarray] = {}
-
-    def picture(self) -> np.ndarray:
-        choice = self.rng.choice(("ct", "ct", "xray", "micro", "chart"))
-        return {"ct": lambda: pics.ct_slice(self.nprng), "xray": lambda: pics.radiograph(self.nprng),
-                "micro": lambda: pics.micrograph(self.nprng), "chart": lambda: pics.raster_chart(self.nprng)}[choice]()
-
-    def raster(self, number: str, encoding: str):  # noqa: ANN201
-        array = self.picture()
-        if encoding in ("decode", "gray16", "jpeg-gray") and array.ndim == 3:
-            array = cv2.cvtColor(array, cv2.COLOR_BGR2GRAY)
-        self.originals[number] = expected_pixels(array, encoding)
-        h, w = array.shape[:2]
-
-        def draw(page: pymupdf.Page, rect: pymupdf.Rect):  # noqa: ANN202
-            width = min(rect.width, rect.height * w / h)
-            r = pymupdf.Rect(rect.x0, rect.y0, rect.x0 + width, rect.y0 + width * h / w)
-            _insert_encoded(page, r, array, encoding)
-            return [r.x0, r.y0, r.x1, r.y1], "raster", encoding
-
-        return draw
-
-    def tiled(self):  # noqa: ANN201
-        strips = self.rng.random() < 0.5
-        if strips:  # one picture cut into strips placed edge to edge (how some PDF producers store it)
-            array = pics.micrograph(self.nprng, 480, 360)
-            k = self.rng.randint(4, 12)
-
-            def draw(page: pymupdf.Page, rect: pymupdf.Rect):  # noqa: ANN202
-                h = rect.width * 360 / 480
-                h = min(h, rect.height)
-                w = h * 480 / 360
-                edges = np.linspace(0, 360, k + 1).astype(int)
-                for a, b in zip(edges[:-1], edges[1:]):
-                    r = pymupdf.Rect(rect.x0, rect.y0 + h * a / 360, rect.x0 + w, rect.y0 + h * b / 360)
-                    page.insert_image(r, stream=pics.encode(array[a:b], ".png"))
-                return [rect.x0, rect.y0, rect.x0 + w, rect.y0 + h], "tiled", ""
-
-            return draw
-        rows, cols = self.rng.randint(1, 3), self.rng.randint(2, 4)
-
-        def grid(page: pymupdf.Page, rect: pymupdf.Rect):  # noqa: ANN202
-            side = min((rect.width - (cols - 1) * 3) / cols, (rect.height - (rows - 1) * 3) / rows)
-            for r in range(rows):
-                for c in range(cols):
-                    x, y = rect.x0 + c * (side + 3), rect.y0 + r * (side + 3)
-                    page.insert_image(pymupdf.Rect(x, y, x + side, y + side), stream=pics.encode(pics.ct_slice(self.nprng, 160), ".jpg"))
-            return [rect.x0, rect.y0, rect.x0 + cols * side + (cols - 1) * 3, rect.y0 + rows * side + (rows - 1) * 3], "tiled", ""
-
-        return grid
-
-    def vector(self):  # noqa: ANN201
-        line_chart = self.rng.random() < 0.5
-        n = self.rng.randint(4, 9)
-        values = [self.rng.uniform(0.1, 1.0) for _ in range(n)]
-
-        def draw(page: pymupdf.Page, rect: pymupdf.Rect):  # noqa: ANN202
-            boxes = []
-            w = min(rect.width, 1.6 * rect.height)
-            ox, oy = rect.x0 + 24, rect.y0 + rect.height - 22
-            top = rect.y0 + 6
-            right = rect.x0 + w - 4
-            page.draw_line((ox, oy), (right, oy), width=0.8)
-            page.draw_line((ox, oy), (ox, top), width=0.8)
-            boxes.append([ox, top, right, oy])
-            step = (right - ox - 10) / n
-            points = []
-            for i, v in enumerate(values):
-                x = ox + 8 + i * step
-                y = oy - v * (oy - top - 4)
-                if line_chart:
-                    points.append((x + step / 3, y))
-                    page.draw_circle((x + step / 3, y), 1.8, color=(0.8, 0.1, 0.1), fill=(0.8, 0.1, 0.1))
-                else:
-                    page.draw_rect(pymupdf.Rect(x, y, x + step * 0.6, oy), color=None, fill=(0.2, 0.4, 0.7))
-                tick = str(2016 + i)
-                page.insert_text((x, oy + 9), tick, fontname="helv", fontsize=6)
-                boxes.append(_text_box(x, oy + 9, tick, "helv", 6))
-            if line_chart:
-                page.draw_polyline(points, color=(0.8, 0.1, 0.1), width=1)
-            for j in range(5):
-                label = f"{j * 25}"
-                y = oy - j / 4 * (oy - top - 4)
-                page.insert_text((ox - 16, y + 2), label, fontname="helv", fontsize=6)
-                boxes.append(_text_box(ox - 16, y + 2, label, "helv", 6))
-            title = "Number of cases"
-            page.insert_text((ox + (right - ox) / 2 - 25, oy + 19), title, fontname="helv", fontsize=7)
-            boxes.append(_text_box(ox + (right - ox) / 2 - 25, oy + 19, title, "helv", 7))
-            return _union(boxes), "vector", ""
-
-        return draw
-
-    def mixed(self):  # noqa: ANN201
-        k = self.rng.randint(2, 3)
-
-        def draw(page: pymupdf.Page, rect: pymupdf.Rect):  # noqa: ANN202
-            boxes = []
-            side = min((rect.width - (k - 1) * 8) / k, rect.height - 14)
-            for i in range(k):
-                x, y = rect.x0 + i * (side + 8), rect.y0 + 12
-                r = pymupdf.Rect(x, y, x + side, y + side)
-                page.insert_image(r, stream=pics.encode(pics.ct_slice(self.nprng, 256), ".png"))
-                letter = "ABC"[i]
-                page.insert_text((x, y - 3), letter, fontname="hebo", fontsize=10)
-                boxes += [[r.x0, r.y0, r.x1, r.y1], _text_box(x, y - 3, letter, "hebo", 10)]
-                ax, ay = x + side * 0.7, y + side * 0.3
-                page.draw_line((ax + 14, ay - 14), (ax, ay), color=(1, 0.9, 0), width=1.5)
-                page.draw_polyline([(ax + 5, ay - 1), (ax, ay), (ax + 1, ay - 5)], color=(1, 0.9, 0), width=1.5)
-            return _union(boxes), "mixed", ""
-
-        return draw
 
 
 def make_paper(seed: int, style: Style | None = None, figures: int | None = None) -> SyntheticPaper:

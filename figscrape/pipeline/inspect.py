@@ -8,8 +8,8 @@ from pathlib import Path
 from figscrape.classify.model import load_filter
 from figscrape.config import Config
 from figscrape.extract.document import ExtractedDocument, PdfError, extract_figures
-from figscrape.imaging import decode
-from figscrape.isolate import run_isolated
+from figscrape.runtime.imaging import decode
+from figscrape.runtime.isolate import run_isolated
 from figscrape.split.panels import cut_panels
 
 

@@ -7,11 +7,11 @@ from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import Engine, func, select
 
-from figscrape.db import read_session
-from figscrape.extract.document import EXTRACTOR_VERSION
-from figscrape.models import Annotation, Bundle, Figure, Panel, Paper, Pdf
-from figscrape.selection import current_panels
-from figscrape.split.panels import SPLITTER_VERSION
+from figscrape.data.db import read_session
+from figscrape.extract import EXTRACTOR_VERSION
+from figscrape.data.models import Annotation, Bundle, Figure, Panel, Paper, Pdf
+from figscrape.data.current import current_figures, current_panels
+from figscrape.split import SPLITTER_VERSION
 
 
 @dataclass
@@ -46,7 +46,7 @@ def _first_line(text: str) -> str:
 def collect_status(engine: Engine) -> Status:
     with read_session(engine) as s:
         pdf_status = Counter(dict(s.execute(select(Pdf.status, func.count()).group_by(Pdf.status)).all()))
-        current = Figure.extractor_version == Pdf.extracted_version
+        current = current_figures()
         kinds = dict(s.execute(select(Figure.kind, func.count()).join(Pdf, Pdf.id == Figure.pdf_id).where(current).group_by(Figure.kind)).all())
         panels = (  # the panels classify scores and the queue offers
             select(func.count()).select_from(Panel).join(Figure, Figure.id == Panel.figure_id).join(Pdf, Pdf.id == Figure.pdf_id)

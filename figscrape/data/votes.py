@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from figscrape.models import Annotation
+from figscrape.data.models import Annotation
 
 IS_CT = ("yes", "no", "unsure")
 WITHDRAWN = "withdrawn"  # an undo: the annotator's earlier label of the panel no longer counts

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from figscrape.db import write_session
-from figscrape.models import Paper, Pdf
-from figscrape.pdfsniff import file_problem
-from figscrape.runs import RunLog
+from figscrape.data.db import write_session
+from figscrape.data.models import Paper, Pdf
+from figscrape.runtime.pdfsniff import file_problem
+from figscrape.runtime.runs import RunLog
 from figscrape.store import ObjectStore
 
 

@@ -93,7 +93,7 @@ class Figure(Base):
     dpi: Mapped[float | None] = mapped_column(Float)
     xrefs: Mapped[list] = mapped_column(JSON, default=list)
     tiles: Mapped[list] = mapped_column(JSON, default=list)  # placed images in figure pixels: evidence for the splitter
-    letters: Mapped[list] = mapped_column(JSON, default=list)  # [text, [x0, y0, x1, y1]] panel letters of the PDF's text layer
+    letters: Mapped[list] = mapped_column(JSON, default=list)  # [letter, [x0, y0, x1, y1]]: the panel letters ("a", "B") of the PDF's text layer
     split_version: Mapped[str | None] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

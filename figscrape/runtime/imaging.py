@@ -1,4 +1,5 @@
-"""Decoding stored figure and panel images into arrays, whatever their depth and channels."""
+"""Decoding stored figure and panel images into arrays, whatever their depth and channels, and
+storing a panel's pixels cut from its figure."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import cv2
 import imagehash
 import numpy as np
 from PIL import Image
+
+from figscrape.store import Store
 
 
 def decode(data: bytes) -> np.ndarray:
@@ -40,3 +43,12 @@ def encode_crop(array: np.ndarray, box: tuple[int, int, int, int]) -> bytes:
     if not ok:
         raise ValueError("PNG encoding failed")
     return buf.tobytes()
+
+
+def store_panel(store: Store, figure: np.ndarray, figure_sha256: str, box: tuple[int, int, int, int]) -> tuple[str, str]:
+    """The panel at `box` of a figure into the store: its hash and perceptual hash. A panel that is
+    the whole figure is the figure's own file, not a re-encoded copy."""
+    x0, y0, x1, y1 = box
+    height, width = figure.shape[:2]
+    sha = figure_sha256 if box == (0, 0, width, height) else store.put_bytes(encode_crop(figure, box))
+    return sha, perceptual_hash(figure[y0:y1, x0:x1])

@@ -1,7 +1,7 @@
-"""Panel letters: the PDF's own text spans inside the figure ("A", "(b)", "c."), mapped to the
-figure's pixels and given to the panel they sit in or next to; without them, the letters a caption
-names are given in reading order when there are exactly as many as panels. No OCR is needed for
-letters that are text in the PDF."""
+"""Panel letters placed on panels: the letters extraction found in the PDF's text layer (stored
+ready to use, with their boxes in the figure's pixels) go to the panel they sit in or next to;
+without them, the letters a caption names are given in reading order when there are exactly as
+many as panels. No OCR is needed for letters that are text in the PDF."""
 
 from __future__ import annotations
 
@@ -10,14 +10,7 @@ import re
 from figscrape.extract import geometry as g
 from figscrape.split.gutters import Box
 
-LETTER = re.compile(r"^\(?([A-Za-z])\)?[.:)]?$|^\(?([A-Za-z])[.)]\s+\S")  # "A", "(b)", "c.", or "B. Reported cases"
 CAPTION_LETTER = re.compile(r"(?:^|[\s;.,])\(?([A-Za-z])\)(?=\s|$|[,;])|\(([A-Za-z])\)")
-
-
-def panel_letter(text: str) -> str | None:
-    """The letter a text span stands for, or None when it is not a panel letter."""
-    m = LETTER.match(text.strip())
-    return (m.group(1) or m.group(2)) if m else None
 
 
 def _distance(point: tuple[float, float], box: Box) -> float:
@@ -27,15 +20,12 @@ def _distance(point: tuple[float, float], box: Box) -> float:
     return (dx * dx + dy * dy) ** 0.5
 
 
-def assign_letters(panels: list[Box], spans: list[tuple[str, Box]], width: int, height: int) -> list[str]:
+def assign_letters(panels: list[Box], letters: list[tuple[str, Box]], width: int, height: int) -> list[str]:
     """A label per panel ("" where none): each letter goes to the panel it lies in, or the nearest
     one within a tenth of the figure's diagonal; a panel with several keeps the one nearest its top-left corner."""
     reach = 0.1 * (width * width + height * height) ** 0.5
     chosen: dict[int, tuple[float, str]] = {}
-    for text, box in spans:
-        letter = panel_letter(text)
-        if letter is None:
-            continue
+    for letter, box in letters:
         centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
         dist, index = min((_distance(centre, p), i) for i, p in enumerate(panels))
         if dist > reach:
@@ -46,13 +36,13 @@ def assign_letters(panels: list[Box], spans: list[tuple[str, Box]], width: int, 
     return [chosen[i][1] if i in chosen else "" for i in range(len(panels))]
 
 
-def group_by_letters(panels: list[Box], spans: list[tuple[str, Box]], width: int, height: int) -> list[Box]:
+def group_by_letters(panels: list[Box], letters: list[tuple[str, Box]], width: int, height: int) -> list[Box]:
     """When the PDF's letters name the panels (a run a, b, c... on at least two of them), a piece
     without a letter is part of a lettered panel: of the nearest one it can join without the joined
     box reaching into another lettered panel. Pixels alone cut a montage inside one panel, the
     zooms beside a picture or a bright slice on a white page into several; the letters say which
     belong together. A piece that can join none stays a panel."""
-    labels = assign_letters(panels, spans, width, height)
+    labels = assign_letters(panels, letters, width, height)
     named = sorted(label.lower() for label in labels if label)
     if len(named) < 2 or named != [chr(ord("a") + k) for k in range(len(named))]:
         return panels

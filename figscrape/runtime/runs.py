@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy import Engine
 
-from figscrape.db import write_session
-from figscrape.models import Run, utcnow
+from figscrape.data.db import write_session
+from figscrape.data.models import Run, utcnow
 
 log = logging.getLogger("figscrape")
 console = Console(stderr=True)
@@ -24,6 +24,7 @@ class RunLog:
     stage: str
     counts: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    ok: bool = True  # False: the stage failed as a whole, not item by item
 
     def fail(self, what: str, why: str) -> None:
         """Count one failed item and say why in the log."""

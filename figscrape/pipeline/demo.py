@@ -3,52 +3,41 @@ scores them, and shows what was found and where the images are. Offline, in seco
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 
-from figscrape.config import Config
-from figscrape.db import read_session
-from figscrape.extract.stage import run_extract
-from figscrape.ingest import ingest_paths
 from figscrape.classify.model import load_filter
-from figscrape.classify.stage import run_classify
-from figscrape.models import Figure, Panel, Paper, Pdf
-from figscrape.runs import console, record_run
+from figscrape.crawl.ingest import ingest_paths
+from figscrape.data.current import current_figures, current_panels
+from figscrape.data.db import read_session
+from figscrape.data.models import Figure, Panel, Paper, Pdf
+from figscrape.pipeline.stages import BY_NAME, StageContext
+from figscrape.runtime.runs import console, record_run
 from figscrape.samples import sample_pdfs
-from figscrape.split.stage import run_split
-from figscrape.store import ObjectStore
 
 
-def run_demo(engine: Engine, store: ObjectStore, config: Config) -> None:
+def run_demo(ctx: StageContext) -> None:
+    engine, store, config = ctx.engine, ctx.store, ctx.config
     samples = sample_pdfs()
     console.print(f"[bold]figscrape demo[/bold]: {len(samples)} sample preprints → {config.data_home}", highlight=False)
     with record_run(engine, "ingest") as run:
         ingest_paths(engine, store, samples, run)
-    with record_run(engine, "extract") as run:
-        run_extract(engine, store, config, run)
-    with record_run(engine, "split") as run:
-        run_split(engine, store, run)
+    for name in ("extract", "split", "classify"):
+        BY_NAME[name].run(ctx)
     flt = load_filter(config.data_home)
-    with record_run(engine, "classify", flt.version) as run:
-        run_classify(engine, store, flt, run)
     sample_names = {str(p.absolute()) for p in samples}
     with read_session(engine) as session:
-        best = dict(
-            session.execute(
-                select(Panel.figure_id, func.max(Panel.ct_score)).join(Figure, Figure.id == Panel.figure_id)
-                .where(Panel.splitter_version == Figure.split_version).group_by(Panel.figure_id)
-            ).all()
+        per_figure = (
+            select(Panel.figure_id, func.max(Panel.ct_score), func.count()).join(Figure, Figure.id == Panel.figure_id)
+            .join(Pdf, Pdf.id == Figure.pdf_id).where(current_panels()).group_by(Panel.figure_id)
         )
-        panels = dict(
-            session.execute(
-                select(Panel.figure_id, func.count()).join(Figure, Figure.id == Panel.figure_id)
-                .where(Panel.splitter_version == Figure.split_version).group_by(Panel.figure_id)
-            ).all()
-        )
+        best, panels = {}, {}
+        for figure_id, score, count in session.execute(per_figure).all():
+            best[figure_id], panels[figure_id] = score, count
         rows = session.execute(
             select(Paper.title, Paper.source, Figure)
             .join(Pdf, Pdf.paper_id == Paper.id)
             .join(Figure, Figure.pdf_id == Pdf.id)
-            .where(Figure.extractor_version == Pdf.extracted_version)
+            .where(current_figures())
             .order_by(Paper.id, Figure.index)
         ).all()
     console.rule("Figures found")
