@@ -1,7 +1,7 @@
 """Where a compound figure's panels are, from its pixels alone.
 
-The figure is analysed as an 8-bit grey view at most ANALYSIS_SIDE pixels long. Its background is
-the level of its gutters (whole rows or columns of near white or near black between pictures), else
+The figure is analysed as an 8-bit grey view at most Settings.analysis_side pixels long. Its background
+is the level of its gutters (whole rows or columns of near white or near black between pictures), else
 of its border; a figure whose background is neither near white nor near black is a single picture
 (a micrograph or a photo filling the frame). Content is what differs from the background or has
 texture (the noise of a scan, even where it is black on a black page).
@@ -16,7 +16,6 @@ pictures tight beside it (zoomed insets) and the second lung of a masked slice j
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -24,72 +23,135 @@ import numpy as np
 
 from figscrape.extract import geometry as g
 
-ANALYSIS_SIDE = 1400
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (x1, y1 exclusive)
 
 
 @dataclass(frozen=True)
 class Settings:
+    # -- the analysis view and its background
+    analysis_side: int = 1400  # the grey view is analysed at most this many pixels long
+    black_level: int = 35  # a background at most this level is black (texture counts there as content)
+    white_level: int = 220  # a background at least this level is white; between the two it is a picture
+    gutter_tolerance: int = 24  # grey levels from 255 or 0 that a gutter's pixels may be
+    gutter_share: float = 0.995  # share of a row or column near that level for it to be gutter
+    gutter_flank: float = 0.8  # the lines just before and after a gutter are at most this share near it
+    gutter_run: int = 2  # a gutter is a run of at least this many rows or columns
+    gutter_min_side: int = 4  # a view no more than this many pixels high or wide has no gutters
     background_tolerance: int = 14  # grey levels from the background that still count as background
     texture: float = 2.0  # local standard deviation that marks content on a flat background
-    major_area: float = 0.012  # a panel covers at least this share of the figure
-    major_side: float = 0.06  # and is at least this share of the figure's width and height
-    attach_reach: float = 0.03  # small pieces further than this share of the diagonal are dropped
+    texture_window: int = 3  # length of the windows (one across, one along) the deviation is measured in
+    texture_open: int = 3  # side of the square that opens texture, so lone rough pixels are not content
+
+    # -- thin lines
     line_length: float = 0.2  # a straight run this share of the side long is a line
+    line_min_length: int = 15  # and at least this many pixels long, whatever the side
     line_thickness: int = 4  # analysis pixels
+    dash_join: int = 15  # closing length that joins a dashed line's dashes into one line
+    line_solid: int = 5  # closing square that fills pictures, so that their solid parts are not lines
+    line_margin: int = 25  # ticks and touching content lie within this many pixels of a line
+    line_widen: int = 3  # square a line is widened by before its neighbourhood is looked at
+    line_side: int = 2  # content this many pixels to either side of a line runs along it
+    line_touched: float = 0.3  # a line with content beside less than this share of its length stands apart
+    tick_length: int = 12  # a tick mark is at most this long along its line
+    tick_across: int = 20  # and at most this long across it
+    tick_reach: int = 5  # square within which a tick mark touches its line
+    axis_ticks: int = 3  # a line with this many tick marks is an axis, and stays
+
+    # -- pieces and their classification
     speck: int = 6  # pieces of fewer pixels are noise (and what is left of a removed line's corner)
     bridge: int = 6  # strokes up to this thick (analysis pixels) may join pictures that are apart
+    glyph_side: float = 0.05  # a piece less than this share of the figure's height or width is a glyph
+    word_row: float = 0.5  # glyphs overlapping by this share of the shorter one's height share a row
+    word_gap: float = 1.5  # glyphs of a row at most this many heights apart are one line of text
+    major_area: float = 0.012  # a panel covers at least this share of the figure
+    major_side: float = 0.06  # and is at least this share of the figure's width and height
+    solid: float = 0.9  # a piece covering this share of its box is solid: a filled rectangle
+    flat_level: int = 64  # a flat box's level is above this (darker, it is a picture)
+    flat_tolerance: int = 6  # grey levels from its median that a flat box's pixels are within
+    flat_share: float = 0.8  # share of a flat box's pixels within that tolerance
+    flat_panel: float = 0.7  # a flat box this share of the median panel's area or more is a panel
+    picture_spread: float = 12.0  # standard deviation of grey levels above which a piece is a picture
+    bridged_share: float = 0.85  # pictures joined by strokes hold this share of their piece's pixels
+    container_density: float = 0.2  # an outline around panels covers less than this share of its box
+    container_inside: float = 0.8  # a panel this share inside an outline is inside it
+
+    # -- joining pieces into panels
+    merge_overlap: float = 0.3  # boxes overlapping by this share of the smaller are one panel
+    span_overlap: float = 0.2  # text overlapping two panels by this share of their width or height spans them
+    attach_reach: float = 0.03  # small pieces further than this share of the diagonal are dropped
+    attach_fit: float = 1.1  # a small piece at most this many times a panel's width and height may join it
+    attach_tie: float = 1e-9  # gap added per unit of area below the largest panel: equal gaps go to the larger
+    strip_thin: float = 0.3  # a strip is at most this share of its panel's height (or width) thick
+    strip_slack: float = 0.05  # and within its panel's extent but for this share of it
+    strip_cover: float = 0.6  # and runs along at least this share of it
+    satellite_area: float = 0.3  # a satellite is at most this share of its panel's area
+    satellite_gap: float = 0.3  # and closer than this share of the widest gap between neighbours
+    satellite_slack: int = 2  # pixels a satellite may stick out of its panel's extent
+    halves_overlap: float = 0.8  # two halves of a picture overlap by this share of the taller's height
+    halves_gap: float = 0.35  # and are at most this share of the narrower's width apart
+    halves_density: float = 0.3  # each is content over at least this share of the rows they share
+    ragged_rows: int = 8  # an edge is judged ragged over more than this many rows
+    ragged_spread: float = 0.06  # an edge wandering more than this share of the piece's width is ragged
+    halves_tall: float = 1.3  # halves this many times taller than wide are a lung each
+    halves_solidity: float = 0.9  # a half less convex than this is hollowed (a lung by the heart)
+    halves_double: float = 1.6  # a join this many times the median panel's area or more is two panels
+    halves_part: float = 0.6  # when each part is at least this share of the median panel's area
+
+    # -- reading order
+    row_band: float = 0.5  # a row holds the boxes whose tops are above its first box's bottom by more than this share of its height
 
 
 # -- views and masks -------------------------------------------------------------------------
 
 
-def analysis_view(gray: np.ndarray) -> tuple[np.ndarray, float]:
+def analysis_view(gray: np.ndarray, settings: Settings) -> tuple[np.ndarray, float]:
     """The grey image at analysis size and the factor from analysis pixels back to the original."""
     h, w = gray.shape
-    scale = max(h, w) / ANALYSIS_SIDE
+    scale = max(h, w) / settings.analysis_side
     if scale <= 1:
         return gray, 1.0
     small = cv2.resize(gray, (round(w / scale), round(h / scale)), interpolation=cv2.INTER_AREA)
     return small, w / small.shape[1]
 
 
-def background_level(gray: np.ndarray) -> int:
+def background_level(gray: np.ndarray, settings: Settings) -> int:
     """The figure's background: the level of its gutters (whole rows or columns of near white or near
     black between pictures) where it has them, else the grey level of its border. The border alone
     misleads when pictures fill it to the edge: dark CT slices touching every side of a white page."""
-    gutter = gutter_level(gray)
+    gutter = gutter_level(gray, settings)
     if gutter is not None:
         return gutter
     border = np.concatenate([gray[0, :], gray[-1, :], gray[:, 0], gray[:, -1]])
     return int(np.median(border))
 
 
-def gutter_level(gray: np.ndarray, tolerance: int = 24, share: float = 0.995) -> int | None:
+def gutter_level(gray: np.ndarray, settings: Settings) -> int | None:
     """The level of the figure's gutters: 255 or 0, whichever has more whole rows and columns near it
     that run between pictures: the lines just before and after the run are at least a fifth
     something else (pictures' edges). A run of black inside a picture, between a brain's edge and
     the picture's side, rarely is. None when neither level has any."""
     h, w = gray.shape
-    if h <= 4 or w <= 4:
+    if h <= settings.gutter_min_side or w <= settings.gutter_min_side:
         return None
+    tolerance = settings.gutter_tolerance
     best, most = None, 0
     for level, near in ((255, gray >= 255 - tolerance), (0, gray <= tolerance)):
-        count = _flanked_runs(near.mean(axis=1), share) + _flanked_runs(near.mean(axis=0), share)
+        count = _flanked_runs(near.mean(axis=1), settings) + _flanked_runs(near.mean(axis=0), settings)
         if count > most:
             best, most = level, count
     return best
 
 
-def _flanked_runs(near: np.ndarray, share: float) -> int:
+def _flanked_runs(near: np.ndarray, settings: Settings) -> int:
     """How many lines (rows or columns, given as their share of pixels near a level) are in runs of
     two or more lines near the level throughout, with a line at least a fifth not near it right
     before and after."""
-    padded = np.concatenate([[0], (near >= share).astype(np.int8), [0]])
+    flank = settings.gutter_flank
+    padded = np.concatenate([[0], (near >= settings.gutter_share).astype(np.int8), [0]])
     edges = np.flatnonzero(np.diff(padded))
     count = 0
     for start, stop in zip(edges[::2], edges[1::2]):
-        if stop - start >= 2 and start > 0 and stop < near.size and near[start - 1] <= 0.8 and near[stop] <= 0.8:
+        if stop - start >= settings.gutter_run and start > 0 and stop < near.size and near[start - 1] <= flank and near[stop] <= flank:
             count += int(stop - start)
     return count
 
@@ -97,7 +159,7 @@ def _flanked_runs(near: np.ndarray, share: float) -> int:
 def content_mask(gray: np.ndarray, bg: int, settings: Settings) -> np.ndarray:
     """Pixels that differ from the background level `bg`, or that carry texture (a scan's noise) on it."""
     differs = np.abs(gray.astype(np.int16) - bg) > settings.background_tolerance
-    if bg > 35:  # texture only tells a black scan from a black page; on white it is JPEG noise
+    if bg > settings.black_level:  # texture only tells a black scan from a black page; on white it is JPEG noise
         return differs.astype(np.uint8)
     g = gray.astype(np.float32)
 
@@ -106,8 +168,10 @@ def content_mask(gray: np.ndarray, bg: int, settings: Settings) -> np.ndarray:
         return np.sqrt(np.maximum(cv2.blur(g * g, size) - mean * mean, 0))
 
     # texture in both directions: a gutter two pixels wide beside a bright edge varies across, never along
-    rough = (std((3, 1)) > settings.texture) & (std((1, 3)) > settings.texture)
-    textured = cv2.morphologyEx(rough.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    k = settings.texture_window
+    rough = (std((k, 1)) > settings.texture) & (std((1, k)) > settings.texture)
+    o = settings.texture_open
+    textured = cv2.morphologyEx(rough.astype(np.uint8), cv2.MORPH_OPEN, np.ones((o, o), np.uint8))
     return (differs | (textured > 0)).astype(np.uint8)
 
 
@@ -118,61 +182,64 @@ def thin_lines(mask: np.ndarray, settings: Settings) -> np.ndarray:
     h, w = mask.shape
     out = np.zeros_like(mask)
     t = settings.line_thickness
+    dash, solid_k, m = settings.dash_join, settings.line_solid, settings.line_margin
     for horizontal in (True, False):
-        length = max(15, int(settings.line_length * (w if horizontal else h)))
-        joined = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, 15) if horizontal else (15, 1), np.uint8))  # dashes into lines
-        solid = cv2.morphologyEx(joined, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+        length = max(settings.line_min_length, int(settings.line_length * (w if horizontal else h)))
+        joined = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, dash) if horizontal else (dash, 1), np.uint8))  # dashes into lines
+        solid = cv2.morphologyEx(joined, cv2.MORPH_CLOSE, np.ones((solid_k, solid_k), np.uint8))
         line_k = np.ones((1, length) if horizontal else (length, 1), np.uint8)
         thick_k = np.ones((t + 1, length) if horizontal else (length, t + 1), np.uint8)
         lines = cv2.morphologyEx(joined, cv2.MORPH_OPEN, line_k) & (1 - cv2.morphologyEx(solid, cv2.MORPH_OPEN, thick_k)) & mask
         if not lines.any():
             continue
-        ys, xs = np.nonzero(lines)  # work on the lines' surroundings only: ticks and touches lie within 25 px
-        y0, y1, x0, x1 = max(0, ys.min() - 25), min(h, ys.max() + 26), max(0, xs.min() - 25), min(w, xs.max() + 26)
-        out[y0:y1, x0:x1] |= _standing_apart(mask[y0:y1, x0:x1], lines[y0:y1, x0:x1], horizontal)
+        ys, xs = np.nonzero(lines)  # work on the lines' surroundings only: ticks and touches lie within the margin
+        y0, y1, x0, x1 = max(0, ys.min() - m), min(h, ys.max() + m + 1), max(0, xs.min() - m), min(w, xs.max() + m + 1)
+        out[y0:y1, x0:x1] |= _standing_apart(mask[y0:y1, x0:x1], lines[y0:y1, x0:x1], horizontal, settings)
     return out
 
 
-def _standing_apart(mask: np.ndarray, lines: np.ndarray, horizontal: bool) -> np.ndarray:
+def _standing_apart(mask: np.ndarray, lines: np.ndarray, horizontal: bool, settings: Settings) -> np.ndarray:
     """The pixels of `lines` (candidate lines of one direction in `mask`) that stand apart: next to
     little content along their length, and without three tick marks."""
     h, w = mask.shape
-    widened = cv2.dilate(lines, np.ones((3, 3), np.uint8))
+    m, d = settings.line_margin, settings.line_side
+    widened = cv2.dilate(lines, np.ones((settings.line_widen, settings.line_widen), np.uint8))
     n, labels, _, _ = cv2.connectedComponentsWithStats(widened, connectivity=8)
     labels = labels * (lines > 0)
     rest = mask & (1 - widened)
-    near = np.zeros_like(mask)  # content two pixels to either side of the line (no wrapping round the edges)
+    near = np.zeros_like(mask)  # content a few pixels to either side of the line (no wrapping round the edges)
     if horizontal:
-        near[:-2] |= rest[2:]
-        near[2:] |= rest[:-2]
+        near[:-d] |= rest[d:]
+        near[d:] |= rest[:-d]
     else:
-        near[:, :-2] |= rest[:, 2:]
-        near[:, 2:] |= rest[:, :-2]
+        near[:, :-d] |= rest[:, d:]
+        near[:, d:] |= rest[:, :-d]
     # how much of each line's length has content beside it (per position along it, whatever its thickness)
     ys, xs = np.nonzero(lines)
     along, extent = (xs, w) if horizontal else (ys, h)
     key = labels[ys, xs].astype(np.int64) * extent + along
     length_of = np.bincount(np.unique(key) // extent, minlength=n)
     touched = np.bincount(np.unique(key[near[ys, xs] > 0]) // extent, minlength=n)
-    apart = touched < 0.3 * np.maximum(length_of, 1)
+    apart = touched < settings.line_touched * np.maximum(length_of, 1)
     apart[0] = False
     if not apart.any():  # every line runs along content: nothing to remove, no need to look for ticks
         return np.zeros_like(mask)
     out = np.zeros_like(mask)
-    in_apart = apart[labels[ys, xs]]  # tick marks matter only on those lines: look within 25 px of them
-    y0, y1 = max(0, ys[in_apart].min() - 25), min(h, ys[in_apart].max() + 26)
-    x0, x1 = max(0, xs[in_apart].min() - 25), min(w, xs[in_apart].max() + 26)
+    in_apart = apart[labels[ys, xs]]  # tick marks matter only on those lines: look within the margin of them
+    y0, y1 = max(0, ys[in_apart].min() - m), min(h, ys[in_apart].max() + m + 1)
+    x0, x1 = max(0, xs[in_apart].min() - m), min(w, xs[in_apart].max() + m + 1)
     labels, rest = labels[y0:y1, x0:x1], rest[y0:y1, x0:x1]
     _, rest_labels, rest_stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
     along, across = (cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT) if horizontal else (cv2.CC_STAT_HEIGHT, cv2.CC_STAT_WIDTH)
-    tick = (rest_stats[:, along] <= 12) & (rest_stats[:, across] <= 20)  # short strokes touching the line
+    tick = (rest_stats[:, along] <= settings.tick_length) & (rest_stats[:, across] <= settings.tick_across)  # short strokes touching the line
     tick[0] = False
-    reach = cv2.dilate(labels.astype(np.float32), np.ones((5, 5), np.uint8)).astype(np.int64)
+    r = settings.tick_reach
+    reach = cv2.dilate(labels.astype(np.float32), np.ones((r, r), np.uint8)).astype(np.int64)
     close = (reach > 0) & (rest > 0) & tick[rest_labels]
     pairs = np.unique(reach[close] * (int(rest_labels.max()) + 1) + rest_labels[close])
     pairs = np.stack([pairs // (int(rest_labels.max()) + 1), pairs % (int(rest_labels.max()) + 1)])
     marks = np.bincount(pairs[0][pairs[0] > 0], minlength=n)  # tick marks on the line
-    alone = apart & (marks < 3)
+    alone = apart & (marks < settings.axis_ticks)
     out[y0:y1, x0:x1] = (alone[labels] & (lines[y0:y1, x0:x1] > 0)).astype(np.uint8)
     return out
 
@@ -199,12 +266,18 @@ def pieces(mask: np.ndarray, settings: Settings) -> list[Piece]:
     for i in range(1, n):
         x, y, bw, bh, area = stats[i]
         box = (int(x), int(y), int(x + bw), int(y + bh))
-        glyph = bh < 0.05 * h or bw < 0.05 * w
+        glyph = bh < settings.glyph_side * h or bw < settings.glyph_side * w
         out.append(Piece(box, int(area), glyph))
     return out
 
 
-def text_lines(glyphs: list[Piece]) -> list[Piece]:
+def cores_of(mask: np.ndarray, settings: Settings) -> list[Piece]:
+    """The pieces left once strokes up to `settings.bridge` thick are opened away (see unbridged)."""
+    side = settings.bridge + 1
+    return pieces(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((side, side), np.uint8)), settings)
+
+
+def text_lines(glyphs: list[Piece], settings: Settings) -> list[Piece]:
     """Glyph pieces joined into lines of text (words side by side on one baseline), so that a
     title is judged whole, not word by word."""
     out: list[Piece] = []
@@ -212,8 +285,8 @@ def text_lines(glyphs: list[Piece]) -> list[Piece]:
         h = p.box[3] - p.box[1]
         for line in out:
             b = line.box
-            same_row = min(b[3], p.box[3]) - max(b[1], p.box[1]) > 0.5 * min(h, b[3] - b[1])
-            close = max(b[0], p.box[0]) - min(b[2], p.box[2]) <= 1.5 * max(h, b[3] - b[1])
+            same_row = min(b[3], p.box[3]) - max(b[1], p.box[1]) > settings.word_row * min(h, b[3] - b[1])
+            close = max(b[0], p.box[0]) - min(b[2], p.box[2]) <= settings.word_gap * max(h, b[3] - b[1])
             if same_row and close:
                 line.box = g.union([b, p.box])
                 line.pixels += p.pixels
@@ -223,26 +296,26 @@ def text_lines(glyphs: list[Piece]) -> list[Piece]:
     return out
 
 
-def _flat_box(gray: np.ndarray, p: Piece) -> bool:
+def _flat_box(gray: np.ndarray, p: Piece, settings: Settings) -> bool:
     """A filled box of one light or mid colour (a diagram's node, a legend swatch): drawn, not a
     picture. A box mostly dark is a picture (a lung-masked CT slice, a micrograph on its dark field)."""
-    if p.density < 0.9:
+    if p.density < settings.solid:
         return False
     x0, y0, x1, y1 = p.box
     patch = gray[y0:y1, x0:x1]
     level = int(np.median(patch))
-    return level > 64 and bool((np.abs(patch.astype(np.int16) - level) <= 6).mean() >= 0.8)
+    return level > settings.flat_level and bool((np.abs(patch.astype(np.int16) - level) <= settings.flat_tolerance).mean() >= settings.flat_share)
 
 
-def _container(p: Piece, others: list[Piece]) -> bool:
+def container(p: Piece, others: list[Piece], settings: Settings) -> bool:
     """A sparse outline around several panels (a dashed group frame, a grid): not a panel itself."""
-    if p.density >= 0.2:
+    if p.density >= settings.container_density:
         return False
-    inside = [o for o in others if o is not p and g.area(g.intersection(o.box, p.box)) >= 0.8 * g.area(o.box)]
+    inside = [o for o in others if o is not p and g.area(g.intersection(o.box, p.box)) >= settings.container_inside * g.area(o.box)]
     return len(inside) >= 2
 
 
-def merge_overlapping(boxes: list[Box]) -> list[Box]:
+def merge_overlapping(boxes: list[Box], settings: Settings) -> list[Box]:
     """Boxes of which one mostly lies in the other become one (a curve inside its axes, an inset)."""
     boxes = list(boxes)
     changed = True
@@ -250,7 +323,7 @@ def merge_overlapping(boxes: list[Box]) -> list[Box]:
         changed = False
         for i in range(len(boxes)):
             for j in range(i + 1, len(boxes)):
-                if g.area(g.intersection(boxes[i], boxes[j])) > 0.3 * min(g.area(boxes[i]), g.area(boxes[j])):
+                if g.area(g.intersection(boxes[i], boxes[j])) > settings.merge_overlap * min(g.area(boxes[i]), g.area(boxes[j])):
                     merged = g.union([boxes[i], boxes[j]])
                     boxes = [b for k, b in enumerate(boxes) if k not in (i, j)] + [merged]
                     changed = True
@@ -260,26 +333,55 @@ def merge_overlapping(boxes: list[Box]) -> list[Box]:
     return boxes
 
 
-def _spans_several(piece: Box, majors: list[Box]) -> bool:
+def spans_several(piece: Box, majors: list[Box], settings: Settings) -> bool:
     """A title or header over a row (or beside a column) of panels belongs to none of them."""
-    across = [m for m in majors if min(piece[2], m[2]) - max(piece[0], m[0]) > 0.2 * (m[2] - m[0])]
-    down = [m for m in majors if min(piece[3], m[3]) - max(piece[1], m[1]) > 0.2 * (m[3] - m[1])]
+    share = settings.span_overlap
+    across = [m for m in majors if min(piece[2], m[2]) - max(piece[0], m[0]) > share * (m[2] - m[0])]
+    down = [m for m in majors if min(piece[3], m[3]) - max(piece[1], m[1]) > share * (m[3] - m[1])]
     return len(across) >= 2 or len(down) >= 2
 
 
-def _textured(gray: np.ndarray, p: Piece, spread: float = 12.0) -> bool:
+def _textured(gray: np.ndarray, p: Piece, settings: Settings) -> bool:
     """Whether a piece's grey levels vary as a picture's do (a bar of a chart is one flat colour)."""
     x0, y0, x1, y1 = p.box
-    return float(gray[y0:y1, x0:x1].std()) > spread
+    return float(gray[y0:y1, x0:x1].std()) > settings.picture_spread
 
 
-def unbridged(p: Piece, cores: list[Piece], gray: np.ndarray, is_major: Callable[[Piece], bool]) -> list[Piece]:
+def panel_sized(p: Piece, gray: np.ndarray, settings: Settings) -> bool:
+    """Whether a piece is big enough, and not a glyph, to be a panel of the figure `gray`."""
+    h, w = gray.shape
+    b = p.box
+    return (
+        not p.glyph
+        and g.area(b) >= settings.major_area * w * h
+        and (b[2] - b[0]) >= settings.major_side * w
+        and (b[3] - b[1]) >= settings.major_side * h
+    )
+
+
+def is_major(p: Piece, gray: np.ndarray, settings: Settings) -> bool:
+    """A panel-sized piece that is not a drawn flat box."""
+    return panel_sized(p, gray, settings) and not _flat_box(gray, p, settings)
+
+
+def major_flags(found: list[Piece], gray: np.ndarray, settings: Settings) -> list[bool]:
+    """Which of `found` are panels (major pieces) rather than parts of one."""
+    major = [is_major(p, gray, settings) for p in found]
+    typical = float(np.median([g.area(p.box) for p, m in zip(found, major) if m])) if any(major) else 0.0
+    # a flat box as big as the other panels is a panel (a white picture on black), not a diagram's node
+    return [m or (panel_sized(p, gray, settings) and g.area(p.box) >= settings.flat_panel * typical > 0) for p, m in zip(found, major)]
+
+
+def unbridged(p: Piece, cores: list[Piece], gray: np.ndarray, settings: Settings) -> list[Piece]:
     """A piece that is several pictures joined only by thin strokes (arrows from one CT slice to the
     next, a dashed outline around a row of them) as those pictures; the strokes are dropped. `cores`
     are the pieces left once strokes are opened away. Only solid, textured rectangles count: a chart
     (all strokes, flat bars) has none, and the lungs of a bright slice on a white page are not rectangles."""
-    inside = [c for c in cores if g.area(g.intersection(c.box, p.box)) == g.area(c.box) and c.density >= 0.9 and is_major(c) and _textured(gray, c)]
-    if len(inside) >= 2 and sum(c.pixels for c in inside) >= 0.85 * p.pixels:
+    inside = [
+        c for c in cores
+        if g.area(g.intersection(c.box, p.box)) == g.area(c.box) and c.density >= settings.solid and is_major(c, gray, settings) and _textured(gray, c, settings)
+    ]
+    if len(inside) >= 2 and sum(c.pixels for c in inside) >= settings.bridged_share * p.pixels:
         return inside
     return [p]
 
@@ -292,67 +394,53 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings) -> list[Box]:
     found = pieces(mask, settings)
     if not found:
         return [(0, 0, w, h)]
-
-    def panel_sized(p: Piece) -> bool:
-        b = p.box
-        return (
-            not p.glyph
-            and g.area(b) >= settings.major_area * w * h
-            and (b[2] - b[0]) >= settings.major_side * w
-            and (b[3] - b[1]) >= settings.major_side * h
-        )
-
-    def is_major(p: Piece) -> bool:
-        return panel_sized(p) and not _flat_box(gray, p)
-
-    cores = pieces(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((settings.bridge + 1, settings.bridge + 1), np.uint8)), settings)
-    major = [is_major(p) for p in found]
-    typical = float(np.median([g.area(p.box) for p, m in zip(found, major) if m])) if any(major) else 0.0
-    # a flat box as big as the other panels is a panel (a white picture on black), not a diagram's node
-    major = [m or (panel_sized(p) and g.area(p.box) >= 0.7 * typical > 0) for p, m in zip(found, major)]
-    candidates = [part for p, m in zip(found, major) if m for part in unbridged(p, cores, gray, is_major)]
-    majors = merge_overlapping([p.box for p in candidates if not _container(p, candidates)])
+    cores = cores_of(mask, settings)
+    major = major_flags(found, gray, settings)
+    candidates = [part for p, m in zip(found, major) if m for part in unbridged(p, cores, gray, settings)]
+    majors = merge_overlapping([p.box for p in candidates if not container(p, candidates, settings)], settings)
     if not majors:
         return [(0, 0, w, h)]
     small = [p for p, m in zip(found, major) if not m and p.pixels >= settings.speck]
-    minors = [p for p in small if not p.glyph] + text_lines([p for p in small if p.glyph])
-    minors = [p for p in minors if not (len(majors) >= 2 and p.glyph and _spans_several(p.box, majors))]
+    minors = [p for p in small if not p.glyph] + text_lines([p for p in small if p.glyph], settings)
+    minors = [p for p in minors if not (len(majors) >= 2 and p.glyph and spans_several(p.box, majors, settings))]
     reach = settings.attach_reach * (w * w + h * h) ** 0.5
-    grown = attach([p.box for p in minors], majors, reach)
-    return join_halves(absorb_parts(merge_overlapping(grown), reach), mask)
+    grown = attach([p.box for p in minors], majors, reach, settings)
+    return join_halves(absorb_parts(merge_overlapping(grown, settings), reach, settings), mask, settings)
 
 
-def _strip_of(s: Box, m: Box, reach: float) -> bool:
+def _strip_of(s: Box, m: Box, reach: float, settings: Settings) -> bool:
     """Whether s is a thin strip lying along one side of m, within m's extent: the scanner table
     under a CT slice, a colour bar beside a heatmap, a band cut off a bright slice by a white row."""
+    slack = settings.strip_slack
     for lo, hi, a0, a1 in ((1, 3, 0, 2), (0, 2, 1, 3)):  # s above or below m, then s left or right of m
-        thin = (s[hi] - s[lo]) <= 0.3 * (m[hi] - m[lo])
-        along = s[a0] >= m[a0] - 0.05 * (m[a1] - m[a0]) and s[a1] <= m[a1] + 0.05 * (m[a1] - m[a0])
+        thin = (s[hi] - s[lo]) <= settings.strip_thin * (m[hi] - m[lo])
+        along = s[a0] >= m[a0] - slack * (m[a1] - m[a0]) and s[a1] <= m[a1] + slack * (m[a1] - m[a0])
         near = max(s[lo] - m[hi], m[lo] - s[hi]) <= reach
-        if thin and along and near and (s[a1] - s[a0]) >= 0.6 * (m[a1] - m[a0]):
+        if thin and along and near and (s[a1] - s[a0]) >= settings.strip_cover * (m[a1] - m[a0]):
             return True
     return False
 
 
-def _satellite_of(s: Box, m: Box, tight: float) -> bool:
+def _satellite_of(s: Box, m: Box, tight: float, settings: Settings) -> bool:
     """Whether s is a small picture right beside m within m's extent, closer to it than the figure's
     gutters are wide: the zoomed insets stacked beside a micrograph, a fragment of a bright slice."""
-    if g.area(s) > 0.3 * g.area(m) or g.gap(s, m) > tight:
+    if g.area(s) > settings.satellite_area * g.area(m) or g.gap(s, m) > tight:
         return False
-    within_x = s[0] >= m[0] - 2 and s[2] <= m[2] + 2
-    within_y = s[1] >= m[1] - 2 and s[3] <= m[3] + 2
+    slack = settings.satellite_slack
+    within_x = s[0] >= m[0] - slack and s[2] <= m[2] + slack
+    within_y = s[1] >= m[1] - slack and s[3] <= m[3] + slack
     return within_x or within_y
 
 
-def absorb_parts(boxes: list[Box], reach: float) -> list[Box]:
+def absorb_parts(boxes: list[Box], reach: float, settings: Settings) -> list[Box]:
     """Boxes that are parts of a bigger neighbour, a strip along it (see _strip_of) or a small picture
     tight beside it (see _satellite_of), joined to it."""
     nearest = [min((g.gap(b, o) for o in boxes if o is not b), default=0.0) for b in boxes]
-    tight = min(reach, 0.3 * max(nearest, default=0.0))
+    tight = min(reach, settings.satellite_gap * max(nearest, default=0.0))
     boxes = sorted(boxes, key=g.area, reverse=True)
     out: list[Box] = []
     for box in boxes:
-        host = next((i for i, m in enumerate(out) if _strip_of(box, m, reach) or _satellite_of(box, m, tight)), None)
+        host = next((i for i, m in enumerate(out) if _strip_of(box, m, reach, settings) or _satellite_of(box, m, tight, settings)), None)
         if host is None:
             out.append(box)
         else:
@@ -367,7 +455,7 @@ def _gaps(boxes: np.ndarray, box: Box) -> np.ndarray:
     return np.maximum(dx, dy)
 
 
-def attach(small: list[Box], majors: list[Box], reach: float) -> list[Box]:
+def attach(small: list[Box], majors: list[Box], reach: float, settings: Settings) -> list[Box]:
     """The panels grown by the small pieces near them (letters, tick labels, axis titles, legends),
     nearest first and measured to the panel as grown so far: an axis title beyond its tick labels
     joins its chart, not the picture across the gutter. A piece wider or taller than every panel
@@ -377,9 +465,10 @@ def attach(small: list[Box], majors: list[Box], reach: float) -> list[Box]:
         return grown
     pieces_ = np.array(small, dtype=np.float64)
     sizes = np.array([(b[2] - b[0], b[3] - b[1]) for b in majors], dtype=np.float64)
-    fits = ((pieces_[:, 2] - pieces_[:, 0])[:, None] <= 1.1 * sizes[None, :, 0]) & ((pieces_[:, 3] - pieces_[:, 1])[:, None] <= 1.1 * sizes[None, :, 1])
+    fit = settings.attach_fit
+    fits = ((pieces_[:, 2] - pieces_[:, 0])[:, None] <= fit * sizes[None, :, 0]) & ((pieces_[:, 3] - pieces_[:, 1])[:, None] <= fit * sizes[None, :, 1])
     areas = sizes[:, 0] * sizes[:, 1]
-    tie = 1e-9 * (areas.max() - areas)  # equal gaps: the larger panel
+    tie = settings.attach_tie * (areas.max() - areas)  # equal gaps: the larger panel
     gaps = np.stack([_gaps(pieces_, m) for m in majors], axis=1) + tie[None, :]
     gaps[~fits] = np.inf
     while True:
@@ -396,10 +485,10 @@ def attach(small: list[Box], majors: list[Box], reach: float) -> list[Box]:
         gaps[open_, j] = _gaps(pieces_[open_], grown[j]) + tie[j]
 
 
-def _ragged(edges: np.ndarray, width: int) -> bool:
+def _ragged(edges: np.ndarray, width: int, settings: Settings) -> bool:
     """Whether a piece's edge, one position per row, wanders (a lung's) rather than runs straight (a picture's)."""
     edges = edges[edges >= 0]
-    return edges.size > 8 and float(np.std(edges)) > 0.06 * width
+    return edges.size > settings.ragged_rows and float(np.std(edges)) > settings.ragged_spread * width
 
 
 def _solidity(mask: np.ndarray) -> float:
@@ -413,30 +502,30 @@ def _solidity(mask: np.ndarray) -> float:
     return float(stats[largest, cv2.CC_STAT_AREA]) / hull if hull else 1.0
 
 
-def _halves(a: Box, b: Box, mask: np.ndarray) -> bool:
+def _halves(a: Box, b: Box, mask: np.ndarray, settings: Settings) -> bool:
     """Whether a and b (b right of a) are two dense pieces close together and of a height whose facing
     edges both wander and that are tall or hollowed: the lungs of one masked CT slice. Two panels face
     each other with straight edges; two round slices side by side are convex."""
     top, bottom = max(a[1], b[1]), min(a[3], b[3])
     short = min(a[3] - a[1], b[3] - b[1])
     narrow = min(a[2] - a[0], b[2] - b[0])
-    if bottom - top < 0.8 * max(a[3] - a[1], b[3] - b[1]) or b[0] - a[2] > 0.35 * narrow or short <= 0:
+    if bottom - top < settings.halves_overlap * max(a[3] - a[1], b[3] - b[1]) or b[0] - a[2] > settings.halves_gap * narrow or short <= 0:
         return False
     rows_a = mask[top:bottom, a[0] : a[2]]
     rows_b = mask[top:bottom, b[0] : b[2]]
-    if rows_a.mean() < 0.3 or rows_b.mean() < 0.3:  # a chart's or a diagram's sparse ink: never halves of a picture
+    if rows_a.mean() < settings.halves_density or rows_b.mean() < settings.halves_density:  # a chart's or a diagram's sparse ink: never halves of a picture
         return False
     right_of_a = np.where(rows_a.any(axis=1), rows_a.shape[1] - 1 - np.argmax(rows_a[:, ::-1], axis=1), -1)
     left_of_b = np.where(rows_b.any(axis=1), np.argmax(rows_b, axis=1), -1)
-    if not (_ragged(right_of_a, a[2] - a[0]) and _ragged(left_of_b, b[2] - b[0])):
+    if not (_ragged(right_of_a, a[2] - a[0], settings) and _ragged(left_of_b, b[2] - b[0], settings)):
         return False
-    if min((a[3] - a[1]) / (a[2] - a[0]), (b[3] - b[1]) / (b[2] - b[0])) >= 1.3:  # tall: a lung each
+    if min((a[3] - a[1]) / (a[2] - a[0]), (b[3] - b[1]) / (b[2] - b[0])) >= settings.halves_tall:  # tall: a lung each
         return True
     # a lung is hollowed where it meets the heart (solidity 0.75-0.88); a whole round slice is convex (0.94+)
-    return max(_solidity(mask[a[1] : a[3], a[0] : a[2]]), _solidity(mask[b[1] : b[3], b[0] : b[2]])) < 0.9
+    return max(_solidity(mask[a[1] : a[3], a[0] : a[2]]), _solidity(mask[b[1] : b[3], b[0] : b[2]])) < settings.halves_solidity
 
 
-def join_halves(boxes: list[Box], mask: np.ndarray) -> list[Box]:
+def join_halves(boxes: list[Box], mask: np.ndarray, settings: Settings) -> list[Box]:
     """Pieces that are halves of one picture (see _halves) joined; but not two pieces that are each
     the size of the figure's other panels into one twice that size: those are two round slices side
     by side (a grid of lung-masked slices joins every pair, and then all are of a size again)."""
@@ -446,7 +535,7 @@ def join_halves(boxes: list[Box], mask: np.ndarray) -> list[Box]:
         joined = False
         for i, j in ((i, j) for i in range(len(groups)) for j in range(len(groups)) if i != j):
             a, b = g.union(groups[i]), g.union(groups[j])
-            if b[0] >= (a[0] + a[2]) / 2 and b[2] > a[2] and _halves(a, b, mask):
+            if b[0] >= (a[0] + a[2]) / 2 and b[2] > a[2] and _halves(a, b, mask, settings):
                 groups[i] = groups[i] + groups[j]
                 del groups[j]
                 joined = True
@@ -455,7 +544,7 @@ def join_halves(boxes: list[Box], mask: np.ndarray) -> list[Box]:
     out: list[Box] = []
     for parts in groups:
         whole = g.union(parts)
-        if len(parts) > 1 and g.area(whole) >= 1.6 * typical and all(g.area(p) >= 0.6 * typical for p in parts):
+        if len(parts) > 1 and g.area(whole) >= settings.halves_double * typical and all(g.area(p) >= settings.halves_part * typical for p in parts):
             out += parts
         else:
             out.append(whole)
@@ -465,24 +554,25 @@ def join_halves(boxes: list[Box], mask: np.ndarray) -> list[Box]:
 def find_panels(gray: np.ndarray, settings: Settings | None = None) -> list[Box]:
     """Panel boxes (x0, y0, x1, y1, in the given image's pixels) in reading order."""
     settings = settings or Settings()
-    small, factor = analysis_view(gray)
-    bg = background_level(small)
-    if 35 < bg < 220:  # a picture filling the figure to its edges: one panel
+    small, factor = analysis_view(gray, settings)
+    bg = background_level(small, settings)
+    if settings.black_level < bg < settings.white_level:  # a picture filling the figure to its edges: one panel
         return [(0, 0, gray.shape[1], gray.shape[0])]
     H, W = gray.shape
     out = []
     for x0, y0, x1, y1 in panel_boxes(small, bg, settings):
         out.append((max(0, int(x0 * factor)), max(0, int(y0 * factor)), min(W, int(np.ceil(x1 * factor))), min(H, int(np.ceil(y1 * factor)))))
-    return reading_order(out)
+    return reading_order(out, settings)
 
 
-def reading_order(boxes: list[Box]) -> list[Box]:
+def reading_order(boxes: list[Box], settings: Settings | None = None) -> list[Box]:
     """Rows top to bottom (boxes whose tops fall within the first box's upper half), left to right in each."""
+    settings = settings or Settings()
     rest = sorted(boxes, key=lambda b: (b[1], b[0]))
     ordered: list[Box] = []
     while rest:
         top = rest[0]
-        band = sorted((b for b in rest if b[1] < top[3] - 0.5 * (top[3] - top[1])), key=lambda b: b[0])
+        band = sorted((b for b in rest if b[1] < top[3] - settings.row_band * (top[3] - top[1])), key=lambda b: b[0])
         ordered += band
         rest = [b for b in rest if b not in band]
     return ordered
