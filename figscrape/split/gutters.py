@@ -1,10 +1,10 @@
 """Where a compound figure's panels are, from its pixels alone.
 
-The figure is analysed as an 8-bit grey view at most ANALYSIS_SIDE pixels long. Its background is
-the level of its gutters (whole rows or columns of near white or near black between pictures), else
-of its border; a figure whose background is neither near white nor near black is a single picture
-(a micrograph or a photo filling the frame). Content is what differs from the background or has
-texture (the noise of a scan, even where it is black on a black page).
+The figure is analysed as an 8-bit grey view at most `Settings.analysis_side` pixels long. Its
+background is the level of its gutters (whole rows or columns of near white or near black between
+pictures), else of its border; a figure whose background is neither near white nor near black is a
+single picture (a micrograph or a photo filling the frame). Content is what differs from the
+background or has texture (the noise of a scan, even where it is black on a black page).
 
 Panels are the large pieces of content that gutters separate. Long thin lines that stand apart
 (frames around cells, rules, brackets) are removed first, as they join panels across gutters. A
@@ -12,276 +12,22 @@ piece that is pictures joined only by strokes (arrows) is those pictures; large 
 overlap are one panel (a chart's curve and its axes); small pieces (panel letters, tick labels,
 axis titles, legends, scale bars) join the nearest panel, and strips of text over several panels
 (titles, headers) are dropped. Last, strips along a panel (a scanner table, a colour bar), small
-pictures tight beside it (zoomed insets) and the second lung of a masked slice join it."""
+pictures tight beside it (zoomed insets) and the second lung of a masked slice join it.
+
+This module is the entry and the order of those steps; each step lives with its concern:
+settings.py (Box, and every tuning number in `Settings`), masks.py (the view, its background and
+content mask), lines.py (thin-line removal), pieces.py (connected pieces and which are panels) and
+joining.py (the rules that join pieces into panels)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-import cv2
 import numpy as np
 
-from figscrape.extract import geometry as g
-
-ANALYSIS_SIDE = 1400
-Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (x1, y1 exclusive)
-
-
-@dataclass(frozen=True)
-class Settings:
-    background_tolerance: int = 14  # grey levels from the background that still count as background
-    texture: float = 2.0  # local standard deviation that marks content on a flat background
-    major_area: float = 0.012  # a panel covers at least this share of the figure
-    major_side: float = 0.06  # and is at least this share of the figure's width and height
-    attach_reach: float = 0.03  # small pieces further than this share of the diagonal are dropped
-    line_length: float = 0.2  # a straight run this share of the side long is a line
-    line_thickness: int = 4  # analysis pixels
-    speck: int = 6  # pieces of fewer pixels are noise (and what is left of a removed line's corner)
-    bridge: int = 6  # strokes up to this thick (analysis pixels) may join pictures that are apart
-
-
-# -- views and masks -------------------------------------------------------------------------
-
-
-def analysis_view(gray: np.ndarray) -> tuple[np.ndarray, float]:
-    """The grey image at analysis size and the factor from analysis pixels back to the original."""
-    h, w = gray.shape
-    scale = max(h, w) / ANALYSIS_SIDE
-    if scale <= 1:
-        return gray, 1.0
-    small = cv2.resize(gray, (round(w / scale), round(h / scale)), interpolation=cv2.INTER_AREA)
-    return small, w / small.shape[1]
-
-
-def background_level(gray: np.ndarray) -> int:
-    """The figure's background: the level of its gutters (whole rows or columns of near white or near
-    black between pictures) where it has them, else the grey level of its border. The border alone
-    misleads when pictures fill it to the edge: dark CT slices touching every side of a white page."""
-    gutter = gutter_level(gray)
-    if gutter is not None:
-        return gutter
-    border = np.concatenate([gray[0, :], gray[-1, :], gray[:, 0], gray[:, -1]])
-    return int(np.median(border))
-
-
-def gutter_level(gray: np.ndarray, tolerance: int = 24, share: float = 0.995) -> int | None:
-    """The level of the figure's gutters: 255 or 0, whichever has more whole rows and columns near it
-    that run between pictures: the lines just before and after the run are at least a fifth
-    something else (pictures' edges). A run of black inside a picture, between a brain's edge and
-    the picture's side, rarely is. None when neither level has any."""
-    h, w = gray.shape
-    if h <= 4 or w <= 4:
-        return None
-    best, most = None, 0
-    for level, near in ((255, gray >= 255 - tolerance), (0, gray <= tolerance)):
-        count = _flanked_runs(near.mean(axis=1), share) + _flanked_runs(near.mean(axis=0), share)
-        if count > most:
-            best, most = level, count
-    return best
-
-
-def _flanked_runs(near: np.ndarray, share: float) -> int:
-    """How many lines (rows or columns, given as their share of pixels near a level) are in runs of
-    two or more lines near the level throughout, with a line at least a fifth not near it right
-    before and after."""
-    padded = np.concatenate([[0], (near >= share).astype(np.int8), [0]])
-    edges = np.flatnonzero(np.diff(padded))
-    count = 0
-    for start, stop in zip(edges[::2], edges[1::2]):
-        if stop - start >= 2 and start > 0 and stop < near.size and near[start - 1] <= 0.8 and near[stop] <= 0.8:
-            count += int(stop - start)
-    return count
-
-
-def content_mask(gray: np.ndarray, bg: int, settings: Settings) -> np.ndarray:
-    """Pixels that differ from the background level `bg`, or that carry texture (a scan's noise) on it."""
-    differs = np.abs(gray.astype(np.int16) - bg) > settings.background_tolerance
-    if bg > 35:  # texture only tells a black scan from a black page; on white it is JPEG noise
-        return differs.astype(np.uint8)
-    g = gray.astype(np.float32)
-
-    def std(size: tuple[int, int]) -> np.ndarray:
-        mean = cv2.blur(g, size)
-        return np.sqrt(np.maximum(cv2.blur(g * g, size) - mean * mean, 0))
-
-    # texture in both directions: a gutter two pixels wide beside a bright edge varies across, never along
-    rough = (std((3, 1)) > settings.texture) & (std((1, 3)) > settings.texture)
-    textured = cv2.morphologyEx(rough.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    return (differs | (textured > 0)).astype(np.uint8)
-
-
-def thin_lines(mask: np.ndarray, settings: Settings) -> np.ndarray:
-    """Long thin straight lines, solid or dashed, that stand apart: frames around cells, rules,
-    brackets and dashed group outlines that cross gutters. A line that content runs along (a frame
-    drawn on a picture's edge) or that carries tick marks (an axis) belongs to its panel and stays."""
-    h, w = mask.shape
-    out = np.zeros_like(mask)
-    t = settings.line_thickness
-    for horizontal in (True, False):
-        length = max(15, int(settings.line_length * (w if horizontal else h)))
-        joined = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((1, 15) if horizontal else (15, 1), np.uint8))  # dashes into lines
-        solid = cv2.morphologyEx(joined, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
-        line_k = np.ones((1, length) if horizontal else (length, 1), np.uint8)
-        thick_k = np.ones((t + 1, length) if horizontal else (length, t + 1), np.uint8)
-        lines = cv2.morphologyEx(joined, cv2.MORPH_OPEN, line_k) & (1 - cv2.morphologyEx(solid, cv2.MORPH_OPEN, thick_k)) & mask
-        if not lines.any():
-            continue
-        ys, xs = np.nonzero(lines)  # work on the lines' surroundings only: ticks and touches lie within 25 px
-        y0, y1, x0, x1 = max(0, ys.min() - 25), min(h, ys.max() + 26), max(0, xs.min() - 25), min(w, xs.max() + 26)
-        out[y0:y1, x0:x1] |= _standing_apart(mask[y0:y1, x0:x1], lines[y0:y1, x0:x1], horizontal)
-    return out
-
-
-def _standing_apart(mask: np.ndarray, lines: np.ndarray, horizontal: bool) -> np.ndarray:
-    """The pixels of `lines` (candidate lines of one direction in `mask`) that stand apart: next to
-    little content along their length, and without three tick marks."""
-    h, w = mask.shape
-    widened = cv2.dilate(lines, np.ones((3, 3), np.uint8))
-    n, labels, _, _ = cv2.connectedComponentsWithStats(widened, connectivity=8)
-    labels = labels * (lines > 0)
-    rest = mask & (1 - widened)
-    near = np.zeros_like(mask)  # content two pixels to either side of the line (no wrapping round the edges)
-    if horizontal:
-        near[:-2] |= rest[2:]
-        near[2:] |= rest[:-2]
-    else:
-        near[:, :-2] |= rest[:, 2:]
-        near[:, 2:] |= rest[:, :-2]
-    # how much of each line's length has content beside it (per position along it, whatever its thickness)
-    ys, xs = np.nonzero(lines)
-    along, extent = (xs, w) if horizontal else (ys, h)
-    key = labels[ys, xs].astype(np.int64) * extent + along
-    length_of = np.bincount(np.unique(key) // extent, minlength=n)
-    touched = np.bincount(np.unique(key[near[ys, xs] > 0]) // extent, minlength=n)
-    apart = touched < 0.3 * np.maximum(length_of, 1)
-    apart[0] = False
-    if not apart.any():  # every line runs along content: nothing to remove, no need to look for ticks
-        return np.zeros_like(mask)
-    out = np.zeros_like(mask)
-    in_apart = apart[labels[ys, xs]]  # tick marks matter only on those lines: look within 25 px of them
-    y0, y1 = max(0, ys[in_apart].min() - 25), min(h, ys[in_apart].max() + 26)
-    x0, x1 = max(0, xs[in_apart].min() - 25), min(w, xs[in_apart].max() + 26)
-    labels, rest = labels[y0:y1, x0:x1], rest[y0:y1, x0:x1]
-    _, rest_labels, rest_stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
-    along, across = (cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT) if horizontal else (cv2.CC_STAT_HEIGHT, cv2.CC_STAT_WIDTH)
-    tick = (rest_stats[:, along] <= 12) & (rest_stats[:, across] <= 20)  # short strokes touching the line
-    tick[0] = False
-    reach = cv2.dilate(labels.astype(np.float32), np.ones((5, 5), np.uint8)).astype(np.int64)
-    close = (reach > 0) & (rest > 0) & tick[rest_labels]
-    pairs = np.unique(reach[close] * (int(rest_labels.max()) + 1) + rest_labels[close])
-    pairs = np.stack([pairs // (int(rest_labels.max()) + 1), pairs % (int(rest_labels.max()) + 1)])
-    marks = np.bincount(pairs[0][pairs[0] > 0], minlength=n)  # tick marks on the line
-    alone = apart & (marks < 3)
-    out[y0:y1, x0:x1] = (alone[labels] & (lines[y0:y1, x0:x1] > 0)).astype(np.uint8)
-    return out
-
-
-# -- boxes -----------------------------------------------------------------------------------
-
-
-@dataclass
-class Piece:
-    box: Box
-    pixels: int
-    glyph: bool  # short or narrow: text, a letter, a tick, a dash
-
-    @property
-    def density(self) -> float:
-        return self.pixels / max(1, g.area(self.box))
-
-
-def pieces(mask: np.ndarray, settings: Settings) -> list[Piece]:
-    """Connected pieces of content."""
-    h, w = mask.shape
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    out = []
-    for i in range(1, n):
-        x, y, bw, bh, area = stats[i]
-        box = (int(x), int(y), int(x + bw), int(y + bh))
-        glyph = bh < 0.05 * h or bw < 0.05 * w
-        out.append(Piece(box, int(area), glyph))
-    return out
-
-
-def text_lines(glyphs: list[Piece]) -> list[Piece]:
-    """Glyph pieces joined into lines of text (words side by side on one baseline), so that a
-    title is judged whole, not word by word."""
-    out: list[Piece] = []
-    for p in sorted(glyphs, key=lambda p: (p.box[1], p.box[0])):
-        h = p.box[3] - p.box[1]
-        for line in out:
-            b = line.box
-            same_row = min(b[3], p.box[3]) - max(b[1], p.box[1]) > 0.5 * min(h, b[3] - b[1])
-            close = max(b[0], p.box[0]) - min(b[2], p.box[2]) <= 1.5 * max(h, b[3] - b[1])
-            if same_row and close:
-                line.box = g.union([b, p.box])
-                line.pixels += p.pixels
-                break
-        else:
-            out.append(Piece(p.box, p.pixels, True))
-    return out
-
-
-def _flat_box(gray: np.ndarray, p: Piece) -> bool:
-    """A filled box of one light or mid colour (a diagram's node, a legend swatch): drawn, not a
-    picture. A box mostly dark is a picture (a lung-masked CT slice, a micrograph on its dark field)."""
-    if p.density < 0.9:
-        return False
-    x0, y0, x1, y1 = p.box
-    patch = gray[y0:y1, x0:x1]
-    level = int(np.median(patch))
-    return level > 64 and bool((np.abs(patch.astype(np.int16) - level) <= 6).mean() >= 0.8)
-
-
-def _container(p: Piece, others: list[Piece]) -> bool:
-    """A sparse outline around several panels (a dashed group frame, a grid): not a panel itself."""
-    if p.density >= 0.2:
-        return False
-    inside = [o for o in others if o is not p and g.area(g.intersection(o.box, p.box)) >= 0.8 * g.area(o.box)]
-    return len(inside) >= 2
-
-
-def merge_overlapping(boxes: list[Box]) -> list[Box]:
-    """Boxes of which one mostly lies in the other become one (a curve inside its axes, an inset)."""
-    boxes = list(boxes)
-    changed = True
-    while changed:
-        changed = False
-        for i in range(len(boxes)):
-            for j in range(i + 1, len(boxes)):
-                if g.area(g.intersection(boxes[i], boxes[j])) > 0.3 * min(g.area(boxes[i]), g.area(boxes[j])):
-                    merged = g.union([boxes[i], boxes[j]])
-                    boxes = [b for k, b in enumerate(boxes) if k not in (i, j)] + [merged]
-                    changed = True
-                    break
-            if changed:
-                break
-    return boxes
-
-
-def _spans_several(piece: Box, majors: list[Box]) -> bool:
-    """A title or header over a row (or beside a column) of panels belongs to none of them."""
-    across = [m for m in majors if min(piece[2], m[2]) - max(piece[0], m[0]) > 0.2 * (m[2] - m[0])]
-    down = [m for m in majors if min(piece[3], m[3]) - max(piece[1], m[1]) > 0.2 * (m[3] - m[1])]
-    return len(across) >= 2 or len(down) >= 2
-
-
-def _textured(gray: np.ndarray, p: Piece, spread: float = 12.0) -> bool:
-    """Whether a piece's grey levels vary as a picture's do (a bar of a chart is one flat colour)."""
-    x0, y0, x1, y1 = p.box
-    return float(gray[y0:y1, x0:x1].std()) > spread
-
-
-def unbridged(p: Piece, cores: list[Piece], gray: np.ndarray, is_major: Callable[[Piece], bool]) -> list[Piece]:
-    """A piece that is several pictures joined only by thin strokes (arrows from one CT slice to the
-    next, a dashed outline around a row of them) as those pictures; the strokes are dropped. `cores`
-    are the pieces left once strokes are opened away. Only solid, textured rectangles count: a chart
-    (all strokes, flat bars) has none, and the lungs of a bright slice on a white page are not rectangles."""
-    inside = [c for c in cores if g.area(g.intersection(c.box, p.box)) == g.area(c.box) and c.density >= 0.9 and is_major(c) and _textured(gray, c)]
-    if len(inside) >= 2 and sum(c.pixels for c in inside) >= 0.85 * p.pixels:
-        return inside
-    return [p]
+from figscrape.split.joining import absorb_parts, attach, join_halves, merge_overlapping, spans_several
+from figscrape.split.lines import thin_lines
+from figscrape.split.masks import analysis_view, background_level, content_mask
+from figscrape.split.pieces import container, cores_of, major_flags, pieces, text_lines, unbridged
+from figscrape.split.settings import Box, Settings
 
 
 def panel_boxes(gray: np.ndarray, bg: int, settings: Settings) -> list[Box]:
@@ -292,197 +38,42 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings) -> list[Box]:
     found = pieces(mask, settings)
     if not found:
         return [(0, 0, w, h)]
-
-    def panel_sized(p: Piece) -> bool:
-        b = p.box
-        return (
-            not p.glyph
-            and g.area(b) >= settings.major_area * w * h
-            and (b[2] - b[0]) >= settings.major_side * w
-            and (b[3] - b[1]) >= settings.major_side * h
-        )
-
-    def is_major(p: Piece) -> bool:
-        return panel_sized(p) and not _flat_box(gray, p)
-
-    cores = pieces(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((settings.bridge + 1, settings.bridge + 1), np.uint8)), settings)
-    major = [is_major(p) for p in found]
-    typical = float(np.median([g.area(p.box) for p, m in zip(found, major) if m])) if any(major) else 0.0
-    # a flat box as big as the other panels is a panel (a white picture on black), not a diagram's node
-    major = [m or (panel_sized(p) and g.area(p.box) >= 0.7 * typical > 0) for p, m in zip(found, major)]
-    candidates = [part for p, m in zip(found, major) if m for part in unbridged(p, cores, gray, is_major)]
-    majors = merge_overlapping([p.box for p in candidates if not _container(p, candidates)])
+    cores = cores_of(mask, settings)
+    major = major_flags(found, gray, settings)
+    candidates = [part for p, m in zip(found, major) if m for part in unbridged(p, cores, gray, settings)]
+    majors = merge_overlapping([p.box for p in candidates if not container(p, candidates, settings)], settings)
     if not majors:
         return [(0, 0, w, h)]
     small = [p for p, m in zip(found, major) if not m and p.pixels >= settings.speck]
-    minors = [p for p in small if not p.glyph] + text_lines([p for p in small if p.glyph])
-    minors = [p for p in minors if not (len(majors) >= 2 and p.glyph and _spans_several(p.box, majors))]
+    minors = [p for p in small if not p.glyph] + text_lines([p for p in small if p.glyph], settings)
+    minors = [p for p in minors if not (len(majors) >= 2 and p.glyph and spans_several(p.box, majors, settings))]
     reach = settings.attach_reach * (w * w + h * h) ** 0.5
-    grown = attach([p.box for p in minors], majors, reach)
-    return join_halves(absorb_parts(merge_overlapping(grown), reach), mask)
-
-
-def _strip_of(s: Box, m: Box, reach: float) -> bool:
-    """Whether s is a thin strip lying along one side of m, within m's extent: the scanner table
-    under a CT slice, a colour bar beside a heatmap, a band cut off a bright slice by a white row."""
-    for lo, hi, a0, a1 in ((1, 3, 0, 2), (0, 2, 1, 3)):  # s above or below m, then s left or right of m
-        thin = (s[hi] - s[lo]) <= 0.3 * (m[hi] - m[lo])
-        along = s[a0] >= m[a0] - 0.05 * (m[a1] - m[a0]) and s[a1] <= m[a1] + 0.05 * (m[a1] - m[a0])
-        near = max(s[lo] - m[hi], m[lo] - s[hi]) <= reach
-        if thin and along and near and (s[a1] - s[a0]) >= 0.6 * (m[a1] - m[a0]):
-            return True
-    return False
-
-
-def _satellite_of(s: Box, m: Box, tight: float) -> bool:
-    """Whether s is a small picture right beside m within m's extent, closer to it than the figure's
-    gutters are wide: the zoomed insets stacked beside a micrograph, a fragment of a bright slice."""
-    if g.area(s) > 0.3 * g.area(m) or g.gap(s, m) > tight:
-        return False
-    within_x = s[0] >= m[0] - 2 and s[2] <= m[2] + 2
-    within_y = s[1] >= m[1] - 2 and s[3] <= m[3] + 2
-    return within_x or within_y
-
-
-def absorb_parts(boxes: list[Box], reach: float) -> list[Box]:
-    """Boxes that are parts of a bigger neighbour, a strip along it (see _strip_of) or a small picture
-    tight beside it (see _satellite_of), joined to it."""
-    nearest = [min((g.gap(b, o) for o in boxes if o is not b), default=0.0) for b in boxes]
-    tight = min(reach, 0.3 * max(nearest, default=0.0))
-    boxes = sorted(boxes, key=g.area, reverse=True)
-    out: list[Box] = []
-    for box in boxes:
-        host = next((i for i, m in enumerate(out) if _strip_of(box, m, reach) or _satellite_of(box, m, tight)), None)
-        if host is None:
-            out.append(box)
-        else:
-            out[host] = g.union([out[host], box])
-    return out
-
-
-def _gaps(boxes: np.ndarray, box: Box) -> np.ndarray:
-    """g.gap from each of `boxes` (an n x 4 array) to `box`."""
-    dx = np.maximum(0, np.maximum(boxes[:, 0], box[0]) - np.minimum(boxes[:, 2], box[2]))
-    dy = np.maximum(0, np.maximum(boxes[:, 1], box[1]) - np.minimum(boxes[:, 3], box[3]))
-    return np.maximum(dx, dy)
-
-
-def attach(small: list[Box], majors: list[Box], reach: float) -> list[Box]:
-    """The panels grown by the small pieces near them (letters, tick labels, axis titles, legends),
-    nearest first and measured to the panel as grown so far: an axis title beyond its tick labels
-    joins its chart, not the picture across the gutter. A piece wider or taller than every panel
-    within reach (a title over two of them) joins none, nor does a panel grow into another."""
-    grown = list(majors)
-    if not small:
-        return grown
-    pieces_ = np.array(small, dtype=np.float64)
-    sizes = np.array([(b[2] - b[0], b[3] - b[1]) for b in majors], dtype=np.float64)
-    fits = ((pieces_[:, 2] - pieces_[:, 0])[:, None] <= 1.1 * sizes[None, :, 0]) & ((pieces_[:, 3] - pieces_[:, 1])[:, None] <= 1.1 * sizes[None, :, 1])
-    areas = sizes[:, 0] * sizes[:, 1]
-    tie = 1e-9 * (areas.max() - areas)  # equal gaps: the larger panel
-    gaps = np.stack([_gaps(pieces_, m) for m in majors], axis=1) + tie[None, :]
-    gaps[~fits] = np.inf
-    while True:
-        i, j = np.unravel_index(int(np.argmin(gaps)), gaps.shape)
-        if not gaps[i, j] <= reach:
-            return grown
-        wider = g.union([grown[j], small[i]])
-        if any(k != j and g.area(g.intersection(wider, o)) > g.area(g.intersection(grown[j], o)) for k, o in enumerate(grown)):
-            gaps[i, j] = np.inf  # a panel never grows into another: the piece is not this one's
-            continue
-        grown[j] = wider
-        gaps[i, :] = np.inf
-        open_ = np.isfinite(gaps[:, j])
-        gaps[open_, j] = _gaps(pieces_[open_], grown[j]) + tie[j]
-
-
-def _ragged(edges: np.ndarray, width: int) -> bool:
-    """Whether a piece's edge, one position per row, wanders (a lung's) rather than runs straight (a picture's)."""
-    edges = edges[edges >= 0]
-    return edges.size > 8 and float(np.std(edges)) > 0.06 * width
-
-
-def _solidity(mask: np.ndarray) -> float:
-    """Area over convex hull area of the largest piece in `mask`: 1 for a convex shape."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    if n < 2:
-        return 1.0
-    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    contours, _ = cv2.findContours((labels == largest).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    hull = cv2.contourArea(cv2.convexHull(np.vstack(contours)))
-    return float(stats[largest, cv2.CC_STAT_AREA]) / hull if hull else 1.0
-
-
-def _halves(a: Box, b: Box, mask: np.ndarray) -> bool:
-    """Whether a and b (b right of a) are two dense pieces close together and of a height whose facing
-    edges both wander and that are tall or hollowed: the lungs of one masked CT slice. Two panels face
-    each other with straight edges; two round slices side by side are convex."""
-    top, bottom = max(a[1], b[1]), min(a[3], b[3])
-    short = min(a[3] - a[1], b[3] - b[1])
-    narrow = min(a[2] - a[0], b[2] - b[0])
-    if bottom - top < 0.8 * max(a[3] - a[1], b[3] - b[1]) or b[0] - a[2] > 0.35 * narrow or short <= 0:
-        return False
-    rows_a = mask[top:bottom, a[0] : a[2]]
-    rows_b = mask[top:bottom, b[0] : b[2]]
-    if rows_a.mean() < 0.3 or rows_b.mean() < 0.3:  # a chart's or a diagram's sparse ink: never halves of a picture
-        return False
-    right_of_a = np.where(rows_a.any(axis=1), rows_a.shape[1] - 1 - np.argmax(rows_a[:, ::-1], axis=1), -1)
-    left_of_b = np.where(rows_b.any(axis=1), np.argmax(rows_b, axis=1), -1)
-    if not (_ragged(right_of_a, a[2] - a[0]) and _ragged(left_of_b, b[2] - b[0])):
-        return False
-    if min((a[3] - a[1]) / (a[2] - a[0]), (b[3] - b[1]) / (b[2] - b[0])) >= 1.3:  # tall: a lung each
-        return True
-    # a lung is hollowed where it meets the heart (solidity 0.75-0.88); a whole round slice is convex (0.94+)
-    return max(_solidity(mask[a[1] : a[3], a[0] : a[2]]), _solidity(mask[b[1] : b[3], b[0] : b[2]])) < 0.9
-
-
-def join_halves(boxes: list[Box], mask: np.ndarray) -> list[Box]:
-    """Pieces that are halves of one picture (see _halves) joined; but not two pieces that are each
-    the size of the figure's other panels into one twice that size: those are two round slices side
-    by side (a grid of lung-masked slices joins every pair, and then all are of a size again)."""
-    groups = [[b] for b in boxes]
-    joined = True
-    while joined:
-        joined = False
-        for i, j in ((i, j) for i in range(len(groups)) for j in range(len(groups)) if i != j):
-            a, b = g.union(groups[i]), g.union(groups[j])
-            if b[0] >= (a[0] + a[2]) / 2 and b[2] > a[2] and _halves(a, b, mask):
-                groups[i] = groups[i] + groups[j]
-                del groups[j]
-                joined = True
-                break
-    typical = float(np.median([g.area(g.union(parts)) for parts in groups]))
-    out: list[Box] = []
-    for parts in groups:
-        whole = g.union(parts)
-        if len(parts) > 1 and g.area(whole) >= 1.6 * typical and all(g.area(p) >= 0.6 * typical for p in parts):
-            out += parts
-        else:
-            out.append(whole)
-    return out
+    grown = attach([p.box for p in minors], majors, reach, settings)
+    return join_halves(absorb_parts(merge_overlapping(grown, settings), reach, settings), mask, settings)
 
 
 def find_panels(gray: np.ndarray, settings: Settings | None = None) -> list[Box]:
     """Panel boxes (x0, y0, x1, y1, in the given image's pixels) in reading order."""
     settings = settings or Settings()
-    small, factor = analysis_view(gray)
-    bg = background_level(small)
-    if 35 < bg < 220:  # a picture filling the figure to its edges: one panel
+    small, factor = analysis_view(gray, settings)
+    bg = background_level(small, settings)
+    if settings.black_level < bg < settings.white_level:  # a picture filling the figure to its edges: one panel
         return [(0, 0, gray.shape[1], gray.shape[0])]
     H, W = gray.shape
     out = []
     for x0, y0, x1, y1 in panel_boxes(small, bg, settings):
         out.append((max(0, int(x0 * factor)), max(0, int(y0 * factor)), min(W, int(np.ceil(x1 * factor))), min(H, int(np.ceil(y1 * factor)))))
-    return reading_order(out)
+    return reading_order(out, settings)
 
 
-def reading_order(boxes: list[Box]) -> list[Box]:
+def reading_order(boxes: list[Box], settings: Settings | None = None) -> list[Box]:
     """Rows top to bottom (boxes whose tops fall within the first box's upper half), left to right in each."""
+    settings = settings or Settings()
     rest = sorted(boxes, key=lambda b: (b[1], b[0]))
     ordered: list[Box] = []
     while rest:
         top = rest[0]
-        band = sorted((b for b in rest if b[1] < top[3] - 0.5 * (top[3] - top[1])), key=lambda b: b[0])
+        band = sorted((b for b in rest if b[1] < top[3] - settings.row_band * (top[3] - top[1])), key=lambda b: b[0])
         ordered += band
         rest = [b for b in rest if b not in band]
     return ordered

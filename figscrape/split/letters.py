@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from figscrape.extract import geometry as g
-from figscrape.split.gutters import Box
+from figscrape.split.settings import Box
 
 CAPTION_LETTER = re.compile(r"(?:^|[\s;.,])\(?([A-Za-z])\)(?=\s|$|[,;])|\(([A-Za-z])\)")
 

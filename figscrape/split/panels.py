@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from figscrape.runtime.imaging import to_gray8
-from figscrape.split.gutters import Box, find_panels, reading_order
+from figscrape.split.gutters import find_panels, reading_order
 from figscrape.split.letters import assign_letters, group_by_letters, letters_in_reading_order
+from figscrape.split.settings import Box
 from figscrape.split.subcaptions import split_caption, subcaption_for
 
 

@@ -1,0 +1,183 @@
+"""The rules that join pieces into panels, on boxes alone (and, for the halves of a picture, the mask).
+
+Pixels cut one panel into many pieces: a chart's curve apart from its axes, letters and tick
+labels apart from their picture, a colour bar or a zoomed inset beside it, the two lungs of a
+masked CT slice. Each rule here says when pieces are one panel and why; the order in which the
+splitter applies them is in gutters.panel_boxes."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from figscrape.extract import geometry as g
+from figscrape.split.settings import Box, Settings
+
+
+def merge_overlapping(boxes: list[Box], settings: Settings) -> list[Box]:
+    """Boxes of which one mostly lies in the other become one (a curve inside its axes, an inset)."""
+    boxes = list(boxes)
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                if g.area(g.intersection(boxes[i], boxes[j])) > settings.merge_overlap * min(g.area(boxes[i]), g.area(boxes[j])):
+                    merged = g.union([boxes[i], boxes[j]])
+                    boxes = [b for k, b in enumerate(boxes) if k not in (i, j)] + [merged]
+                    changed = True
+                    break
+            if changed:
+                break
+    return boxes
+
+
+def spans_several(piece: Box, majors: list[Box], settings: Settings) -> bool:
+    """A title or header over a row (or beside a column) of panels belongs to none of them."""
+    share = settings.span_overlap
+    across = [m for m in majors if min(piece[2], m[2]) - max(piece[0], m[0]) > share * (m[2] - m[0])]
+    down = [m for m in majors if min(piece[3], m[3]) - max(piece[1], m[1]) > share * (m[3] - m[1])]
+    return len(across) >= 2 or len(down) >= 2
+
+
+def _strip_of(s: Box, m: Box, reach: float, settings: Settings) -> bool:
+    """Whether s is a thin strip lying along one side of m, within m's extent: the scanner table
+    under a CT slice, a colour bar beside a heatmap, a band cut off a bright slice by a white row."""
+    slack = settings.strip_slack
+    for lo, hi, a0, a1 in ((1, 3, 0, 2), (0, 2, 1, 3)):  # s above or below m, then s left or right of m
+        thin = (s[hi] - s[lo]) <= settings.strip_thin * (m[hi] - m[lo])
+        along = s[a0] >= m[a0] - slack * (m[a1] - m[a0]) and s[a1] <= m[a1] + slack * (m[a1] - m[a0])
+        near = max(s[lo] - m[hi], m[lo] - s[hi]) <= reach
+        if thin and along and near and (s[a1] - s[a0]) >= settings.strip_cover * (m[a1] - m[a0]):
+            return True
+    return False
+
+
+def _satellite_of(s: Box, m: Box, tight: float, settings: Settings) -> bool:
+    """Whether s is a small picture right beside m within m's extent, closer to it than the figure's
+    gutters are wide: the zoomed insets stacked beside a micrograph, a fragment of a bright slice."""
+    if g.area(s) > settings.satellite_area * g.area(m) or g.gap(s, m) > tight:
+        return False
+    slack = settings.satellite_slack
+    within_x = s[0] >= m[0] - slack and s[2] <= m[2] + slack
+    within_y = s[1] >= m[1] - slack and s[3] <= m[3] + slack
+    return within_x or within_y
+
+
+def absorb_parts(boxes: list[Box], reach: float, settings: Settings) -> list[Box]:
+    """Boxes that are parts of a bigger neighbour, a strip along it (see _strip_of) or a small picture
+    tight beside it (see _satellite_of), joined to it."""
+    nearest = [min((g.gap(b, o) for o in boxes if o is not b), default=0.0) for b in boxes]
+    tight = min(reach, settings.satellite_gap * max(nearest, default=0.0))
+    boxes = sorted(boxes, key=g.area, reverse=True)
+    out: list[Box] = []
+    for box in boxes:
+        host = next((i for i, m in enumerate(out) if _strip_of(box, m, reach, settings) or _satellite_of(box, m, tight, settings)), None)
+        if host is None:
+            out.append(box)
+        else:
+            out[host] = g.union([out[host], box])
+    return out
+
+
+def _gaps(boxes: np.ndarray, box: Box) -> np.ndarray:
+    """g.gap from each of `boxes` (an n x 4 array) to `box`."""
+    dx = np.maximum(0, np.maximum(boxes[:, 0], box[0]) - np.minimum(boxes[:, 2], box[2]))
+    dy = np.maximum(0, np.maximum(boxes[:, 1], box[1]) - np.minimum(boxes[:, 3], box[3]))
+    return np.maximum(dx, dy)
+
+
+def attach(small: list[Box], majors: list[Box], reach: float, settings: Settings) -> list[Box]:
+    """The panels grown by the small pieces near them (letters, tick labels, axis titles, legends),
+    nearest first and measured to the panel as grown so far: an axis title beyond its tick labels
+    joins its chart, not the picture across the gutter. A piece wider or taller than every panel
+    within reach (a title over two of them) joins none, nor does a panel grow into another."""
+    grown = list(majors)
+    if not small:
+        return grown
+    pieces_ = np.array(small, dtype=np.float64)
+    sizes = np.array([(b[2] - b[0], b[3] - b[1]) for b in majors], dtype=np.float64)
+    fit = settings.attach_fit
+    fits = ((pieces_[:, 2] - pieces_[:, 0])[:, None] <= fit * sizes[None, :, 0]) & ((pieces_[:, 3] - pieces_[:, 1])[:, None] <= fit * sizes[None, :, 1])
+    areas = sizes[:, 0] * sizes[:, 1]
+    tie = settings.attach_tie * (areas.max() - areas)  # equal gaps: the larger panel
+    gaps = np.stack([_gaps(pieces_, m) for m in majors], axis=1) + tie[None, :]
+    gaps[~fits] = np.inf
+    while True:
+        i, j = np.unravel_index(int(np.argmin(gaps)), gaps.shape)
+        if not gaps[i, j] <= reach:
+            return grown
+        wider = g.union([grown[j], small[i]])
+        if any(k != j and g.area(g.intersection(wider, o)) > g.area(g.intersection(grown[j], o)) for k, o in enumerate(grown)):
+            gaps[i, j] = np.inf  # a panel never grows into another: the piece is not this one's
+            continue
+        grown[j] = wider
+        gaps[i, :] = np.inf
+        open_ = np.isfinite(gaps[:, j])
+        gaps[open_, j] = _gaps(pieces_[open_], grown[j]) + tie[j]
+
+
+def _ragged(edges: np.ndarray, width: int, settings: Settings) -> bool:
+    """Whether a piece's edge, one position per row, wanders (a lung's) rather than runs straight (a picture's)."""
+    edges = edges[edges >= 0]
+    return edges.size > settings.ragged_rows and float(np.std(edges)) > settings.ragged_spread * width
+
+
+def _solidity(mask: np.ndarray) -> float:
+    """Area over convex hull area of the largest piece in `mask`: 1 for a convex shape."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n < 2:
+        return 1.0
+    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    contours, _ = cv2.findContours((labels == largest).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    hull = cv2.contourArea(cv2.convexHull(np.vstack(contours)))
+    return float(stats[largest, cv2.CC_STAT_AREA]) / hull if hull else 1.0
+
+
+def _halves(a: Box, b: Box, mask: np.ndarray, settings: Settings) -> bool:
+    """Whether a and b (b right of a) are two dense pieces close together and of a height whose facing
+    edges both wander and that are tall or hollowed: the lungs of one masked CT slice. Two panels face
+    each other with straight edges; two round slices side by side are convex."""
+    top, bottom = max(a[1], b[1]), min(a[3], b[3])
+    short = min(a[3] - a[1], b[3] - b[1])
+    narrow = min(a[2] - a[0], b[2] - b[0])
+    if bottom - top < settings.halves_overlap * max(a[3] - a[1], b[3] - b[1]) or b[0] - a[2] > settings.halves_gap * narrow or short <= 0:
+        return False
+    rows_a = mask[top:bottom, a[0] : a[2]]
+    rows_b = mask[top:bottom, b[0] : b[2]]
+    if rows_a.mean() < settings.halves_density or rows_b.mean() < settings.halves_density:  # a chart's or a diagram's sparse ink: never halves of a picture
+        return False
+    right_of_a = np.where(rows_a.any(axis=1), rows_a.shape[1] - 1 - np.argmax(rows_a[:, ::-1], axis=1), -1)
+    left_of_b = np.where(rows_b.any(axis=1), np.argmax(rows_b, axis=1), -1)
+    if not (_ragged(right_of_a, a[2] - a[0], settings) and _ragged(left_of_b, b[2] - b[0], settings)):
+        return False
+    if min((a[3] - a[1]) / (a[2] - a[0]), (b[3] - b[1]) / (b[2] - b[0])) >= settings.halves_tall:  # tall: a lung each
+        return True
+    # a lung is hollowed where it meets the heart (solidity 0.75-0.88); a whole round slice is convex (0.94+)
+    return max(_solidity(mask[a[1] : a[3], a[0] : a[2]]), _solidity(mask[b[1] : b[3], b[0] : b[2]])) < settings.halves_solidity
+
+
+def join_halves(boxes: list[Box], mask: np.ndarray, settings: Settings) -> list[Box]:
+    """Pieces that are halves of one picture (see _halves) joined; but not two pieces that are each
+    the size of the figure's other panels into one twice that size: those are two round slices side
+    by side (a grid of lung-masked slices joins every pair, and then all are of a size again)."""
+    groups = [[b] for b in boxes]
+    joined = True
+    while joined:
+        joined = False
+        for i, j in ((i, j) for i in range(len(groups)) for j in range(len(groups)) if i != j):
+            a, b = g.union(groups[i]), g.union(groups[j])
+            if b[0] >= (a[0] + a[2]) / 2 and b[2] > a[2] and _halves(a, b, mask, settings):
+                groups[i] = groups[i] + groups[j]
+                del groups[j]
+                joined = True
+                break
+    typical = float(np.median([g.area(g.union(parts)) for parts in groups]))
+    out: list[Box] = []
+    for parts in groups:
+        whole = g.union(parts)
+        if len(parts) > 1 and g.area(whole) >= settings.halves_double * typical and all(g.area(p) >= settings.halves_part * typical for p in parts):
+            out += parts
+        else:
+            out.append(whole)
+    return out

@@ -1,0 +1,84 @@
+"""The analysis view, its background level and its content mask: which pixels are something.
+
+This is the first step and the only one that looks at grey levels as such; everything after works
+on the mask it makes. The background is the level of the figure's gutters (whole rows or columns
+of near white or near black between pictures), else of its border, because the border alone
+misleads when pictures fill it; content is what differs from the background or has texture on it."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from figscrape.split.settings import Settings
+
+
+def analysis_view(gray: np.ndarray, settings: Settings) -> tuple[np.ndarray, float]:
+    """The grey image at analysis size and the factor from analysis pixels back to the original."""
+    h, w = gray.shape
+    scale = max(h, w) / settings.analysis_side
+    if scale <= 1:
+        return gray, 1.0
+    small = cv2.resize(gray, (round(w / scale), round(h / scale)), interpolation=cv2.INTER_AREA)
+    return small, w / small.shape[1]
+
+
+def background_level(gray: np.ndarray, settings: Settings) -> int:
+    """The figure's background: the level of its gutters (whole rows or columns of near white or near
+    black between pictures) where it has them, else the grey level of its border. The border alone
+    misleads when pictures fill it to the edge: dark CT slices touching every side of a white page."""
+    gutter = gutter_level(gray, settings)
+    if gutter is not None:
+        return gutter
+    border = np.concatenate([gray[0, :], gray[-1, :], gray[:, 0], gray[:, -1]])
+    return int(np.median(border))
+
+
+def gutter_level(gray: np.ndarray, settings: Settings) -> int | None:
+    """The level of the figure's gutters: 255 or 0, whichever has more whole rows and columns near it
+    that run between pictures: the lines just before and after the run are at least a fifth
+    something else (pictures' edges). A run of black inside a picture, between a brain's edge and
+    the picture's side, rarely is. None when neither level has any."""
+    h, w = gray.shape
+    if h <= settings.gutter_min_side or w <= settings.gutter_min_side:
+        return None
+    tolerance = settings.gutter_tolerance
+    best, most = None, 0
+    for level, near in ((255, gray >= 255 - tolerance), (0, gray <= tolerance)):
+        count = _flanked_runs(near.mean(axis=1), settings) + _flanked_runs(near.mean(axis=0), settings)
+        if count > most:
+            best, most = level, count
+    return best
+
+
+def _flanked_runs(near: np.ndarray, settings: Settings) -> int:
+    """How many lines (rows or columns, given as their share of pixels near a level) are in runs of
+    two or more lines near the level throughout, with a line at least a fifth not near it right
+    before and after."""
+    flank = settings.gutter_flank
+    padded = np.concatenate([[0], (near >= settings.gutter_share).astype(np.int8), [0]])
+    edges = np.flatnonzero(np.diff(padded))
+    count = 0
+    for start, stop in zip(edges[::2], edges[1::2]):
+        if stop - start >= settings.gutter_run and start > 0 and stop < near.size and near[start - 1] <= flank and near[stop] <= flank:
+            count += int(stop - start)
+    return count
+
+
+def content_mask(gray: np.ndarray, bg: int, settings: Settings) -> np.ndarray:
+    """Pixels that differ from the background level `bg`, or that carry texture (a scan's noise) on it."""
+    differs = np.abs(gray.astype(np.int16) - bg) > settings.background_tolerance
+    if bg > settings.black_level:  # texture only tells a black scan from a black page; on white it is JPEG noise
+        return differs.astype(np.uint8)
+    g = gray.astype(np.float32)
+
+    def std(size: tuple[int, int]) -> np.ndarray:
+        mean = cv2.blur(g, size)
+        return np.sqrt(np.maximum(cv2.blur(g * g, size) - mean * mean, 0))
+
+    # texture in both directions: a gutter two pixels wide beside a bright edge varies across, never along
+    k = settings.texture_window
+    rough = (std((k, 1)) > settings.texture) & (std((1, k)) > settings.texture)
+    o = settings.texture_open
+    textured = cv2.morphologyEx(rough.astype(np.uint8), cv2.MORPH_OPEN, np.ones((o, o), np.uint8))
+    return (differs | (textured > 0)).astype(np.uint8)

@@ -1,0 +1,129 @@
+"""Connected pieces of content and what each one is: a panel's picture or chart (a major piece),
+or something small that belongs to one (a letter, a tick label, a legend), or a drawn box or an
+outline that is no panel at all.
+
+The joining rules only ever see boxes; this module decides which boxes are panels to begin with,
+from each piece's size, density and grey levels, so that the rules for joining stay about geometry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from figscrape.extract import geometry as g
+from figscrape.split.settings import Box, Settings
+
+
+@dataclass
+class Piece:
+    box: Box
+    pixels: int
+    glyph: bool  # short or narrow: text, a letter, a tick, a dash
+
+    @property
+    def density(self) -> float:
+        return self.pixels / max(1, g.area(self.box))
+
+
+def pieces(mask: np.ndarray, settings: Settings) -> list[Piece]:
+    """Connected pieces of content."""
+    h, w = mask.shape
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, bw, bh, area = stats[i]
+        box = (int(x), int(y), int(x + bw), int(y + bh))
+        glyph = bh < settings.glyph_side * h or bw < settings.glyph_side * w
+        out.append(Piece(box, int(area), glyph))
+    return out
+
+
+def cores_of(mask: np.ndarray, settings: Settings) -> list[Piece]:
+    """The pieces left once strokes up to `settings.bridge` thick are opened away (see unbridged)."""
+    side = settings.bridge + 1
+    return pieces(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((side, side), np.uint8)), settings)
+
+
+def text_lines(glyphs: list[Piece], settings: Settings) -> list[Piece]:
+    """Glyph pieces joined into lines of text (words side by side on one baseline), so that a
+    title is judged whole, not word by word."""
+    out: list[Piece] = []
+    for p in sorted(glyphs, key=lambda p: (p.box[1], p.box[0])):
+        h = p.box[3] - p.box[1]
+        for line in out:
+            b = line.box
+            same_row = min(b[3], p.box[3]) - max(b[1], p.box[1]) > settings.word_row * min(h, b[3] - b[1])
+            close = max(b[0], p.box[0]) - min(b[2], p.box[2]) <= settings.word_gap * max(h, b[3] - b[1])
+            if same_row and close:
+                line.box = g.union([b, p.box])
+                line.pixels += p.pixels
+                break
+        else:
+            out.append(Piece(p.box, p.pixels, True))
+    return out
+
+
+def _flat_box(gray: np.ndarray, p: Piece, settings: Settings) -> bool:
+    """A filled box of one light or mid colour (a diagram's node, a legend swatch): drawn, not a
+    picture. A box mostly dark is a picture (a lung-masked CT slice, a micrograph on its dark field)."""
+    if p.density < settings.solid:
+        return False
+    x0, y0, x1, y1 = p.box
+    patch = gray[y0:y1, x0:x1]
+    level = int(np.median(patch))
+    return level > settings.flat_level and bool((np.abs(patch.astype(np.int16) - level) <= settings.flat_tolerance).mean() >= settings.flat_share)
+
+
+def container(p: Piece, others: list[Piece], settings: Settings) -> bool:
+    """A sparse outline around several panels (a dashed group frame, a grid): not a panel itself."""
+    if p.density >= settings.container_density:
+        return False
+    inside = [o for o in others if o is not p and g.area(g.intersection(o.box, p.box)) >= settings.container_inside * g.area(o.box)]
+    return len(inside) >= 2
+
+
+def _textured(gray: np.ndarray, p: Piece, settings: Settings) -> bool:
+    """Whether a piece's grey levels vary as a picture's do (a bar of a chart is one flat colour)."""
+    x0, y0, x1, y1 = p.box
+    return float(gray[y0:y1, x0:x1].std()) > settings.picture_spread
+
+
+def panel_sized(p: Piece, gray: np.ndarray, settings: Settings) -> bool:
+    """Whether a piece is big enough, and not a glyph, to be a panel of the figure `gray`."""
+    h, w = gray.shape
+    b = p.box
+    return (
+        not p.glyph
+        and g.area(b) >= settings.major_area * w * h
+        and (b[2] - b[0]) >= settings.major_side * w
+        and (b[3] - b[1]) >= settings.major_side * h
+    )
+
+
+def is_major(p: Piece, gray: np.ndarray, settings: Settings) -> bool:
+    """A panel-sized piece that is not a drawn flat box."""
+    return panel_sized(p, gray, settings) and not _flat_box(gray, p, settings)
+
+
+def major_flags(found: list[Piece], gray: np.ndarray, settings: Settings) -> list[bool]:
+    """Which of `found` are panels (major pieces) rather than parts of one."""
+    major = [is_major(p, gray, settings) for p in found]
+    typical = float(np.median([g.area(p.box) for p, m in zip(found, major) if m])) if any(major) else 0.0
+    # a flat box as big as the other panels is a panel (a white picture on black), not a diagram's node
+    return [m or (panel_sized(p, gray, settings) and g.area(p.box) >= settings.flat_panel * typical > 0) for p, m in zip(found, major)]
+
+
+def unbridged(p: Piece, cores: list[Piece], gray: np.ndarray, settings: Settings) -> list[Piece]:
+    """A piece that is several pictures joined only by thin strokes (arrows from one CT slice to the
+    next, a dashed outline around a row of them) as those pictures; the strokes are dropped. `cores`
+    are the pieces left once strokes are opened away. Only solid, textured rectangles count: a chart
+    (all strokes, flat bars) has none, and the lungs of a bright slice on a white page are not rectangles."""
+    inside = [
+        c for c in cores
+        if g.area(g.intersection(c.box, p.box)) == g.area(c.box) and c.density >= settings.solid and is_major(c, gray, settings) and _textured(gray, c, settings)
+    ]
+    if len(inside) >= 2 and sum(c.pixels for c in inside) >= settings.bridged_share * p.pixels:
+        return inside
+    return [p]

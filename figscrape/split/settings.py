@@ -1,0 +1,86 @@
+"""The splitter's shared vocabulary: the box type every module speaks in, and `Settings`, every
+number the splitter is tuned by. They live apart from the code that uses them so that masks, lines,
+pieces and joining rules read their thresholds from one place (and tests or benchmarks can try other
+values) instead of keeping magic numbers in their functions. Sizes are in analysis pixels (see
+`analysis_side`); shares are of the figure, a piece or a panel, as each comment says."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (x1, y1 exclusive)
+
+
+@dataclass(frozen=True)
+class Settings:
+    # -- the analysis view and its background
+    analysis_side: int = 1400  # the grey view is analysed at most this many pixels long
+    black_level: int = 35  # a background at most this level is black (texture counts there as content)
+    white_level: int = 220  # a background at least this level is white; between the two it is a picture
+    gutter_tolerance: int = 24  # grey levels from 255 or 0 that a gutter's pixels may be
+    gutter_share: float = 0.995  # share of a row or column near that level for it to be gutter
+    gutter_flank: float = 0.8  # the lines just before and after a gutter are at most this share near it
+    gutter_run: int = 2  # a gutter is a run of at least this many rows or columns
+    gutter_min_side: int = 4  # a view no more than this many pixels high or wide has no gutters
+    background_tolerance: int = 14  # grey levels from the background that still count as background
+    texture: float = 2.0  # local standard deviation that marks content on a flat background
+    texture_window: int = 3  # length of the windows (one across, one along) the deviation is measured in
+    texture_open: int = 3  # side of the square that opens texture, so lone rough pixels are not content
+
+    # -- thin lines
+    line_length: float = 0.2  # a straight run this share of the side long is a line
+    line_min_length: int = 15  # and at least this many pixels long, whatever the side
+    line_thickness: int = 4  # analysis pixels
+    dash_join: int = 15  # closing length that joins a dashed line's dashes into one line
+    line_solid: int = 5  # closing square that fills pictures, so that their solid parts are not lines
+    line_margin: int = 25  # ticks and touching content lie within this many pixels of a line
+    line_widen: int = 3  # square a line is widened by before its neighbourhood is looked at
+    line_side: int = 2  # content this many pixels to either side of a line runs along it
+    line_touched: float = 0.3  # a line with content beside less than this share of its length stands apart
+    tick_length: int = 12  # a tick mark is at most this long along its line
+    tick_across: int = 20  # and at most this long across it
+    tick_reach: int = 5  # square within which a tick mark touches its line
+    axis_ticks: int = 3  # a line with this many tick marks is an axis, and stays
+
+    # -- pieces and their classification
+    speck: int = 6  # pieces of fewer pixels are noise (and what is left of a removed line's corner)
+    bridge: int = 6  # strokes up to this thick (analysis pixels) may join pictures that are apart
+    glyph_side: float = 0.05  # a piece less than this share of the figure's height or width is a glyph
+    word_row: float = 0.5  # glyphs overlapping by this share of the shorter one's height share a row
+    word_gap: float = 1.5  # glyphs of a row at most this many heights apart are one line of text
+    major_area: float = 0.012  # a panel covers at least this share of the figure
+    major_side: float = 0.06  # and is at least this share of the figure's width and height
+    solid: float = 0.9  # a piece covering this share of its box is solid: a filled rectangle
+    flat_level: int = 64  # a flat box's level is above this (darker, it is a picture)
+    flat_tolerance: int = 6  # grey levels from its median that a flat box's pixels are within
+    flat_share: float = 0.8  # share of a flat box's pixels within that tolerance
+    flat_panel: float = 0.7  # a flat box this share of the median panel's area or more is a panel
+    picture_spread: float = 12.0  # standard deviation of grey levels above which a piece is a picture
+    bridged_share: float = 0.85  # pictures joined by strokes hold this share of their piece's pixels
+    container_density: float = 0.2  # an outline around panels covers less than this share of its box
+    container_inside: float = 0.8  # a panel this share inside an outline is inside it
+
+    # -- joining pieces into panels
+    merge_overlap: float = 0.3  # boxes overlapping by this share of the smaller are one panel
+    span_overlap: float = 0.2  # text overlapping two panels by this share of their width or height spans them
+    attach_reach: float = 0.03  # small pieces further than this share of the diagonal are dropped
+    attach_fit: float = 1.1  # a small piece at most this many times a panel's width and height may join it
+    attach_tie: float = 1e-9  # gap added per unit of area below the largest panel: equal gaps go to the larger
+    strip_thin: float = 0.3  # a strip is at most this share of its panel's height (or width) thick
+    strip_slack: float = 0.05  # and within its panel's extent but for this share of it
+    strip_cover: float = 0.6  # and runs along at least this share of it
+    satellite_area: float = 0.3  # a satellite is at most this share of its panel's area
+    satellite_gap: float = 0.3  # and closer than this share of the widest gap between neighbours
+    satellite_slack: int = 2  # pixels a satellite may stick out of its panel's extent
+    halves_overlap: float = 0.8  # two halves of a picture overlap by this share of the taller's height
+    halves_gap: float = 0.35  # and are at most this share of the narrower's width apart
+    halves_density: float = 0.3  # each is content over at least this share of the rows they share
+    ragged_rows: int = 8  # an edge is judged ragged over more than this many rows
+    ragged_spread: float = 0.06  # an edge wandering more than this share of the piece's width is ragged
+    halves_tall: float = 1.3  # halves this many times taller than wide are a lung each
+    halves_solidity: float = 0.9  # a half less convex than this is hollowed (a lung by the heart)
+    halves_double: float = 1.6  # a join this many times the median panel's area or more is two panels
+    halves_part: float = 0.6  # when each part is at least this share of the median panel's area
+
+    # -- reading order
+    row_band: float = 0.5  # a row holds the boxes whose tops are above its first box's bottom by more than this share of its height
