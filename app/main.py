@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import io
-import os
 import re
 import time
 from collections.abc import Callable
@@ -21,8 +20,8 @@ from figscrape.annotate.actions import Label, correct_box, reject, save_label, w
 from figscrape.annotate.agreement import agreement, class_rating, disagreements, is_ct_of
 from figscrape.annotate.facts import suggest
 from figscrape.annotate.progress import collect_progress
-from figscrape.annotate.queue import DEFAULT_LABELS_PER_PANEL, PanelView, QueueFilter, load_views, next_panels, remaining
-from figscrape.config import load_config
+from figscrape.annotate.queue import PanelView, QueueFilter, load_views, next_panels, remaining
+from figscrape.config import Config, load_config
 from figscrape.db import DatabaseError, open_database, read_session
 from figscrape.labels import load_votes, resolve
 from figscrape.models import Panel
@@ -30,9 +29,6 @@ from figscrape.store import Store
 
 st.set_page_config(page_title="figscrape labeling", layout="wide")
 
-PER_PANEL = int(os.environ.get("FIGSCRAPE_LABELS_PER_PANEL", DEFAULT_LABELS_PER_PANEL))
-PASSWORD = os.environ.get("FIGSCRAPE_APP_PASSWORD", "")
-REVIEWERS = {r.strip() for r in os.environ.get("FIGSCRAPE_REVIEWERS", "").split(",") if r.strip()}
 GRID = 30
 BATCH = 50
 
@@ -49,6 +45,7 @@ LABEL_KEYS = [
 
 @st.cache_resource
 def resources():  # noqa: ANN201
+    """The database, the file store and the configuration (figscrape.config.load_config), opened once."""
     config = load_config()
     return open_database(config.db_url, migrate=False), config.open_store(), config
 
@@ -63,7 +60,9 @@ def _oidc_configured() -> bool:
         return False
 
 
-def sign_in() -> str | None:
+def sign_in(shared_password: str) -> str | None:
+    """The signed-in annotator's name, or None while the sign-in form is shown ("" for
+    `shared_password` asks no password)."""
     if st.session_state.get("user"):
         return st.session_state["user"]
     st.title("figscrape labeling")
@@ -75,12 +74,12 @@ def sign_in() -> str | None:
         return st.session_state["user"]
     with st.form("sign-in"):
         name = st.text_input("Your name", key="name-input")
-        password = st.text_input("Password", type="password") if PASSWORD else ""
+        password = st.text_input("Password", type="password") if shared_password else ""
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
         if not name.strip():
             st.error("Enter your name: every label is stored with it.")
-        elif PASSWORD and password != PASSWORD:
+        elif shared_password and password != shared_password:
             st.error("Wrong password.")
         else:
             st.session_state["user"] = name.strip()
@@ -108,21 +107,21 @@ def queue_filter() -> QueueFilter:
     return f
 
 
-def current_id(engine, user: str, f: QueueFilter) -> int | None:  # noqa: ANN001
+def current_id(engine, user: str, f: QueueFilter, per_panel: int) -> int | None:  # noqa: ANN001
     queue, pos = st.session_state.setdefault("queue", []), st.session_state.setdefault("pos", 0)
     if pos >= len(queue):
         seen = tuple(queue) + tuple(st.session_state.setdefault("skipped", set()))
-        queue.extend(next_panels(engine, user, f, BATCH, PER_PANEL, exclude=seen))
+        queue.extend(next_panels(engine, user, f, BATCH, per_panel, exclude=seen))
     return queue[pos] if pos < len(queue) else None
 
 
-def panels_left(engine, user: str, f: QueueFilter, every: float = 30.0) -> int:  # noqa: ANN001
+def panels_left(engine, user: str, f: QueueFilter, per_panel: int, every: float = 30.0) -> int:  # noqa: ANN001
     """The queue's length, counted at most every `every` seconds (a count over the whole table), less
     the labels made since."""
     done = len(st.session_state.get("history", []))
     cached = st.session_state.get("left")
     if cached is None or cached[0] != f or time.time() - cached[2] > every:
-        cached = st.session_state["left"] = (f, remaining(engine, user, f, PER_PANEL), time.time(), done)
+        cached = st.session_state["left"] = (f, remaining(engine, user, f, per_panel), time.time(), done)
     return max(0, cached[1] - (done - cached[3]))
 
 
@@ -238,9 +237,9 @@ def show_image(store: Store, sha: str, **kwargs) -> bool:  # noqa: ANN003
     return True
 
 
-def label_page(engine, store: Store, user: str) -> None:  # noqa: ANN001
+def label_page(engine, store: Store, config: Config, user: str) -> None:  # noqa: ANN001
     f = queue_filter()
-    pid = current_id(engine, user, f)
+    pid = current_id(engine, user, f, config.labels_per_panel)
     if flash := st.session_state.pop("flash", None):
         st.toast(flash)
     if pid is None:
@@ -292,7 +291,7 @@ def label_page(engine, store: Store, user: str) -> None:  # noqa: ANN001
                 st.session_state["queue"][st.session_state["pos"]] = new
                 st.session_state["flash"] = f"panel {pid} re-cut as panel {new}"
                 st.rerun()
-    st.caption(f"about {panels_left(engine, user, f)} panels left for you · signed in as {user}")
+    st.caption(f"about {panels_left(engine, user, f, config.labels_per_panel)} panels left for you · signed in as {user}")
 
 
 # --- grid -----------------------------------------------------------------------------------------
@@ -309,12 +308,12 @@ def on_reject(ids: list[int]) -> None:
     st.session_state["grid-seen"] = [p for p in st.session_state.get("grid-seen", []) if p not in chosen]
 
 
-def grid_page(engine, store: Store, user: str) -> None:  # noqa: ANN001
+def grid_page(engine, store: Store, config: Config, user: str) -> None:  # noqa: ANN001
     f = queue_filter()
     if flash := st.session_state.pop("flash", None):
         st.toast(flash)
     skip = tuple(st.session_state.get("grid-skipped", []))
-    ids = next_panels(engine, user, f, GRID, PER_PANEL, exclude=skip)
+    ids = next_panels(engine, user, f, GRID, config.labels_per_panel, exclude=skip)
     st.markdown("**Grid**: tick the panels that are not CT, then reject them (X). Next page (Right arrow) keeps the rest for "
                 "labeling one at a time (L).")
     top = st.columns(2)
@@ -336,13 +335,14 @@ def grid_page(engine, store: Store, user: str) -> None:  # noqa: ANN001
 
 # --- progress and review --------------------------------------------------------------------------
 
-def progress_page(engine, user: str) -> None:  # noqa: ANN001
-    p = collect_progress(engine, PER_PANEL)
+def progress_page(engine, store: Store, config: Config, user: str) -> None:  # noqa: ANN001
+    per_panel = config.labels_per_panel
+    p = collect_progress(engine, per_panel)
     st.header("Progress")
     cols = st.columns(4)
     cols[0].metric("Panels", p.panels)
     cols[1].metric("Labelled at least once", p.labelled)
-    cols[2].metric(f"With {PER_PANEL}+ labels (done)", p.enough)
+    cols[2].metric(f"With {per_panel}+ labels (done)", p.enough)
     cols[3].metric("To do", max(0, p.panels - p.enough))
     st.table([
         {"annotator": a.annotator, "panels": a.panels, "labels": a.labels,
@@ -351,7 +351,7 @@ def progress_page(engine, user: str) -> None:  # noqa: ANN001
     ])
 
 
-def review_page(engine, store: Store, user: str) -> None:  # noqa: ANN001
+def review_page(engine, store: Store, config: Config, user: str) -> None:  # noqa: ANN001
     st.header("Review")
     with read_session(engine) as s:
         votes = load_votes(s)
@@ -365,7 +365,7 @@ def review_page(engine, store: Store, user: str) -> None:  # noqa: ANN001
     st.subheader(f"{len(pending)} panels where annotators disagree")
     if not pending:
         return
-    if REVIEWERS and user not in REVIEWERS:
+    if config.reviewers and user not in config.reviewers:
         st.info("Only reviewers can adjudicate (FIGSCRAPE_REVIEWERS).")
         return
     pid = pending[0]
@@ -397,7 +397,7 @@ def main() -> None:
     except (DatabaseError, ValueError) as exc:  # an old schema, an unusable setting: said in words
         st.error(str(exc))
         st.stop()
-    user = sign_in()
+    user = sign_in(config.app_password)
     if user is None:
         return
     page = st.session_state.setdefault("page", "Label")
@@ -419,8 +419,7 @@ def main() -> None:
         if empty:
             st.info(f"No panels in the database yet ({config.db_url}). Run `figscrape run` (or `figscrape demo`) to fill it.")
             return
-        {"Label": lambda: label_page(engine, store, user), "Grid": lambda: grid_page(engine, store, user),
-         "Progress": lambda: progress_page(engine, user), "Review": lambda: review_page(engine, store, user)}[page]()
+        {"Label": label_page, "Grid": grid_page, "Progress": progress_page, "Review": review_page}[page](engine, store, config, user)
     except OperationalError as exc:
         st.error(f"Lost the database connection ({str(exc.orig).splitlines()[0]}). Your labels so far are saved. "
                  "Check the database, then retry.")
