@@ -1,0 +1,50 @@
+"""The Grid page: a page of panels at once, the ticked ones rejected as not CT in bulk."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from figscrape.annotate import actions  # its functions looked up when called, as on the Label page
+from figscrape.annotate.queue import load_views, next_panels
+from figscrape.app.shared import queue_filter, resources, saving
+from figscrape.config import Config
+from figscrape.store import Store
+
+GRID = 30
+
+
+@saving
+def on_reject(ids: list[int]) -> None:
+    chosen = [p for p in ids if st.session_state.get(f"rej-{p}")]
+    engine, _, _ = resources()
+    if chosen:
+        actions.reject(engine, chosen, st.session_state["user"])
+        for p in chosen:
+            st.session_state.pop(f"rej-{p}", None)
+    st.session_state["flash"] = f"rejected {len(chosen)} panels as not CT"
+    st.session_state["grid-seen"] = [p for p in st.session_state.get("grid-seen", []) if p not in chosen]
+
+
+def grid_page(engine, store: Store, config: Config, user: str) -> None:  # noqa: ANN001
+    f = queue_filter()
+    if flash := st.session_state.pop("flash", None):
+        st.toast(flash)
+    skip = tuple(st.session_state.get("grid-skipped", []))
+    ids = next_panels(engine, user, f, GRID, config.labels_per_panel, exclude=skip)
+    st.markdown("**Grid**: tick the panels that are not CT, then reject them (X). Next page (Right arrow) keeps the rest for "
+                "labeling one at a time (L).")
+    top = st.columns(2)
+    top[0].button("Reject ticked as not CT", key="reject", shortcut="X", on_click=on_reject, args=(ids,), type="primary")
+    top[1].button("Next page", key="grid-next", shortcut="Right",
+                  on_click=lambda: st.session_state.update({"grid-skipped": list(skip) + ids}))
+    views = load_views(engine, ids)
+    cols = st.columns(6)
+    for k, pid in enumerate(ids):
+        with cols[k % 6]:
+            path = store.path(views[pid].image_sha256)
+            if path.is_file():
+                st.image(str(path), width="stretch")
+            else:
+                st.caption("image missing")
+            score = views[pid].ct_score
+            st.checkbox(f"not CT · {pid}" + ("" if score is None else f" · {score:.2f}"), key=f"rej-{pid}")

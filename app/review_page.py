@@ -1,0 +1,50 @@
+"""The Review page: agreement between annotators, and a reviewer's decision on each panel they disagree on."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from figscrape.annotate import actions  # its functions looked up when called, as on the Label page
+from figscrape.annotate.actions import Label
+from figscrape.annotate.agreement import agreement, class_rating, disagreements, is_ct_of
+from figscrape.annotate.queue import load_views
+from figscrape.app.shared import LABEL_KEYS, caption_markdown, show_image
+from figscrape.config import Config
+from figscrape.data.db import read_session
+from figscrape.data.votes import load_votes, resolve
+from figscrape.store import Store
+
+
+def review_page(engine, store: Store, config: Config, user: str) -> None:  # noqa: ANN001
+    st.header("Review")
+    with read_session(engine) as s:
+        votes = load_votes(s)
+    for result in (agreement(votes, is_ct_of, "CT or not"), agreement(votes, class_rating, "COVID-19 or not")):
+        fleiss = "n/a" if result.fleiss is None else f"{result.fleiss:.3f}"
+        st.markdown(f"**{result.label}**: Fleiss' kappa {fleiss} over {result.panels} panels with 2+ labels")
+        if result.pairs:
+            st.table([{"annotators": f"{a} / {b}", "Cohen's kappa": "n/a" if k is None else f"{k:.3f}", "panels": n}
+                      for (a, b), (k, n) in result.pairs.items()])
+    pending = disagreements(votes)
+    st.subheader(f"{len(pending)} panels where annotators disagree")
+    if not pending:
+        return
+    if config.reviewers and user not in config.reviewers:
+        st.info("Only reviewers can adjudicate (FIGSCRAPE_REVIEWERS).")
+        return
+    pid = pending[0]
+    view = load_views(engine, [pid])[pid]
+    left, right = st.columns([2, 3])
+    with left:
+        show_image(store, view.image_sha256, width="stretch")
+    with right:
+        st.markdown(caption_markdown(view))
+        st.table([{"annotator": v.annotator, "CT": v.is_ct, "diagnosis": v.diagnosis, "patient": v.patient_key} for v in votes[pid]])
+        now = resolve(votes[pid])
+        st.caption(f"majority now: {now.cls or now.reason}")
+    cols = st.columns(len(LABEL_KEYS))
+    for col, (key, text, is_ct, diagnosis) in zip(cols, LABEL_KEYS):
+        if col.button(f"Decide: {text}", key=f"adj-{key}", shortcut=f"Alt+{key}", width="stretch"):
+            patient = next((v.patient_key for v in votes[pid] if v.patient_key), "")
+            actions.save_label(engine, pid, user, Label(is_ct, diagnosis, patient), adjudication=True)
+            st.rerun()
