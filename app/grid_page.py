@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import streamlit as st
-
-from figscrape.annotate import actions  # its functions looked up when called, as on the Label page
-from figscrape.annotate.queue import load_views, next_panels
 from figscrape.app.shared import queue_filter, resources, saving
+
+from figscrape.annotate import (
+    actions,  # its functions looked up when called, as on the Label page
+)
+from figscrape.annotate.queue import load_views, next_panels
 from figscrape.config import Config
 from figscrape.store import Store
 

@@ -6,12 +6,23 @@ import time
 from dataclasses import replace
 
 import streamlit as st
+from figscrape.app.shared import (
+    LABEL_KEYS,
+    caption_markdown,
+    escape,
+    figure_with_box,
+    queue_filter,
+    resources,
+    saving,
+    show_image,
+)
 
-from figscrape.annotate import actions  # its functions looked up when called (the tests replace actions.save_label)
+from figscrape.annotate import (
+    actions,  # its functions looked up when called (the tests replace actions.save_label)
+)
 from figscrape.annotate.actions import Label
 from figscrape.annotate.facts import suggest
 from figscrape.annotate.queue import QueueFilter, load_views, next_panels, remaining
-from figscrape.app.shared import LABEL_KEYS, caption_markdown, escape, figure_with_box, queue_filter, resources, saving, show_image
 from figscrape.config import Config
 from figscrape.store import Store
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import streamlit as st
-from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 
 # absolute imports: Streamlit runs this file as a script, not as part of the figscrape.app package
 from figscrape.app.grid_page import grid_page
@@ -13,6 +11,9 @@ from figscrape.app.progress_page import progress_page
 from figscrape.app.review_page import review_page
 from figscrape.app.shared import resources
 from figscrape.app.signin import sign_in
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
 from figscrape.data.db import DatabaseError, read_session
 from figscrape.data.models import Panel
 

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import streamlit as st
-
-from figscrape.annotate import actions  # its functions looked up when called, as on the Label page
-from figscrape.annotate.actions import Label
-from figscrape.annotate.agreement import agreement, class_rating, disagreements, is_ct_of
-from figscrape.annotate.queue import load_views
 from figscrape.app.shared import LABEL_KEYS, caption_markdown, show_image
+
+from figscrape.annotate import (
+    actions,  # its functions looked up when called, as on the Label page
+)
+from figscrape.annotate.actions import Label
+from figscrape.annotate.agreement import (
+    agreement,
+    class_rating,
+    disagreements,
+    is_ct_of,
+)
+from figscrape.annotate.queue import load_views
 from figscrape.config import Config
 from figscrape.data.db import read_session
 from figscrape.data.votes import load_votes, resolve

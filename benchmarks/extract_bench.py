@@ -31,7 +31,7 @@ from pathlib import Path
 import pymupdf
 
 from figscrape.extract.document import extract_figures
-from figscrape.extract.geometry import iou
+from figscrape.geometry import iou
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpus" / "pdfs"

@@ -19,10 +19,17 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from figscrape.classify.features import caption_evidence
 from figscrape.classify.active import SHIPPED
+from figscrape.classify.features import caption_evidence
 from figscrape.classify.model import load_filter, sigmoid
-from figscrape.classify.train import at_threshold, cross_validate, folder_examples, group_folds, honest_threshold_check, roc_auc
+from figscrape.classify.train import (
+    at_threshold,
+    cross_validate,
+    folder_examples,
+    group_folds,
+    honest_threshold_check,
+    roc_auc,
+)
 from figscrape.extract.document import extract_figures
 from figscrape.runtime.imaging import decode, to_gray8
 from figscrape.split.panels import cut_panels

@@ -20,7 +20,6 @@ import time
 import zipfile
 from pathlib import Path
 
-
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 REAL = HERE.parent.parent / "shared" / "corpus" / "rxiv" / "meca" / "elife-bot_95901-v1-meca.zip"

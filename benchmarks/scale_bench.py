@@ -52,8 +52,8 @@ def corpus(folder: Path, papers: int) -> int:
 
 def fresh(data: Path, pdfs: Path):  # noqa: ANN201
     from figscrape.config import load_config
-    from figscrape.data.db import open_database
     from figscrape.crawl.ingest import ingest_paths
+    from figscrape.data.db import open_database
     from figscrape.runtime.runs import RunLog
     from figscrape.store import ObjectStore
 

@@ -21,18 +21,17 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from figscrape.extract.geometry import iou
+from figscrape.geometry import PixelBox, iou
 from figscrape.runtime.imaging import to_gray8
 from figscrape.split.panels import cut_panels
 from figscrape.synthetic.composites import load_pictures, make_composite
 
 HERE = Path(__file__).resolve().parent
 IMAGES = HERE.parent.parent / "shared" / "corpus" / "images"
-Box = tuple[int, int, int, int]
 
 
 
-def naive_panels(image: np.ndarray) -> list[tuple[Box, str]]:
+def naive_panels(image: np.ndarray) -> list[tuple[PixelBox, str]]:
     """Connected components of everything that is not the border colour, 1% of the figure or more."""
     gray = to_gray8(image)
     bg = int(np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])))
@@ -42,11 +41,11 @@ def naive_panels(image: np.ndarray) -> list[tuple[Box, str]]:
     return [((int(x), int(y), int(x + bw), int(y + bh)), "") for x, y, bw, bh, _ in stats[1:] if bw * bh >= 0.01 * w * h]
 
 
-def figscrape_panels(image: np.ndarray, letters: list) -> list[tuple[Box, str]]:
+def figscrape_panels(image: np.ndarray, letters: list) -> list[tuple[PixelBox, str]]:
     return [(c.bbox, c.label) for c in cut_panels(image, "", letters=letters)]
 
 
-def evaluate(cases: list[tuple[np.ndarray, list[Box], list[str], list]], method: Callable) -> dict:
+def evaluate(cases: list[tuple[np.ndarray, list[PixelBox], list[str], list]], method: Callable) -> dict:
     tp = fp = fn = exact = labelled = labels_right = 0
     start = time.perf_counter()
     predictions = [method(image, letters) for image, _, _, letters in cases]

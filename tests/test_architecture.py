@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[1]
 STAGES = {"crawl", "extract", "split", "classify", "annotate", "export"}
 FACES = {"cli", "pipeline", "app"}
 FLOOR = {"data", "runtime", "geometry", "store", "config", "synthetic", "samples"}

@@ -1,4 +1,4 @@
-from figscrape.extract import geometry as g
+from figscrape import geometry as g
 
 
 def test_iou_of_identical_disjoint_and_half_overlapping_boxes() -> None:

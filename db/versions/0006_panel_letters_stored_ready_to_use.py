@@ -12,9 +12,8 @@ Create Date: 2026-12-01 21:40:00
 import json
 import re
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0006'
 down_revision = '0005'

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 
 from figscrape.data.db import write_session
-from figscrape.runtime.imaging import decode, store_panel
-from figscrape.data.votes import DIAGNOSES, IS_CT, WITHDRAWN
 from figscrape.data.models import Annotation, Figure, Panel
+from figscrape.data.votes import DIAGNOSES, IS_CT, WITHDRAWN
+from figscrape.runtime.imaging import decode, store_panel
 from figscrape.store import ObjectStore
 
 

@@ -9,10 +9,10 @@ from datetime import datetime
 
 from sqlalchemy import Engine, func, select
 
-from figscrape.data.db import read_session
-from figscrape.data.votes import WITHDRAWN
-from figscrape.data.models import Annotation, Figure, Panel, Pdf
 from figscrape.data.current import current_panels
+from figscrape.data.db import read_session
+from figscrape.data.models import Annotation, Figure, Panel, Pdf
+from figscrape.data.votes import WITHDRAWN
 
 BREAK_SECONDS = 300
 

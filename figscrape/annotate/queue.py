@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
-from figscrape.data.db import read_session
-from figscrape.data.votes import WITHDRAWN
-from figscrape.data.models import Annotation, Figure, Panel, Paper
 from figscrape.data.current import current_panels, with_paper
+from figscrape.data.db import read_session
+from figscrape.data.models import Annotation, Figure, Panel, Paper
+from figscrape.data.votes import WITHDRAWN
 
 DEFAULT_LABELS_PER_PANEL = 2
 

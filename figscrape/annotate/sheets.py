@@ -11,13 +11,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine, or_, select
 
-from figscrape.data.db import read_session, write_session
-from figscrape.data.naming import distinct_name, export_name, panel_ext
-from figscrape.runtime.tables import read_csv, read_xlsx, write_csv
 from figscrape.annotate.actions import Label
-from figscrape.data.votes import load_votes
-from figscrape.data.models import Annotation, Figure, Panel, Paper
 from figscrape.data.current import current_panels, with_paper
+from figscrape.data.db import read_session, write_session
+from figscrape.data.models import Annotation, Figure, Panel, Paper
+from figscrape.data.naming import distinct_name, export_name, panel_ext
+from figscrape.data.votes import load_votes
+from figscrape.runtime.tables import read_csv, read_xlsx, write_csv
 
 SHEET_COLUMNS = ["panel_id", "doi", "version", "page", "figure", "panel", "file", "caption", "subcaption", "ct_score",
                  "annotator", "is_ct", "diagnosis", "patient", "age", "sex", "note", "adjudication"]

@@ -19,7 +19,6 @@ from figscrape.classify.active import SHIPPED, active_version, models_dir
 from figscrape.classify.features import SIDE, caption_evidence, image_view
 
 
-
 class CTNet(nn.Module):
     """Four strided convolutions, global pooling, one logit: about 80k parameters."""
 

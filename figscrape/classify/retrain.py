@@ -16,9 +16,9 @@ from figscrape.classify.active import activate, models_dir
 from figscrape.classify.model import load_filter, save_filter
 from figscrape.classify.train import Example, fit_filter, folder_examples, roc_auc
 from figscrape.data.db import read_session
-from figscrape.runtime.imaging import decode, to_gray8
-from figscrape.data.votes import load_votes, resolve
 from figscrape.data.models import Figure, Panel, Paper, Pdf
+from figscrape.data.votes import load_votes, resolve
+from figscrape.runtime.imaging import decode, to_gray8
 from figscrape.store import ObjectStore
 
 TOLERANCE = 0.005  # a new model may be this much worse in held-out AUC and still count as not worse

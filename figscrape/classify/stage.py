@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import Engine, or_, select
 
 from figscrape.classify.model import Filter
-from figscrape.data.db import read_session, write_session
-from figscrape.runtime.imaging import decode
-from figscrape.data.models import Figure, Panel, Pdf
 from figscrape.data.current import current_panels
+from figscrape.data.db import read_session, write_session
+from figscrape.data.models import Figure, Panel, Pdf
+from figscrape.runtime.imaging import decode
 from figscrape.runtime.parallel import Workers, map_batches
 from figscrape.runtime.runs import RunLog, progress
 from figscrape.store import Store, StoreSpec, open_store

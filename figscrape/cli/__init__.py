@@ -7,9 +7,11 @@ from __future__ import annotations
 import sys
 
 # importing a command module registers its commands, in this order in --help
+# isort: off
 from figscrape.cli import stages  # noqa: F401
 from figscrape.cli import looking  # noqa: F401
 from figscrape.cli import dataset  # noqa: F401
+# isort: on
 from figscrape.cli.root import app, state
 from figscrape.runtime.runs import console
 

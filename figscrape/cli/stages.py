@@ -13,7 +13,18 @@ from typing import Annotated, Optional
 
 import typer
 
-from figscrape.cli.root import SchedulerOption, WorkersOption, app, context, engine, exclusive, fail, state, store, summary
+from figscrape.cli.root import (
+    SchedulerOption,
+    WorkersOption,
+    app,
+    context,
+    engine,
+    exclusive,
+    fail,
+    state,
+    store,
+    summary,
+)
 from figscrape.crawl.query import DEFAULT_QUERY
 from figscrape.runtime.runs import console, progress, record_run
 

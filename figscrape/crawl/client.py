@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
 
 from figscrape import __version__
 from figscrape.crawl.limiter import HostLimiter, HostPaused

@@ -10,7 +10,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-
 SAFETY = 0.05  # seconds added to the window
 
 

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup
 
-from figscrape.crawl.jats import JatsFigure, clean_xml, figures_in, parse_leniently, tag_text
+from figscrape.crawl.jats import (
+    JatsFigure,
+    clean_xml,
+    figures_in,
+    parse_leniently,
+    tag_text,
+)
 
 LICENSES = [  # JATS licence URL fragments -> the API's licence codes
     ("publicdomain/zero", "cc0"), ("by-nc-nd", "cc_by_nc_nd"), ("by-nc-sa", "cc_by_nc_sa"), ("by-nc", "cc_by_nc"),

@@ -22,8 +22,8 @@ from sqlalchemy.exc import IntegrityError
 
 from figscrape.config import Config
 from figscrape.crawl.download import pdf_problem
-from figscrape.crawl.query import wanted
 from figscrape.crawl.meca import BundleError, read_article, read_manifest, version_hint
+from figscrape.crawl.query import wanted
 from figscrape.crawl.rangezip import open_member, open_range, read_member
 from figscrape.data.db import read_session, write_session
 from figscrape.data.models import Bundle, Paper, Pdf

@@ -12,8 +12,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from figscrape import __version__
-from figscrape.export.items import Item
 from figscrape.data.votes import COVID, NONCOVID
+from figscrape.export.items import Item
 
 THUMB = 128
 

@@ -7,10 +7,10 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from figscrape.data.votes import COVID, NONCOVID
 from figscrape.export.dataset import FOLDER_OF, IMAGEFOLDER_SPLITS, MARKER
 from figscrape.export.splits import SPLITS
 from figscrape.runtime.tables import read_csv
-from figscrape.data.votes import COVID, NONCOVID
 
 
 def check_export(out: Path) -> list[str]:

@@ -18,14 +18,14 @@ from PIL import Image
 from sqlalchemy import Engine
 
 from figscrape.data.db import write_session
+from figscrape.data.models import Export
+from figscrape.data.votes import COVID, NONCOVID
 from figscrape.export.card import card_text, histogram, preview
 from figscrape.export.duplicates import UnionFind, duplicate_groups
 from figscrape.export.items import Exclusion, Item, load_items
 from figscrape.export.metainfo import COLUMNS, meta_row
 from figscrape.export.splits import SPLITS, assign_patients, fold_items, split_items
 from figscrape.runtime.tables import write_csv, write_xlsx
-from figscrape.data.votes import COVID, NONCOVID
-from figscrape.data.models import Export
 from figscrape.store import ObjectStore
 
 MARKER = ".figscrape-export.json"

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import aliased
 
+from figscrape.data.current import with_paper
 from figscrape.data.db import read_session
+from figscrape.data.models import Annotation, Figure, Panel, Paper
 from figscrape.data.naming import distinct_name, export_name, panel_ext
 from figscrape.data.votes import Resolution, load_votes, resolve
-from figscrape.data.models import Annotation, Figure, Panel, Paper
-from figscrape.data.current import with_paper
 
 
 @dataclass

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from figscrape.extract.geometry import Box, union, x_overlap
 from figscrape.extract.layout import BodyText, PageLayout, Span, TextLine
+from figscrape.geometry import Box, union, x_overlap
 
 _CAPTION_START = re.compile(
     r"""^\s*

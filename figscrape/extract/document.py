@@ -8,12 +8,19 @@ from pathlib import Path
 
 import pymupdf
 
-from figscrape.extract import geometry as g
+from figscrape import geometry as g
 from figscrape.extract.figures import FoundFigure, find_figures
-from figscrape.extract.images import FigureImage, embedded_image, ink_box, native_dpi, render_box, upright
+from figscrape.extract.images import (
+    FigureImage,
+    embedded_image,
+    ink_box,
+    native_dpi,
+    render_box,
+    upright,
+)
 from figscrape.extract.layout import PageLayout, mark_furniture, read_page
-from figscrape.runtime.pdfsniff import file_problem
 from figscrape.extract.letters import panel_letter
+from figscrape.runtime.pdfsniff import file_problem
 
 MAX_PAGES = 600
 

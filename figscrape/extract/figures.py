@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from figscrape.extract import geometry as g
+from figscrape import geometry as g
 from figscrape.extract.captions import Caption, continue_on_next_page, find_captions
-from figscrape.extract.geometry import Box
-from figscrape.extract.layout import BodyText, PageLayout, PlacedImage, TextLine, describe_body
+from figscrape.extract.layout import (
+    BodyText,
+    PageLayout,
+    PlacedImage,
+    TextLine,
+    describe_body,
+)
+from figscrape.geometry import Box
 
 BLOB_TOLERANCE = 6.0  # points between parts of one graphic
 TEXT_TOLERANCE = 4.0  # points between a graphic and its labels

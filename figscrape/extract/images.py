@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import pymupdf
 
-from figscrape.extract.geometry import Box
+from figscrape.geometry import Box
 
 MIN_VECTOR_DPI = 200
 MAX_RENDER_DPI = 600

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pymupdf
 
-from figscrape.extract.geometry import Box, area, width
+from figscrape.geometry import Box, area, width
 
 _WHITESPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")

@@ -12,11 +12,11 @@ from sqlalchemy import Engine, or_, select
 
 from figscrape.config import Config
 from figscrape.data.db import read_session, write_session
+from figscrape.data.models import Figure, Paper, Pdf
 from figscrape.extract import EXTRACTOR_VERSION
 from figscrape.extract.document import extract_figures
 from figscrape.extract.of_record import apply_record
 from figscrape.runtime.isolate import run_isolated
-from figscrape.data.models import Figure, Paper, Pdf
 from figscrape.runtime.parallel import Workers, map_batches
 from figscrape.runtime.runs import RunLog, progress
 from figscrape.store import Store, StoreSpec, open_store

@@ -7,10 +7,10 @@ from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import Engine, func, select
 
-from figscrape.data.db import read_session
-from figscrape.extract import EXTRACTOR_VERSION
-from figscrape.data.models import Annotation, Bundle, Figure, Panel, Paper, Pdf
 from figscrape.data.current import current_figures, current_panels
+from figscrape.data.db import read_session
+from figscrape.data.models import Annotation, Bundle, Figure, Panel, Paper, Pdf
+from figscrape.extract import EXTRACTOR_VERSION
 from figscrape.split import SPLITTER_VERSION
 
 

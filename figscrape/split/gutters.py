@@ -15,7 +15,7 @@ axis titles, legends, scale bars) join the nearest panel, and strips of text ove
 pictures tight beside it (zoomed insets) and the second lung of a masked slice join it.
 
 This module is the entry and the order of those steps; each step lives with its concern:
-settings.py (Box, and every tuning number in `Settings`), masks.py (the view, its background and
+settings.py (PixelBox, and every tuning number in `Settings`), masks.py (the view, its background and
 content mask), lines.py (thin-line removal), pieces.py (connected pieces and which are panels) and
 joining.py (the rules that join pieces into panels)."""
 
@@ -23,14 +23,28 @@ from __future__ import annotations
 
 import numpy as np
 
-from figscrape.split.joining import absorb_parts, attach, join_halves, merge_overlapping, spans_several
+from figscrape.geometry import PixelBox
+from figscrape.split.joining import (
+    absorb_parts,
+    attach,
+    join_halves,
+    merge_overlapping,
+    spans_several,
+)
 from figscrape.split.lines import thin_lines
 from figscrape.split.masks import analysis_view, background_level, content_mask
-from figscrape.split.pieces import container, cores_of, major_flags, pieces, text_lines, unbridged
-from figscrape.split.settings import Box, Settings
+from figscrape.split.pieces import (
+    container,
+    cores_of,
+    major_flags,
+    pieces,
+    text_lines,
+    unbridged,
+)
+from figscrape.split.settings import Settings
 
 
-def panel_boxes(gray: np.ndarray, bg: int, settings: Settings) -> list[Box]:
+def panel_boxes(gray: np.ndarray, bg: int, settings: Settings) -> list[PixelBox]:
     """Panels in analysis pixels, on a background of level `bg`."""
     h, w = gray.shape
     mask = content_mask(gray, bg, settings)
@@ -52,7 +66,7 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings) -> list[Box]:
     return join_halves(absorb_parts(merge_overlapping(grown, settings), reach, settings), mask, settings)
 
 
-def find_panels(gray: np.ndarray, settings: Settings | None = None) -> list[Box]:
+def find_panels(gray: np.ndarray, settings: Settings | None = None) -> list[PixelBox]:
     """Panel boxes (x0, y0, x1, y1, in the given image's pixels) in reading order."""
     settings = settings or Settings()
     small, factor = analysis_view(gray, settings)
@@ -66,11 +80,11 @@ def find_panels(gray: np.ndarray, settings: Settings | None = None) -> list[Box]
     return reading_order(out, settings)
 
 
-def reading_order(boxes: list[Box], settings: Settings | None = None) -> list[Box]:
+def reading_order(boxes: list[PixelBox], settings: Settings | None = None) -> list[PixelBox]:
     """Rows top to bottom (boxes whose tops fall within the first box's upper half), left to right in each."""
     settings = settings or Settings()
     rest = sorted(boxes, key=lambda b: (b[1], b[0]))
-    ordered: list[Box] = []
+    ordered: list[PixelBox] = []
     while rest:
         top = rest[0]
         band = sorted((b for b in rest if b[1] < top[3] - settings.row_band * (top[3] - top[1])), key=lambda b: b[0])

@@ -10,11 +10,12 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from figscrape.extract import geometry as g
-from figscrape.split.settings import Box, Settings
+from figscrape import geometry as g
+from figscrape.geometry import PixelBox
+from figscrape.split.settings import Settings
 
 
-def merge_overlapping(boxes: list[Box], settings: Settings) -> list[Box]:
+def merge_overlapping(boxes: list[PixelBox], settings: Settings) -> list[PixelBox]:
     """Boxes of which one mostly lies in the other become one (a curve inside its axes, an inset)."""
     boxes = list(boxes)
     changed = True
@@ -32,7 +33,7 @@ def merge_overlapping(boxes: list[Box], settings: Settings) -> list[Box]:
     return boxes
 
 
-def spans_several(piece: Box, majors: list[Box], settings: Settings) -> bool:
+def spans_several(piece: PixelBox, majors: list[PixelBox], settings: Settings) -> bool:
     """A title or header over a row (or beside a column) of panels belongs to none of them."""
     share = settings.span_overlap
     across = [m for m in majors if min(piece[2], m[2]) - max(piece[0], m[0]) > share * (m[2] - m[0])]
@@ -40,7 +41,7 @@ def spans_several(piece: Box, majors: list[Box], settings: Settings) -> bool:
     return len(across) >= 2 or len(down) >= 2
 
 
-def _strip_of(s: Box, m: Box, reach: float, settings: Settings) -> bool:
+def _strip_of(s: PixelBox, m: PixelBox, reach: float, settings: Settings) -> bool:
     """Whether s is a thin strip lying along one side of m, within m's extent: the scanner table
     under a CT slice, a colour bar beside a heatmap, a band cut off a bright slice by a white row."""
     slack = settings.strip_slack
@@ -53,7 +54,7 @@ def _strip_of(s: Box, m: Box, reach: float, settings: Settings) -> bool:
     return False
 
 
-def _satellite_of(s: Box, m: Box, tight: float, settings: Settings) -> bool:
+def _satellite_of(s: PixelBox, m: PixelBox, tight: float, settings: Settings) -> bool:
     """Whether s is a small picture right beside m within m's extent, closer to it than the figure's
     gutters are wide: the zoomed insets stacked beside a micrograph, a fragment of a bright slice."""
     if g.area(s) > settings.satellite_area * g.area(m) or g.gap(s, m) > tight:
@@ -64,13 +65,13 @@ def _satellite_of(s: Box, m: Box, tight: float, settings: Settings) -> bool:
     return within_x or within_y
 
 
-def absorb_parts(boxes: list[Box], reach: float, settings: Settings) -> list[Box]:
+def absorb_parts(boxes: list[PixelBox], reach: float, settings: Settings) -> list[PixelBox]:
     """Boxes that are parts of a bigger neighbour, a strip along it (see _strip_of) or a small picture
     tight beside it (see _satellite_of), joined to it."""
     nearest = [min((g.gap(b, o) for o in boxes if o is not b), default=0.0) for b in boxes]
     tight = min(reach, settings.satellite_gap * max(nearest, default=0.0))
     boxes = sorted(boxes, key=g.area, reverse=True)
-    out: list[Box] = []
+    out: list[PixelBox] = []
     for box in boxes:
         host = next((i for i, m in enumerate(out) if _strip_of(box, m, reach, settings) or _satellite_of(box, m, tight, settings)), None)
         if host is None:
@@ -80,14 +81,14 @@ def absorb_parts(boxes: list[Box], reach: float, settings: Settings) -> list[Box
     return out
 
 
-def _gaps(boxes: np.ndarray, box: Box) -> np.ndarray:
+def _gaps(boxes: np.ndarray, box: PixelBox) -> np.ndarray:
     """g.gap from each of `boxes` (an n x 4 array) to `box`."""
     dx = np.maximum(0, np.maximum(boxes[:, 0], box[0]) - np.minimum(boxes[:, 2], box[2]))
     dy = np.maximum(0, np.maximum(boxes[:, 1], box[1]) - np.minimum(boxes[:, 3], box[3]))
     return np.maximum(dx, dy)
 
 
-def attach(small: list[Box], majors: list[Box], reach: float, settings: Settings) -> list[Box]:
+def attach(small: list[PixelBox], majors: list[PixelBox], reach: float, settings: Settings) -> list[PixelBox]:
     """The panels grown by the small pieces near them (letters, tick labels, axis titles, legends),
     nearest first and measured to the panel as grown so far: an axis title beyond its tick labels
     joins its chart, not the picture across the gutter. A piece wider or taller than every panel
@@ -134,7 +135,7 @@ def _solidity(mask: np.ndarray) -> float:
     return float(stats[largest, cv2.CC_STAT_AREA]) / hull if hull else 1.0
 
 
-def _halves(a: Box, b: Box, mask: np.ndarray, settings: Settings) -> bool:
+def _halves(a: PixelBox, b: PixelBox, mask: np.ndarray, settings: Settings) -> bool:
     """Whether a and b (b right of a) are two dense pieces close together and of a height whose facing
     edges both wander and that are tall or hollowed: the lungs of one masked CT slice. Two panels face
     each other with straight edges; two round slices side by side are convex."""
@@ -157,7 +158,7 @@ def _halves(a: Box, b: Box, mask: np.ndarray, settings: Settings) -> bool:
     return max(_solidity(mask[a[1] : a[3], a[0] : a[2]]), _solidity(mask[b[1] : b[3], b[0] : b[2]])) < settings.halves_solidity
 
 
-def join_halves(boxes: list[Box], mask: np.ndarray, settings: Settings) -> list[Box]:
+def join_halves(boxes: list[PixelBox], mask: np.ndarray, settings: Settings) -> list[PixelBox]:
     """Pieces that are halves of one picture (see _halves) joined; but not two pieces that are each
     the size of the figure's other panels into one twice that size: those are two round slices side
     by side (a grid of lung-masked slices joins every pair, and then all are of a size again)."""
@@ -173,7 +174,7 @@ def join_halves(boxes: list[Box], mask: np.ndarray, settings: Settings) -> list[
                 joined = True
                 break
     typical = float(np.median([g.area(g.union(parts)) for parts in groups]))
-    out: list[Box] = []
+    out: list[PixelBox] = []
     for parts in groups:
         whole = g.union(parts)
         if len(parts) > 1 and g.area(whole) >= settings.halves_double * typical and all(g.area(p) >= settings.halves_part * typical for p in parts):

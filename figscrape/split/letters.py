@@ -7,20 +7,20 @@ from __future__ import annotations
 
 import re
 
-from figscrape.extract import geometry as g
-from figscrape.split.settings import Box
+from figscrape import geometry as g
+from figscrape.geometry import PixelBox
 
 CAPTION_LETTER = re.compile(r"(?:^|[\s;.,])\(?([A-Za-z])\)(?=\s|$|[,;])|\(([A-Za-z])\)")
 
 
-def _distance(point: tuple[float, float], box: Box) -> float:
+def _distance(point: tuple[float, float], box: PixelBox) -> float:
     x, y = point
     dx = max(box[0] - x, 0, x - box[2])
     dy = max(box[1] - y, 0, y - box[3])
     return (dx * dx + dy * dy) ** 0.5
 
 
-def assign_letters(panels: list[Box], letters: list[tuple[str, Box]], width: int, height: int) -> list[str]:
+def assign_letters(panels: list[PixelBox], letters: list[tuple[str, PixelBox]], width: int, height: int) -> list[str]:
     """A label per panel ("" where none): each letter goes to the panel it lies in, or the nearest
     one within a tenth of the figure's diagonal; a panel with several keeps the one nearest its top-left corner."""
     reach = 0.1 * (width * width + height * height) ** 0.5
@@ -36,7 +36,7 @@ def assign_letters(panels: list[Box], letters: list[tuple[str, Box]], width: int
     return [chosen[i][1] if i in chosen else "" for i in range(len(panels))]
 
 
-def group_by_letters(panels: list[Box], letters: list[tuple[str, Box]], width: int, height: int) -> list[Box]:
+def group_by_letters(panels: list[PixelBox], letters: list[tuple[str, PixelBox]], width: int, height: int) -> list[PixelBox]:
     """When the PDF's letters name the panels (a run a, b, c... on at least two of them), a piece
     without a letter is part of a lettered panel: of the nearest one it can join without the joined
     box reaching into another lettered panel. Pixels alone cut a montage inside one panel, the
@@ -47,7 +47,7 @@ def group_by_letters(panels: list[Box], letters: list[tuple[str, Box]], width: i
     if len(named) < 2 or named != [chr(ord("a") + k) for k in range(len(named))]:
         return panels
     groups = {i: panels[i] for i, label in enumerate(labels) if label}
-    alone: list[Box] = []
+    alone: list[PixelBox] = []
     loose = [p for p, label in zip(panels, labels) if not label]
     for box in sorted(loose, key=lambda b: min(g.gap(b, q) for q in groups.values())):
         for i in sorted(groups, key=lambda i: g.gap(box, groups[i])):

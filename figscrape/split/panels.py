@@ -8,10 +8,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from figscrape.geometry import PixelBox
 from figscrape.runtime.imaging import to_gray8
 from figscrape.split.gutters import find_panels, reading_order
-from figscrape.split.letters import assign_letters, group_by_letters, letters_in_reading_order
-from figscrape.split.settings import Box
+from figscrape.split.letters import (
+    assign_letters,
+    group_by_letters,
+    letters_in_reading_order,
+)
 from figscrape.split.subcaptions import split_caption, subcaption_for
 
 
@@ -22,10 +26,10 @@ class PanelCut:
     subcaption: str = ""
 
 
-def tile_panels(tiles: list[Box], width: int, height: int) -> list[Box] | None:
+def tile_panels(tiles: list[PixelBox], width: int, height: int) -> list[PixelBox] | None:
     """Panels from the figure's image tiles: tiles that touch are one picture cut in strips; groups
     apart are panels. None when the tiles do not describe panels (one group, or most of the figure uncovered)."""
-    from figscrape.extract.geometry import group_near, union
+    from figscrape.geometry import group_near, union
 
     if len(tiles) < 2:
         return None
@@ -36,7 +40,7 @@ def tile_panels(tiles: list[Box], width: int, height: int) -> list[Box] | None:
     return [tuple(int(round(v)) for v in g) for g in groups]  # type: ignore[misc]
 
 
-def _places(box: Box, width: int, height: int) -> set[str]:
+def _places(box: PixelBox, width: int, height: int) -> set[str]:
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     places = {"left" if cx < width / 2 else "right", "top" if cy < height / 2 else "bottom"}
     if height / 3 < cy < 2 * height / 3:
@@ -44,7 +48,7 @@ def _places(box: Box, width: int, height: int) -> set[str]:
     return places
 
 
-def cut_panels(image: np.ndarray, caption: str, tiles: list[Box] | None = None, letters: list[tuple[str, Box]] | None = None) -> list[PanelCut]:
+def cut_panels(image: np.ndarray, caption: str, tiles: list[PixelBox] | None = None, letters: list[tuple[str, PixelBox]] | None = None) -> list[PanelCut]:
     """The panels of a figure image, in reading order, each with its label and sub-caption."""
     height, width = image.shape[:2]
     boxes = tile_panels(tiles or [], width, height)

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from figscrape.extract import geometry as g
-from figscrape.split.settings import Box, Settings
+from figscrape import geometry as g
+from figscrape.geometry import PixelBox
+from figscrape.split.settings import Settings
 
 
 @dataclass
 class Piece:
-    box: Box
+    box: PixelBox
     pixels: int
     glyph: bool  # short or narrow: text, a letter, a tick, a dash
 

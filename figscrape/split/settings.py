@@ -1,5 +1,5 @@
-"""The splitter's shared vocabulary: the box type every module speaks in, and `Settings`, every
-number the splitter is tuned by. They live apart from the code that uses them so that masks, lines,
+"""The splitter's `Settings`: every number the splitter is tuned by (boxes are
+figscrape.geometry.PixelBox). They live apart from the code that uses them so that masks, lines,
 pieces and joining rules read their thresholds from one place (and tests or benchmarks can try other
 values) instead of keeping magic numbers in their functions. Sizes are in analysis pixels (see
 `analysis_side`); shares are of the figure, a piece or a panel, as each comment says."""
@@ -7,8 +7,6 @@ values) instead of keeping magic numbers in their functions. Sizes are in analys
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (x1, y1 exclusive)
 
 
 @dataclass(frozen=True)

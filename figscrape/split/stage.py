@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, or_, select
 
-from figscrape.data.db import read_session, write_session
-from figscrape.runtime.imaging import decode, store_panel
 from figscrape.data.current import current_figures
+from figscrape.data.db import read_session, write_session
 from figscrape.data.models import Figure, Panel, Pdf
+from figscrape.runtime.imaging import decode, store_panel
 from figscrape.runtime.parallel import Workers, map_batches
 from figscrape.runtime.runs import RunLog, progress
 from figscrape.split import SPLITTER_VERSION

@@ -15,17 +15,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from figscrape.geometry import PixelBox
 from figscrape.synthetic import images as pics
-
-Box = tuple[int, int, int, int]
 
 
 @dataclass
 class Composite:
     image: np.ndarray  # BGR
-    panels: list[Box]
+    panels: list[PixelBox]
     labels: list[str]
-    letters: list[tuple[str, Box]] = field(default_factory=list)  # text spans: (text, box in pixels)
+    letters: list[tuple[str, PixelBox]] = field(default_factory=list)  # text spans: (text, box in pixels)
     style: str = ""
 
 
@@ -82,10 +81,10 @@ def _picture(rng: random.Random, nprng: np.random.Generator, pool: list[np.ndarr
     return made if made.ndim == 3 else cv2.cvtColor(made, cv2.COLOR_GRAY2BGR)
 
 
-def _layout(rng: random.Random, width: int, height: int, gap: int) -> list[Box]:
+def _layout(rng: random.Random, width: int, height: int, gap: int) -> list[PixelBox]:
     """Panel rectangles: a regular grid, or an irregular one (a tall panel beside stacked ones)."""
     kind = rng.choice(("grid", "grid", "irregular", "row"))
-    boxes: list[Box] = []
+    boxes: list[PixelBox] = []
     if kind == "irregular":
         left_w = int(width * rng.uniform(0.4, 0.6))
         boxes.append((0, 0, left_w, height))
@@ -117,7 +116,7 @@ def make_composite(seed: int, pool: list[np.ndarray] | None = None) -> Composite
     margin = rng.choice((0, 6, 16))
     layout = _layout(rng, width - 2 * margin, height - 2 * margin, gap)
     canvas = np.full((height, width, 3), background, np.uint8)
-    panels: list[Box] = []
+    panels: list[PixelBox] = []
     charts = rng.random() < 0.35 and gutter != "thin"
     for x0, y0, x1, y1 in layout:
         x0, y0, x1, y1 = x0 + margin, y0 + margin, x1 + margin, y1 + margin
@@ -155,7 +154,7 @@ def make_composite(seed: int, pool: list[np.ndarray] | None = None) -> Composite
     return Composite(canvas, ordered, labels, letters, f"{gutter}{'+charts' if charts else ''}/{len(panels)}")
 
 
-def _visible(canvas: np.ndarray, box: Box, background: int) -> Box:
+def _visible(canvas: np.ndarray, box: PixelBox, background: int) -> PixelBox:
     """The part of a panel's rectangle that shows anything: a chart or diagram on a page of its own
     colour has no visible edge, so its truth is the extent of what is drawn."""
     x0, y0, x1, y1 = box
@@ -170,5 +169,5 @@ def _visible(canvas: np.ndarray, box: Box, background: int) -> Box:
     return (x0 + int(cols[0]), y0 + int(rows[0]), x0 + int(cols[-1]) + 1, y0 + int(rows[-1]) + 1)
 
 
-def _reading(boxes: list[Box]) -> list[Box]:
+def _reading(boxes: list[PixelBox]) -> list[PixelBox]:
     return sorted(boxes, key=lambda b: (b[1] // 20, b[0]))

@@ -13,8 +13,8 @@ import numpy as np
 from sqlalchemy import Engine, insert, select
 
 from figscrape.data.db import write_session
-from figscrape.runtime.imaging import perceptual_hash
 from figscrape.data.models import Figure, Panel, Paper, Pdf
+from figscrape.runtime.imaging import perceptual_hash
 from figscrape.store import ObjectStore
 from figscrape.synthetic.images import ct_slice, encode
 

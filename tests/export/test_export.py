@@ -10,10 +10,10 @@ from typer.testing import CliRunner
 
 from figscrape.cli import app
 from figscrape.data.db import write_session
+from figscrape.data.models import Export, Panel, Paper
+from figscrape.data.votes import Vote, resolve
 from figscrape.export.check import check_export
 from figscrape.export.dataset import ExportError, ExportOptions, export_dataset
-from figscrape.data.votes import Vote, resolve
-from figscrape.data.models import Export, Panel, Paper
 from figscrape.synthetic.labelled import seed_panels
 
 runner = CliRunner()

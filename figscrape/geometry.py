@@ -1,4 +1,7 @@
-"""Pure box maths for extraction: boxes are (x0, y0, x1, y1) tuples in PDF points, origin top left."""
+"""Pure box maths for every stage: a box is an (x0, y0, x1, y1) tuple, origin top left. The
+functions work in any unit; the names say which one a box is in: PointBox for PDF points (page
+coordinates, extraction), PixelBox for the pixels of an image (integers, x1 and y1 exclusive:
+splitting, panels)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ import cv2
 import numpy as np
 
 Box = tuple[float, float, float, float]
+PointBox = Box  # in PDF points, PyMuPDF's page coordinates
+PixelBox = tuple[int, int, int, int]  # in an image's pixels, x1 and y1 exclusive
 
 
 def width(b: Box) -> float:

@@ -132,8 +132,8 @@ def test_figures_of_record_and_a_paper_the_api_could_not_download(s3, engine, st
         figs = paper.jats_figures
     assert [f["caption"] for f in figs] == ["CT one.", "CT two."]
     assert all(store.exists(f["image_sha256"]) and f["image_ext"] == "tif" for f in figs)
-    from figscrape.extract.stage import run_extract
     from figscrape.data.models import Figure
+    from figscrape.extract.stage import run_extract
     from figscrape.split.stage import run_split
 
     run_extract(engine, store, load_config(), RunLog("extract"))  # the JATS caption and the original TIFF are the figure of record

@@ -10,11 +10,17 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from figscrape.classify.features import SIDE, caption_evidence, image_view
 from figscrape.classify.active import SHIPPED, active_version
+from figscrape.classify.features import SIDE, caption_evidence, image_view
 from figscrape.classify.model import load_filter, save_filter
 from figscrape.classify.retrain import is_not_worse
-from figscrape.classify.train import Example, fit_filter, group_folds, recall_threshold, roc_auc
+from figscrape.classify.train import (
+    Example,
+    fit_filter,
+    group_folds,
+    recall_threshold,
+    roc_auc,
+)
 from figscrape.cli import app
 from figscrape.synthetic import images as pics
 
@@ -116,8 +122,8 @@ def test_train_filter_refuses_without_enough_labels(config) -> None:  # noqa: AN
 def test_labels_people_made_become_training_examples_grouped_by_paper(engine, store) -> None:  # noqa: ANN001
     from figscrape.classify.retrain import annotation_examples
     from figscrape.data.db import write_session
-    from figscrape.runtime.imaging import encode_crop
     from figscrape.data.models import Annotation, Figure, Panel, Paper, Pdf
+    from figscrape.runtime.imaging import encode_crop
 
     rng = np.random.default_rng(3)
     votes = {0: [("ann", "yes"), ("bob", "yes")], 1: [("ann", "no"), ("ann", "yes"), ("bob", "yes")], 2: [("ann", "yes"), ("bob", "no")], 3: [("ann", "unsure")]}

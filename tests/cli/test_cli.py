@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conftest import write_pdf
 from typer.testing import CliRunner
 
 from figscrape.cli import app
 from figscrape.synthetic.papers import SyntheticPaper
-
-from conftest import write_pdf
 
 runner = CliRunner()
 

@@ -13,17 +13,23 @@ from pathlib import Path
 import pytest
 from conftest import write_pdf
 from parallel_tasks import die_always_on_seven, die_once, page_faults_for_big_arrays
-from test_s3 import s3  # noqa: F401 - the moto S3 server fixture
 from sqlalchemy import func, select
+from test_s3 import s3  # noqa: F401 - the moto S3 server fixture
 
 from figscrape.classify.model import load_filter
 from figscrape.classify.stage import run_classify
 from figscrape.config import load_config
-from figscrape.data.db import open_database, read_session
-from figscrape.extract.stage import run_extract
 from figscrape.crawl.ingest import ingest_paths
+from figscrape.data.db import open_database, read_session
 from figscrape.data.models import Figure, Panel, Pdf
-from figscrape.runtime.parallel import DASK_WORKER_CONFIG, MAX_ATTEMPTS, Workers, batches, run_batches
+from figscrape.extract.stage import run_extract
+from figscrape.runtime.parallel import (
+    DASK_WORKER_CONFIG,
+    MAX_ATTEMPTS,
+    Workers,
+    batches,
+    run_batches,
+)
 from figscrape.runtime.runs import RunLog
 from figscrape.split.stage import run_split
 from figscrape.store import ObjectStore

@@ -8,14 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import shared_corpus
 
 from figscrape.crawl.api import Record
 from figscrape.crawl.download import citation_pdf_url, pdf_problem
 from figscrape.crawl.jats import jats_figures
 
-from conftest import shared_corpus
-
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def test_records_keep_every_field_with_string_counts_funder_lists_and_versions() -> None:

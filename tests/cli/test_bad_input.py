@@ -114,10 +114,10 @@ def test_a_job_that_blows_its_memory_limit_fails_cleanly() -> None:
 
 
 def test_batch_marks_bad_pdfs_failed_and_extracts_the_rest(bad_pdfs: dict[str, Path], config, engine, store) -> None:  # noqa: ANN001
-    from figscrape.extract.stage import run_extract
     from figscrape.crawl.ingest import ingest_paths
-    from figscrape.runtime.runs import RunLog
+    from figscrape.extract.stage import run_extract
     from figscrape.pipeline.status import collect_status
+    from figscrape.runtime.runs import RunLog
 
     run = RunLog("ingest")
     ingest_paths(engine, store, [bad_pdfs[n] for n in ("good", "truncated", "encrypted", "garbage", "html", "empty")], run)

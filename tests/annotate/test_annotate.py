@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-
 import pytest
 from labelling import label, label_at_once
 from sqlalchemy import func, select
@@ -11,8 +10,8 @@ from figscrape.annotate.facts import suggest
 from figscrape.annotate.progress import collect_progress, per_hour
 from figscrape.annotate.queue import QueueFilter, next_panels, remaining
 from figscrape.data.db import read_session, write_session
-from figscrape.data.votes import load_votes
 from figscrape.data.models import Annotation, Panel
+from figscrape.data.votes import load_votes
 from figscrape.synthetic.labelled import seed_panels
 
 

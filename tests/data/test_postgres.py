@@ -11,9 +11,15 @@ from sqlalchemy import func, select
 
 from figscrape.annotate.actions import withdraw
 from figscrape.annotate.queue import next_panels
-from figscrape.data.db import current_revision, head_revision, open_database, read_session, write_session
-from figscrape.export.dataset import ExportOptions, export_dataset
+from figscrape.data.db import (
+    current_revision,
+    head_revision,
+    open_database,
+    read_session,
+    write_session,
+)
 from figscrape.data.models import Annotation, Panel
+from figscrape.export.dataset import ExportOptions, export_dataset
 from figscrape.store import ObjectStore
 from figscrape.synthetic.labelled import seed_panels
 

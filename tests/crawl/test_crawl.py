@@ -15,6 +15,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 from filelock import FileLock
+from rxiv_server import FakeRxiv, record
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -29,8 +30,6 @@ from figscrape.crawl.stage import MAX_PDF_ATTEMPTS, CrawlOptions, run_crawl
 from figscrape.data.db import read_session
 from figscrape.data.models import CrawlWindow, Paper, Pdf
 from figscrape.runtime.runs import RunLog
-
-from rxiv_server import FakeRxiv, record
 
 TODAY = date(2020, 3, 31)
 

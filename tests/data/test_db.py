@@ -7,7 +7,15 @@ import pytest
 from alembic import command
 from sqlalchemy import func, inspect, select
 
-from figscrape.data.db import DatabaseError, _alembic_config, current_revision, head_revision, make_engine, open_database, write_session
+from figscrape.data.db import (
+    DatabaseError,
+    _alembic_config,
+    current_revision,
+    head_revision,
+    make_engine,
+    open_database,
+    write_session,
+)
 from figscrape.data.models import Annotation, Figure, Panel, Paper, Pdf
 
 

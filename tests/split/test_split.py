@@ -6,13 +6,17 @@ import cv2
 import numpy as np
 import pytest
 
-from figscrape.extract.geometry import iou
+from figscrape.geometry import iou
 from figscrape.split.gutters import find_panels
-from figscrape.split.letters import assign_letters, caption_letters, group_by_letters, letters_in_reading_order
+from figscrape.split.letters import (
+    assign_letters,
+    caption_letters,
+    group_by_letters,
+    letters_in_reading_order,
+)
 from figscrape.split.panels import cut_panels, tile_panels
 from figscrape.split.subcaptions import split_caption, subcaption_for
 from figscrape.synthetic import images as pics
-
 
 
 def grid(background: int, gap: int, rows: int = 2, cols: int = 3, side: int = 200) -> tuple[np.ndarray, list]:

@@ -8,15 +8,14 @@ from pathlib import Path
 
 import pytest
 from filelock import FileLock
+from rxiv_server import FakeRxiv, record
+from test_crawl import _fast_settings
 from typer.testing import CliRunner
 
 from figscrape.cli import app
 from figscrape.config import Config
 from figscrape.crawl.client import ClientSettings
 from figscrape.synthetic.papers import SyntheticPaper
-
-from rxiv_server import FakeRxiv, record
-from test_crawl import _fast_settings
 
 runner = CliRunner()
 

@@ -15,7 +15,7 @@ from figscrape.data.db import read_session
 from figscrape.data.models import Annotation, Panel
 from figscrape.synthetic.labelled import seed_panels
 
-APP = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
+APP = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 
 
 def open_app(monkeypatch: pytest.MonkeyPatch | None = None, **env: str) -> AppTest:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from figscrape.extract.document import extract_figures
-from figscrape.extract.geometry import iou
-
 from conftest import shared_corpus
+
+from figscrape.extract.document import extract_figures
+from figscrape.geometry import iou
 
 
 def test_real_preprints_figures_found_with_f1_over_the_bar() -> None:

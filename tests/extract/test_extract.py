@@ -8,15 +8,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import write_pdf
 
 from figscrape.extract.document import extract_figures
 from figscrape.extract.letters import panel_letter
-from figscrape.extract.geometry import iou
+from figscrape.geometry import iou
 from figscrape.runtime.imaging import decode
 from figscrape.synthetic.encodings import ENCODINGS
-from figscrape.synthetic.papers import STYLES, FigureMaker, Layout, SyntheticPaper, make_paper
-
-from conftest import write_pdf
+from figscrape.synthetic.papers import (
+    STYLES,
+    FigureMaker,
+    Layout,
+    SyntheticPaper,
+    make_paper,
+)
 
 
 def similar(a: str, b: str) -> float:
@@ -124,8 +129,9 @@ def test_a_caption_set_beside_its_figure_claims_it(tmp_path: Path) -> None:
     for y in range(80, 200, 14):
         page.insert_text((72, y), "Running text of the paper that goes on for a while across the page width here.", fontsize=10)
     rng = np.random.default_rng(0)
-    from figscrape.synthetic import images as pics
     import cv2
+
+    from figscrape.synthetic import images as pics
 
     page.insert_image(pymupdf.Rect(72, 230, 372, 530), stream=cv2.imencode(".png", pics.ct_slice(rng, 300))[1].tobytes())
     for i, text in enumerate(["Figure 1. Axial chest CT", "of a patient with bilateral", "ground-glass opacities."]):
