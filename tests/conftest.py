@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import uuid
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from figscrape.config import Config, load_config
 from figscrape.data.db import open_database
-from figscrape.store import ObjectStore
+from figscrape.store import ObjectStore, s3_client
 from figscrape.synthetic.papers import STYLES, SyntheticPaper, make_paper
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
@@ -86,3 +87,25 @@ def postgres_url() -> str:  # noqa: ANN201
     with admin.connect() as conn:
         conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     admin.dispose()
+
+
+@pytest.fixture
+def s3(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """A moto S3 server on a free port, FIGSCRAPE_S3_ENDPOINT pointing at it, and medRxiv's MECA bucket in it."""
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+                       "FIGSCRAPE_S3_ENDPOINT": f"http://127.0.0.1:{port}"}.items():
+        monkeypatch.setenv(key, value)
+    import requests
+
+    requests.post(f"http://127.0.0.1:{port}/moto-api/reset", timeout=10)  # moto keeps its state per process: start empty
+    client = s3_client(load_config().s3_endpoint)
+    client.create_bucket(Bucket=Config.s3_bucket_medrxiv)
+    yield client
+    server.stop()

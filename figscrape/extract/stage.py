@@ -142,7 +142,7 @@ def run_extract(engine: Engine, store: Store, config: Config, run: RunLog, worke
     with progress() as bar:
         task = bar.add_task("extract", total=len(jobs))
         size = BATCH if workers.parallel else 1
-        for results in map_batches(extract_batch, jobs, size, (store.spec, config), workers, lambda job, why: ExtractDone(job, error=why)):
+        for results in map_batches(extract_batch, jobs, size, (store.spec, config), workers, lambda job, why: ExtractDone(job, error=why), children=True):
             commit_extracted(engine, results)
             for done in results:
                 if done.error:

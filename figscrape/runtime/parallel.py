@@ -51,6 +51,10 @@ class Workers:
         return bool(self.scheduler) or self.count > 1
 
 
+class WorkersUnfit(RuntimeError):
+    """The cluster's workers cannot run this stage; the message says how to start them."""
+
+
 @dataclass
 class BatchResult:
     batch: list
@@ -62,10 +66,11 @@ def batches(items: Sequence[T], size: int) -> list[list[T]]:
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
-def run_batches(fn: Callable[..., Any], work: list[list], args: tuple, workers: Workers) -> Iterator[BatchResult]:
-    """fn(batch, *args) for every batch, results in completion order."""
+def run_batches(fn: Callable[..., Any], work: list[list], args: tuple, workers: Workers, children: bool = False) -> Iterator[BatchResult]:
+    """fn(batch, *args) for every batch, results in completion order. children: fn starts child
+    processes (a PDF in its isolated child), which a daemonic Dask worker may not."""
     if workers.scheduler:
-        yield from _dask(fn, work, args, workers.scheduler)
+        yield from _dask(fn, work, args, workers.scheduler, children)
     elif workers.count > 1:
         yield from _processes(fn, work, args, workers.count)
     else:
@@ -74,10 +79,10 @@ def run_batches(fn: Callable[..., Any], work: list[list], args: tuple, workers: 
 
 
 def map_batches(fn: Callable[..., list[R]], items: Sequence[T], size: int, args: tuple, workers: Workers,
-                failed: Callable[[T, str], R]) -> Iterator[list[R]]:
+                failed: Callable[[T, str], R], children: bool = False) -> Iterator[list[R]]:
     """fn(batch, *args) gives one result per item of its batch; a batch that failed as a whole gives
     failed(item, why) for each of its items instead. Lists in completion order."""
-    for result in run_batches(fn, batches(items, size), args, workers):
+    for result in run_batches(fn, batches(items, size), args, workers, children):
         yield result.value if not result.error else [failed(item, result.error) for item in result.batch]
 
 
@@ -155,10 +160,23 @@ def _worker_plugin():  # noqa: ANN202 (distributed is imported only on the Dask 
     return UnfreezeMalloc()
 
 
-def _dask(fn: Callable[..., Any], work: list[list], args: tuple, address: str) -> Iterator[BatchResult]:
+def _is_daemonic() -> bool:
+    """Runs on a worker: whether it is a daemonic process (Dask's default), which may have no children."""
+    return bool(mp.current_process().daemon)
+
+
+def _dask(fn: Callable[..., Any], work: list[list], args: tuple, address: str, children: bool) -> Iterator[BatchResult]:
     from distributed import Client, as_completed
 
     with Client(address, timeout="30s") as client:
+        if children and work:
+            daemonic = sorted(worker for worker, flag in client.run(_is_daemonic).items() if flag)
+            if daemonic:
+                raise WorkersUnfit(
+                    f"{len(daemonic)} Dask worker(s) of {address} are daemonic processes ({daemonic[0]}...), which may not start "
+                    "the child each PDF runs in: start them with DASK_DISTRIBUTED__WORKER__DAEMON=False in their environment "
+                    "(README: On several processes or a Dask cluster)"
+                )
         client.register_plugin(_worker_plugin())
         futures = {client.submit(fn, batch, *args, pure=False, retries=MAX_ATTEMPTS - 1): k for k, batch in enumerate(work)}
         for future in as_completed(futures):

@@ -4,7 +4,6 @@ tests build (and the real medRxiv bundle of the shared corpus, where present).""
 from __future__ import annotations
 
 import re
-import socket
 
 import pytest
 from conftest import shared_corpus
@@ -19,33 +18,11 @@ from figscrape.crawl.s3 import S3Options, crawl_s3, month_prefix, month_range
 from figscrape.data.db import read_session, write_session
 from figscrape.data.models import Bundle, Paper, Pdf
 from figscrape.runtime.runs import RunLog
-from figscrape.store import s3_client
 from figscrape.synthetic.papers import make_paper
 
 runner = CliRunner()
 BUCKET = "medrxiv-src-monthly"
 MARCH = "Current_Content/March_2020/"
-
-
-@pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
-    from moto.server import ThreadedMotoServer
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-                       "FIGSCRAPE_S3_ENDPOINT": f"http://127.0.0.1:{port}"}.items():
-        monkeypatch.setenv(key, value)
-    import requests
-
-    requests.post(f"http://127.0.0.1:{port}/moto-api/reset", timeout=10)  # moto keeps its state per process: start empty
-    client = s3_client(load_config().s3_endpoint)
-    client.create_bucket(Bucket=BUCKET)
-    yield client
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ import pytest
 from conftest import write_pdf
 from parallel_tasks import die_always_on_seven, die_once, page_faults_for_big_arrays
 from sqlalchemy import func, select
-from test_s3 import s3  # noqa: F401 - the moto S3 server fixture
 
 from figscrape.classify.model import load_filter
 from figscrape.classify.stage import run_classify
@@ -183,9 +182,11 @@ def test_the_file_store_in_an_s3_bucket_with_workers(s3, tmp_path: Path, monkeyp
     engine.dispose()
 
 
-def _dask_processes(port: int, workers: int) -> list[subprocess.Popen]:
+def _dask_processes(port: int, workers: int, as_figscrape_says: bool = True) -> list[subprocess.Popen]:
+    """A `dask scheduler` and a `dask worker` in their own processes, with the README's settings, or
+    (as_figscrape_says=False) as dask, dask-jobqueue and most deployments start them: daemonic."""
     env = dict(os.environ)
-    for key, value in DASK_WORKER_CONFIG.items():
+    for key, value in DASK_WORKER_CONFIG.items() if as_figscrape_says else ():
         env["DASK_" + key.upper().replace(".", "__").replace("-", "_")] = str(value)
     bindir = Path(sys.executable).parent
     address = f"tcp://127.0.0.1:{port}"
@@ -243,3 +244,31 @@ def test_a_scheduler_killed_mid_run_fails_the_batches_in_flight_and_a_rerun_fini
         per_pdf = dict(s.execute(select(Figure.pdf_id, func.count(Figure.id)).group_by(Figure.pdf_id)).all())
     assert extracted() == 16 and sorted(per_pdf.values()) == [2] * 16  # every figure once
     engine.dispose()
+
+
+def test_daemonic_dask_workers_are_refused_in_one_line_before_any_pdf_fails(corpus: list[Path], tmp_path: Path) -> None:
+    """A daemonic worker may not start the child each PDF runs in: the run says so and how to start
+    the workers, exits 1, and marks no PDF failed (a rerun on fit workers extracts them all)."""
+    import socket as socket_
+
+    with socket_.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    data = tmp_path / "data"
+    env = dict(os.environ, FIGSCRAPE_DATA=str(data))
+    subprocess.run([sys.executable, "-m", "figscrape.cli", "ingest", *map(str, corpus[:2])], env=env, check=True, capture_output=True)
+    cluster = _dask_processes(port, 1, as_figscrape_says=False)
+    try:
+        run = subprocess.run([sys.executable, "-m", "figscrape.cli", "extract", "--scheduler", f"tcp://127.0.0.1:{port}"], env=env,
+                             capture_output=True, text=True, timeout=180)
+    finally:
+        for proc in cluster:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    assert "daemonic" in output and "DASK_DISTRIBUTED__WORKER__DAEMON=False" in output
+    engine = open_database(load_config(data_home=data).db_url)
+    with read_session(engine) as s:
+        assert s.scalar(select(func.count(Pdf.id)).where(Pdf.extract_error != "")) == 0
+        assert s.scalar(select(func.count(Pdf.id)).where(Pdf.extracted_version.is_not(None))) == 0
