@@ -13,6 +13,7 @@ import pymupdf
 from bs4 import BeautifulSoup
 
 from figscrape.crawl.client import FetchError, PoliteClient
+from figscrape.runtime.mupdf import log_mupdf_messages
 from figscrape.runtime.pdfsniff import file_problem
 
 CHUNK = 1 << 16
@@ -46,6 +47,8 @@ def pdf_problem(path: Path) -> str:
                 return "PDF without pages"
     except Exception as exc:  # MuPDF's own error types
         return f"PDF that cannot be opened ({exc})"
+    finally:
+        log_mupdf_messages(path)
     return ""
 
 

@@ -20,6 +20,7 @@ from figscrape.extract.images import (
 )
 from figscrape.extract.layout import PageLayout, mark_furniture, read_page
 from figscrape.extract.letters import panel_letter
+from figscrape.runtime.mupdf import log_mupdf_messages
 from figscrape.runtime.pdfsniff import file_problem
 
 MAX_PAGES = 600
@@ -137,3 +138,4 @@ def extract_figures(path: Path, max_pages: int = MAX_PAGES) -> ExtractedDocument
         return result
     finally:
         doc.close()
+        log_mupdf_messages(path)

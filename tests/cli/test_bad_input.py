@@ -130,3 +130,28 @@ def test_batch_marks_bad_pdfs_failed_and_extracts_the_rest(bad_pdfs: dict[str, P
     status = collect_status(engine)
     assert status.pdfs_extract_failed == 2 and status.figures == run.counts["figures"]
     assert any("encrypted with a password" in f["reason"] for f in status.top_failures)
+
+
+def test_mupdf_messages_about_a_damaged_pdf_go_to_stderr_and_stdout_stays_json(tmp_path: Path) -> None:
+    """A content stream MuPDF cannot parse makes it print "MuPDF error: ..." lines; with --json,
+    stdout must still be exactly one JSON document, and the messages reach stderr with the file name."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Figure 1. A page whose drawing is damaged.")
+    doc.update_stream(page.get_contents()[0], b"BT /F0 12 Tf 72 72 Td (hi) Tj ET q /Im9 Do Q garbage ((( [ <<")
+    pdf = tmp_path / "damaged.pdf"
+    doc.save(pdf)
+    env = dict(os.environ, FIGSCRAPE_DATA=str(tmp_path / "data"))
+    done = subprocess.run([sys.executable, "-m", "figscrape.cli", "inspect", str(pdf), "--json"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["pdf"] == str(pdf)
+    assert "MuPDF" in done.stderr and "damaged.pdf" in done.stderr
+    subprocess.run([sys.executable, "-m", "figscrape.cli", "ingest", str(pdf)], env=env, check=True, capture_output=True)
+    run = subprocess.run([sys.executable, "-m", "figscrape.cli", "run", "--no-crawl", "--json"], env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["ok"] is True
