@@ -49,7 +49,7 @@ def main() -> None:
         with read_session(engine) as s:
             empty = s.scalar(select(Panel.id).limit(1)) is None
         if empty:
-            st.info(f"No panels in the database yet ({config.db_url}). Run `figscrape run` (or `figscrape demo`) to fill it.")
+            st.info(f"No panels in the database yet ({config.db_shown}). Run `figscrape run` (or `figscrape demo`) to fill it.")
             return
         PAGES[page][1](engine, store, config, user)
     except OperationalError as exc:

@@ -164,3 +164,14 @@ def test_a_database_that_fails_on_save_leaves_a_message_not_a_traceback(engine, 
     at.run()
     at.button(key="lab-1").click().run()
     assert len(rows(engine)) == 1 and at.session_state["pos"] == 1
+
+
+def test_the_page_never_shows_the_database_password(engine, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    import figscrape.app.shared as shared
+
+    opened = shared.open_database
+    monkeypatch.setattr(shared, "open_database", lambda url, **kw: opened(str(engine.url), **kw))
+    monkeypatch.setenv("FIGSCRAPE_DB", "postgresql+psycopg://ann:s3cret@db.example/figscrape")
+    at = signed_in()
+    shown = " ".join(str(e.value) for kind in (at.info, at.error, at.markdown, at.warning) for e in kind)
+    assert "ann:***@db.example" in shown and "s3cret" not in shown
