@@ -9,6 +9,7 @@ import streamlit as st
 from figscrape.app.shared import (
     LABEL_KEYS,
     caption_markdown,
+    doi_url,
     escape,
     figure_with_box,
     queue_filter,
@@ -124,15 +125,15 @@ def label_page(engine, store: Store, config: Config, user: str) -> None:  # noqa
     left, right = st.columns([3, 2])
     with left:
         score = "unscored" if view.ct_score is None else f"CT score {view.ct_score:.2f}"
-        st.markdown(f"**Panel {view.label or view.panel_id}** · figure {view.figure_number or '?'} · page {view.page} · {score}")
+        st.markdown(f"**Panel {escape(view.label or view.panel_id)}** · figure {escape(view.figure_number or '?')} · page {escape(view.page)} · {score}")
         show_image(store, view.image_sha256, width="stretch")
     with right:
         fig_path = store.path(view.figure_sha256)
         if fig_path.is_file():
             st.image(figure_with_box(str(fig_path), view.bbox), caption="the whole figure, the panel boxed", width="stretch")
         st.markdown(caption_markdown(view))
-        st.markdown(f"[{escape(view.title or view.doi)}](https://doi.org/{view.doi}) · {view.server} · v{view.version} · "
-                    f"{view.date or 'no date'} · licence {view.license or 'unknown'}")
+        st.markdown(f"[{escape(view.title or view.doi)}]({doi_url(view.doi)}) · {escape(view.server)} · v{escape(view.version)} · "
+                    f"{escape(view.date or 'no date')} · licence {escape(view.license or 'unknown')}")
     keys = st.columns(len(LABEL_KEYS))
     for col, (key, text, is_ct, diagnosis) in zip(keys, LABEL_KEYS):
         col.button(text, key=f"lab-{key}", shortcut=key, on_click=on_label, args=(pid, is_ct, diagnosis),
@@ -161,4 +162,4 @@ def label_page(engine, store: Store, config: Config, user: str) -> None:  # noqa
                 st.session_state["queue"][st.session_state["pos"]] = new
                 st.session_state["flash"] = f"panel {pid} re-cut as panel {new}"
                 st.rerun()
-    st.caption(f"about {panels_left(engine, user, f, config.labels_per_panel)} panels left for you · signed in as {user}")
+    st.caption(f"about {panels_left(engine, user, f, config.labels_per_panel)} panels left for you · signed in as {escape(user)}")

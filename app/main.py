@@ -9,7 +9,7 @@ from figscrape.app.grid_page import grid_page
 from figscrape.app.label_page import label_page
 from figscrape.app.progress_page import progress_page
 from figscrape.app.review_page import review_page
-from figscrape.app.shared import resources
+from figscrape.app.shared import escape, resources
 from figscrape.app.signin import sign_in
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -34,7 +34,7 @@ def main() -> None:
         return
     page = st.session_state.setdefault("page", "Label")
     with st.sidebar:
-        st.markdown(f"Signed in as **{user}**")
+        st.markdown(f"Signed in as **{escape(user)}**")
         for name, (key, _) in PAGES.items():
             st.button(name, key=f"page-{name}", shortcut=key, on_click=lambda n=name: st.session_state.update(page=n),
                       type="primary" if name == page else "secondary", width="stretch")
@@ -49,7 +49,7 @@ def main() -> None:
         with read_session(engine) as s:
             empty = s.scalar(select(Panel.id).limit(1)) is None
         if empty:
-            st.info(f"No panels in the database yet ({config.db_url}). Run `figscrape run` (or `figscrape demo`) to fill it.")
+            st.info(f"No panels in the database yet ({config.db_shown}). Run `figscrape run` (or `figscrape demo`) to fill it.")
             return
         PAGES[page][1](engine, store, config, user)
     except OperationalError as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
-from figscrape.app.shared import LABEL_KEYS, caption_markdown, show_image
+from figscrape.app.shared import LABEL_KEYS, caption_markdown, escape, show_image
 
 from figscrape.annotate import (
     actions,  # its functions looked up when called, as on the Label page
@@ -28,7 +28,7 @@ def review_page(engine, store: Store, config: Config, user: str) -> None:  # noq
         votes = load_votes(s)
     for result in (agreement(votes, is_ct_of, "CT or not"), agreement(votes, class_rating, "COVID-19 or not")):
         fleiss = "n/a" if result.fleiss is None else f"{result.fleiss:.3f}"
-        st.markdown(f"**{result.label}**: Fleiss' kappa {fleiss} over {result.panels} panels with 2+ labels")
+        st.markdown(f"**{escape(result.label)}**: Fleiss' kappa {fleiss} over {result.panels} panels with 2+ labels")
         if result.pairs:
             st.table([{"annotators": f"{a} / {b}", "Cohen's kappa": "n/a" if k is None else f"{k:.3f}", "panels": n}
                       for (a, b), (k, n) in result.pairs.items()])
@@ -48,7 +48,7 @@ def review_page(engine, store: Store, config: Config, user: str) -> None:  # noq
         st.markdown(caption_markdown(view))
         st.table([{"annotator": v.annotator, "CT": v.is_ct, "diagnosis": v.diagnosis, "patient": v.patient_key} for v in votes[pid]])
         now = resolve(votes[pid])
-        st.caption(f"majority now: {now.cls or now.reason}")
+        st.caption(f"majority now: {escape(now.cls or now.reason)}")
     cols = st.columns(len(LABEL_KEYS))
     for col, (key, text, is_ct, diagnosis) in zip(cols, LABEL_KEYS):
         if col.button(f"Decide: {text}", key=f"adj-{key}", shortcut=f"Alt+{key}", width="stretch"):

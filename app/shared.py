@@ -7,6 +7,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from urllib.parse import quote
 
 import streamlit as st
 from PIL import Image, ImageDraw
@@ -68,8 +69,14 @@ def saving(callback: Callable[..., None]) -> Callable[..., None]:
     return guarded
 
 
-def escape(text: str) -> str:
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|$<>~:])", r"\\\1", text)
+def escape(text: object) -> str:
+    """Any value from a record, made plain text for st.markdown (and every widget label that reads markdown)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|$<>~:&=\"'])", r"\\\1", "" if text is None else str(text))
+
+
+def doi_url(doi: str) -> str:
+    """A record's DOI as a link target that cannot leave the link: every character but / percent-encoded."""
+    return "https://doi.org/" + quote(doi, safe="/")
 
 
 def caption_markdown(view: PanelView) -> str:

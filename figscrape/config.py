@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -46,6 +47,11 @@ class Config:
         """The file store, with a local cache under the data home for an S3 store's files."""
         return open_store(self.store_spec, self.data_home / "cache")
 
+    @property
+    def db_shown(self) -> str:
+        """The database URL as figscrape prints or shows it: without its password."""
+        return shown_url(self.db_url)
+
     def with_overrides(self, **flags: object) -> Config:
         """The same configuration with the flags that were given (None means not given)."""
         return replace(self, **{k: v for k, v in flags.items() if v is not None})
@@ -87,3 +93,29 @@ def _store_location(value: str) -> str:
     if "://" in value and not value.startswith("file://"):
         raise ValueError(f"FIGSCRAPE_STORE={value}: the file store is a folder every worker mounts, or s3://bucket/prefix")
     return str(Path(value.removeprefix("file://")).expanduser().absolute())
+
+
+def shown_url(url: str) -> str:
+    """A URL as figscrape prints or shows it, anywhere: the password masked (***)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a SQLAlchemy URL: mask whatever sits between "user:" and "@"
+        return re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", url)
+
+
+def without_password(text: str, url: str) -> str:
+    """A message (a driver's error, say) with the URL's password, should it appear, masked."""
+    from urllib.parse import quote
+
+    from sqlalchemy.engine import make_url
+
+    try:
+        password = make_url(url).password
+    except Exception:
+        return shown_url(text)
+    if password:
+        for form in {str(password), quote(str(password), safe="")}:
+            text = text.replace(form, "***")
+    return text.replace(url, shown_url(url))

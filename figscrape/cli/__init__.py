@@ -13,6 +13,7 @@ from figscrape.cli import looking  # noqa: F401
 from figscrape.cli import dataset  # noqa: F401
 # isort: on
 from figscrape.cli.root import app, state
+from figscrape.config import without_password
 from figscrape.runtime.runs import console
 
 __all__ = ["app", "main_entry"]
@@ -27,7 +28,7 @@ def main_entry() -> None:
     except DBAPIError as exc:
         reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc).splitlines()[0]
         hint = " (another process holds the write lock; try again, or use PostgreSQL for a team)" if "locked" in reason else ""
-        console.print(f"[red]error:[/red] database {state.config.db_url}: {reason}{hint}", highlight=False, soft_wrap=True)
+        console.print(f"[red]error:[/red] database {state.config.db_shown}: {without_password(reason, state.config.db_url)}{hint}", highlight=False, soft_wrap=True)
         sys.exit(2)
 
 

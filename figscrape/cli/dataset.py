@@ -11,6 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from figscrape.cli.root import app, db_app, engine, fail, labels_app, state, store
+from figscrape.config import without_password
 from figscrape.data.db import make_engine, upgrade
 from figscrape.runtime.runs import console, progress
 
@@ -33,7 +34,7 @@ def labeling_app(
     env = dict(os.environ, FIGSCRAPE_DATA=str(state.config.data_home), FIGSCRAPE_DB=state.config.db_url)
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.address", address,
                "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    console.print(f"labeling app on http://{address}:{port} — database {state.config.db_url}", highlight=False)
+    console.print(f"labeling app on http://{address}:{port} — database {state.config.db_shown}", highlight=False)
     try:
         raise typer.Exit(subprocess.call(command, env=env))
     except KeyboardInterrupt:
@@ -147,6 +148,6 @@ def db_upgrade() -> None:
     try:
         upgrade(make_engine(state.config.db_url))
     except Exception as exc:  # any driver error: say which database and why
-        fail(f"cannot upgrade {state.config.db_url}: {exc}")
-    console.print(f"database at the newest schema: {state.config.db_url}", highlight=False)
+        fail(f"cannot upgrade {state.config.db_shown}: {without_password(str(exc), state.config.db_url)}")
+    console.print(f"database at the newest schema: {state.config.db_shown}", highlight=False)
 

@@ -62,7 +62,7 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
     if as_json:
         sys.stdout.write(json.dumps(st.as_dict()) + "\n")
         return
-    table = Table(title=f"figscrape {__version__} — {state.config.db_url}")
+    table = Table(title=f"figscrape {__version__} — {state.config.db_shown}")
     table.add_column("what")
     table.add_column("count", justify="right")
     for key, value in st.as_dict().items():

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from figscrape.config import Config
+from figscrape.config import Config, shown_url, without_password
 
 BUSY_TIMEOUT = Config.db_timeout  # seconds a writer waits for the lock, unless FIGSCRAPE_DB_TIMEOUT says otherwise
 
@@ -85,7 +85,8 @@ def current_revision(engine: Engine) -> str | None:
         with engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
     except OperationalError as exc:
-        raise DatabaseError(f"cannot open the database {engine.url!r}: {exc.orig}") from exc
+        raw = engine.url.render_as_string(hide_password=False)
+        raise DatabaseError(f"cannot open the database {shown_url(raw)}: {without_password(str(exc.orig), raw)}") from exc
 
 
 def upgrade(engine: Engine) -> None:
@@ -105,16 +106,16 @@ def open_database(url: str, migrate: bool = True, busy_timeout: float = BUSY_TIM
         if not migrate and not path.exists():
             raise DatabaseError(f"no figscrape database at {path} yet: run `figscrape demo`, `figscrape ingest` or `figscrape crawl` first")
         if path.parent.exists() and not path.parent.is_dir():
-            raise DatabaseError(f"cannot open the database {url}: {path.parent} is a file, not a folder")
+            raise DatabaseError(f"cannot open the database {shown_url(url)}: {path.parent} is a file, not a folder")
     try:
         engine = make_engine(url, busy_timeout)
     except OSError as exc:
-        raise DatabaseError(f"cannot open the database {url}: {exc}") from exc
+        raise DatabaseError(f"cannot open the database {shown_url(url)}: {without_password(str(exc), url)}") from exc
     current = current_revision(engine)
     if current != head_revision(engine):
         if not migrate and current is not None:
             raise DatabaseError(
-                f"the database {engine.url!r} is at schema {current}, older than this figscrape "
+                f"the database {engine.url.render_as_string(hide_password=True)} is at schema {current}, older than this figscrape "
                 f"({head_revision(engine)}): run `figscrape db upgrade`"
             )
         upgrade(engine)

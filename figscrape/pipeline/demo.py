@@ -52,4 +52,4 @@ def run_demo(ctx: StageContext) -> None:
             )
             console.print(f"   “{fig.caption[:110]}{'…' if len(fig.caption) > 110 else ''}”", highlight=False, soft_wrap=True)
             console.print(f"   → {store.path(fig.image_sha256)}", highlight=False, soft_wrap=True)
-    console.print(f"database: {config.db_url}\nnext: `figscrape status`, `figscrape inspect FILE.pdf --json`", highlight=False)
+    console.print(f"database: {config.db_shown}\nnext: `figscrape status`, `figscrape inspect FILE.pdf --json`", highlight=False)

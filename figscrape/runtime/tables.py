@@ -1,5 +1,7 @@
 """CSV and XLSX files written so the same rows give the same bytes: fixed line endings, and an
-XLSX whose ZIP entries and document properties carry a fixed date instead of the time of writing."""
+XLSX whose ZIP entries and document properties carry a fixed date instead of the time of writing.
+Every text cell goes through `cell`: one that a spreadsheet would run as a formula (= + - @ tab CR
+first) gets a leading single quote, as OWASP advises; the readers take off only that added quote."""
 
 from __future__ import annotations
 
@@ -14,18 +16,43 @@ from pathlib import Path
 from openpyxl import Workbook
 
 FIXED_DATE = datetime(2020, 1, 1)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")  # a CR is written as LF (see cell)
+
+
+def _needs_quote(text: str) -> bool:
+    """A formula start, or a quote before one (so a value that begins with an added-looking quote round-trips)."""
+    while text.startswith("'"):
+        text = text[1:]
+    return text.startswith(FORMULA_STARTS)
+
+
+def cell(value: object) -> object:
+    """A value as written: None as empty, numbers as numbers, text escaped so no spreadsheet runs it.
+    A carriage return becomes a line feed: Python's csv quotes a field with a line feed in it, not one
+    with only a carriage return, which a reader then takes for the end of the row."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+        return "'" + value if _needs_quote(value) else value
+    return value
+
+
+def uncell(text: str) -> str:
+    """The value `cell` was given for text it wrote: the one quote it added is taken off."""
+    return text[1:] if text.startswith("'") and _needs_quote(text[1:]) else text
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows(["" if v is None else v for v in row] for row in rows)
+        writer.writerows([cell(v) for v in row] for row in rows)
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8-sig") as fh:
-        return list(csv.DictReader(fh))
+        return [{k: uncell(v) if isinstance(v, str) else v for k, v in row.items()} for row in csv.DictReader(fh)]
 
 
 def write_xlsx(path: Path, sheet: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
@@ -35,7 +62,7 @@ def write_xlsx(path: Path, sheet: str, header: Sequence[str], rows: Sequence[Seq
     ws = wb.create_sheet(sheet)
     ws.append(list(header))
     for row in rows:
-        ws.append(["" if v is None else v for v in row])
+        ws.append([cell(v) for v in row])
     buffer = io.BytesIO()
     wb.save(buffer)
     _fix_zip_dates(buffer.getvalue(), path)
@@ -66,4 +93,4 @@ def read_xlsx(path: Path) -> list[dict[str, str]]:
     if not rows:
         return []
     header = [str(h or "").strip() for h in rows[0]]
-    return [{h: ("" if v is None else str(v)) for h, v in zip(header, row)} for row in rows[1:] if any(v not in (None, "") for v in row)]
+    return [{h: ("" if v is None else uncell(str(v))) for h, v in zip(header, row)} for row in rows[1:] if any(v not in (None, "") for v in row)]

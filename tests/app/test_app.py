@@ -164,3 +164,31 @@ def test_a_database_that_fails_on_save_leaves_a_message_not_a_traceback(engine, 
     at.run()
     at.button(key="lab-1").click().run()
     assert len(rows(engine)) == 1 and at.session_state["pos"] == 1
+
+
+def test_the_page_never_shows_the_database_password(engine, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    import figscrape.app.shared as shared
+
+    opened = shared.open_database
+    monkeypatch.setattr(shared, "open_database", lambda url, **kw: opened(str(engine.url), **kw))
+    monkeypatch.setenv("FIGSCRAPE_DB", "postgresql+psycopg://ann:s3cret@db.example/figscrape")
+    at = signed_in()
+    shown = " ".join(str(e.value) for kind in (at.info, at.error, at.markdown, at.warning) for e in kind)
+    assert "ann:***@db.example" in shown and "s3cret" not in shown
+
+
+def test_record_fields_are_plain_text_on_the_page(engine, store) -> None:  # noqa: ANN001
+    from sqlalchemy import update
+
+    from figscrape.data.db import write_session
+    from figscrape.data.models import Paper
+
+    seed_panels(engine, store, papers=1, figures=1, panels=1)
+    evil = "![x](http://evil.example/a.png)"
+    with write_session(engine) as s:
+        s.execute(update(Paper).values(license=evil, server="**bold**", title="", doi="10.1/x) " + evil + " (y"))
+    at = signed_in()
+    shown = [m.value for m in at.markdown]
+    assert any("licence" in m for m in shown)
+    assert not [m for m in shown if "](http://evil" in m or "**bold**" in m], shown
+    assert any(r"\!\[x\]\(http\:" in m and "https://doi.org/10.1/x%29%20" in m for m in shown), shown

@@ -99,3 +99,21 @@ def test_a_locked_database_is_a_one_line_error_and_nothing_is_lost(tmp_path: Pat
     assert "database is locked" in done.stderr and "Traceback" not in done.stderr
     status = json.loads(subprocess.run([sys.executable, "-m", "figscrape.cli", "status", "--json"], env=env, capture_output=True, text=True).stdout)
     assert status["papers"] == 1 and status["pdfs_downloaded"] == 1
+
+
+SECRET_URL = "postgresql+psycopg://ann:s3cret%21pw@127.0.0.1:1/figscrape"
+
+
+def test_the_database_password_is_never_printed(monkeypatch, tmp_path: Path) -> None:  # noqa: ANN001
+    import subprocess
+
+    import figscrape.cli.dataset as dataset
+
+    for args in (["db", "upgrade"], ["status"]):
+        result = runner.invoke(app, ["--data", str(tmp_path), "--db", SECRET_URL, *args])
+        assert result.exit_code != 0 and "ann:***@127.0.0.1" in result.output, result.output
+        assert "s3cret" not in result.output, result.output
+    monkeypatch.setattr(dataset, "engine", lambda **_: None)
+    monkeypatch.setattr(subprocess, "call", lambda *a, **k: 0)
+    result = runner.invoke(app, ["--data", str(tmp_path), "--db", SECRET_URL, "app"])
+    assert "labeling app on" in result.output and "ann:***@127.0.0.1" in result.output and "s3cret" not in result.output, result.output

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from figscrape.cli import app
 from figscrape.data.db import write_session
-from figscrape.data.models import Export, Panel, Paper
+from figscrape.data.models import Export, Figure, Panel, Paper
 from figscrape.data.votes import Vote, resolve
 from figscrape.export.check import check_export
 from figscrape.export.dataset import ExportError, ExportOptions, export_dataset
@@ -317,3 +317,40 @@ def test_a_second_version_of_a_panel_is_exported_under_its_id_and_imports_back(e
     assert "1 labels added" in result.output, result.output
     with read_session(engine) as s:
         assert s.scalars(select(Annotation.panel_id).where(Annotation.annotator == "carol")).all() == [second]
+
+
+# --- hostile values -----------------------------------------------------------------------------
+
+FORMULAS = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "'=already", "''+1"]
+
+
+def test_no_exported_or_sheet_cell_is_a_formula_and_labels_round_trip(engine, store, tmp_path: Path, config) -> None:  # noqa: ANN001
+    from openpyxl import load_workbook
+
+    seeded = seed_panels(engine, store, papers=2, figures=1, panels=3, seed=1)
+    with write_session(engine) as s:
+        s.execute(update(Paper).values(title="=cmd|' /C calc'!A0"))
+        s.execute(update(Panel).values(subcaption="\t=1+1"))
+        s.execute(update(Figure).values(caption="\r@SUM(1)"))
+    for k, pid in enumerate(seeded.panel_ids):
+        for annotator in ("=ann", "@bob"):
+            label(engine, pid, annotator, "yes", "covid" if k % 2 else "normal", FORMULAS[k % len(FORMULAS)], age=40, sex="F")
+    out = tmp_path / "x"
+    assert runner.invoke(app, ["export", str(out)]).exit_code == 0
+    assert runner.invoke(app, ["export", str(tmp_path / "hf"), "--format", "imagefolder"]).exit_code == 0
+    sheet = tmp_path / "labels.csv"
+    assert runner.invoke(app, ["labels", "export", str(sheet)]).exit_code == 0
+    texts = [out / "COVID-CT-MetaInfo.csv", sheet, *(tmp_path / "hf").rglob("metadata.csv")]
+    assert len(texts) >= 3
+    for path in texts:
+        with path.open(newline="") as fh:
+            rows = list(csv.reader(fh))
+        cells = [c for row in rows for c in row]
+        assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], path
+        assert len(rows) == 1 or any(c.startswith("'") for c in cells), path
+    wb = load_workbook(out / "COVID-CT-MetaInfo.xlsx")
+    xcells = [c for row in wb.worksheets[0].iter_rows() for c in row]
+    assert not [c.value for c in xcells if c.data_type == "f" or str(c.value or "").startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert any(isinstance(c.value, int) and c.value == 40 for c in xcells)  # numbers stay numbers
+    again = runner.invoke(app, ["labels", "import", str(sheet), "--annotator", "=ann"])
+    assert again.exit_code == 0 and "0 labels added" in again.output, again.output
