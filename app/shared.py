@@ -33,7 +33,7 @@ LABEL_KEYS = [
 def resources():  # noqa: ANN201
     """The database, the file store and the configuration (figscrape.config.load_config), opened once."""
     config = load_config()
-    return open_database(config.db_url, migrate=False), config.open_store(), config
+    return open_database(config.db_url, create=False), config.open_store(), config
 
 
 def queue_filter() -> QueueFilter:

@@ -12,7 +12,7 @@ import typer
 
 from figscrape.cli.root import app, db_app, engine, fail, labels_app, state, store
 from figscrape.config import without_password
-from figscrape.data.db import make_engine, upgrade
+from figscrape.data.db import DatabaseError, make_engine, upgrade
 from figscrape.runtime.runs import console, progress
 
 
@@ -147,6 +147,8 @@ def db_upgrade() -> None:
     """Create the schema, or bring an older database up to this version of figscrape."""
     try:
         upgrade(make_engine(state.config.db_url))
+    except DatabaseError as exc:
+        fail(str(exc))
     except Exception as exc:  # any driver error: say which database and why
         fail(f"cannot upgrade {state.config.db_shown}: {without_password(str(exc), state.config.db_url)}")
     console.print(f"database at the newest schema: {state.config.db_shown}", highlight=False)

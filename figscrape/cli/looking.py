@@ -58,7 +58,7 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
     """Counts per stage: done, pending, failed, and the most common failure reasons."""
     from figscrape.pipeline.status import collect_status
 
-    st = collect_status(engine(migrate=False))
+    st = collect_status(engine(create=False))
     if as_json:
         sys.stdout.write(json.dumps(st.as_dict()) + "\n")
         return

@@ -70,10 +70,10 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def engine(migrate: bool = True) -> Engine:
-    """The configured database, on the newest schema (migrate=False: refuse an old one)."""
+def engine(create: bool = True) -> Engine:
+    """The configured database, on the newest schema (create=False: refuse a missing one)."""
     try:
-        return open_database(state.config.db_url, migrate=migrate, busy_timeout=state.config.db_timeout)
+        return open_database(state.config.db_url, create=create, busy_timeout=state.config.db_timeout)
     except DatabaseError as exc:
         fail(str(exc))
 

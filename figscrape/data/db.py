@@ -15,7 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from figscrape.config import Config, shown_url, without_password
@@ -80,6 +80,11 @@ def head_revision(engine: Engine) -> str:
     return ScriptDirectory.from_config(_alembic_config(engine)).get_current_head() or ""
 
 
+def known_revisions(engine: Engine) -> set[str]:
+    """Every schema revision this figscrape's migrations know."""
+    return {script.revision for script in ScriptDirectory.from_config(_alembic_config(engine)).walk_revisions()}
+
+
 def current_revision(engine: Engine) -> str | None:
     try:
         with engine.connect() as conn:
@@ -89,21 +94,39 @@ def current_revision(engine: Engine) -> str | None:
         raise DatabaseError(f"cannot open the database {shown_url(raw)}: {without_password(str(exc.orig), raw)}") from exc
 
 
+def integrity_problem(engine: Engine) -> str:
+    """What SQLite's integrity check finds wrong with the file ("" when sound, and for other databases)."""
+    if engine.dialect.name != "sqlite":
+        return ""
+    try:
+        with engine.connect() as conn:
+            rows = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA integrity_check(5)").all()]
+    except DBAPIError as exc:
+        return str(exc.orig).splitlines()[0]
+    return "" if rows == ["ok"] else "; ".join(rows)
+
+
 def upgrade(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest migration."""
+    """Create or upgrade the schema to the newest migration; a damaged file is refused first."""
+    problem = integrity_problem(engine)
+    if problem:
+        raise DatabaseError(f"the database {shown_url(engine.url.render_as_string(hide_password=False))} is damaged ({problem}): "
+                            "restore it from a backup; nothing was changed")
     cfg = _alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 
 
-def open_database(url: str, migrate: bool = True, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
-    """An engine on an up-to-date schema, created on first use. With migrate=False (readers),
-    a missing database or an old schema is an error that says what to run."""
+def open_database(url: str, create: bool = True, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
+    """An engine on the newest schema. A database that does not exist yet is created (create=False,
+    for readers: an error that says what to run); an existing one at another schema is never changed
+    here, for every command alike: an older one is refused with `figscrape db upgrade`, a newer one
+    with the advice to upgrade figscrape."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         path = Path(parsed.database)
-        if not migrate and not path.exists():
+        if not create and not path.exists():
             raise DatabaseError(f"no figscrape database at {path} yet: run `figscrape demo`, `figscrape ingest` or `figscrape crawl` first")
         if path.parent.exists() and not path.parent.is_dir():
             raise DatabaseError(f"cannot open the database {shown_url(url)}: {path.parent} is a file, not a folder")
@@ -111,12 +134,15 @@ def open_database(url: str, migrate: bool = True, busy_timeout: float = BUSY_TIM
         engine = make_engine(url, busy_timeout)
     except OSError as exc:
         raise DatabaseError(f"cannot open the database {shown_url(url)}: {without_password(str(exc), url)}") from exc
-    current = current_revision(engine)
-    if current != head_revision(engine):
-        if not migrate and current is not None:
-            raise DatabaseError(
-                f"the database {engine.url.render_as_string(hide_password=True)} is at schema {current}, older than this figscrape "
-                f"({head_revision(engine)}): run `figscrape db upgrade`"
-            )
+    current, head = current_revision(engine), head_revision(engine)
+    if current == head:
+        return engine
+    shown = engine.url.render_as_string(hide_password=True)
+    if current is None:
+        if not create:
+            raise DatabaseError(f"the database {shown} has no figscrape schema yet: run `figscrape db upgrade`")
         upgrade(engine)
-    return engine
+        return engine
+    if current not in known_revisions(engine):
+        raise DatabaseError(f"the database {shown} is at schema {current}, newer than this figscrape ({head}): upgrade figscrape")
+    raise DatabaseError(f"the database {shown} is at schema {current}, older than this figscrape ({head}): run `figscrape db upgrade`")

@@ -34,11 +34,9 @@ def test_an_older_schema_is_reported_with_the_command_to_run(tmp_path: Path) -> 
     cfg = _alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.stamp(cfg, "base")  # pretend an older figscrape made it
-    with engine.begin() as conn:
-        conn.exec_driver_sql("INSERT INTO alembic_version VALUES ('0000')")
+        command.stamp(cfg, "0001")  # pretend an older figscrape made it
     with pytest.raises(DatabaseError, match="figscrape db upgrade"):
-        open_database(url, migrate=False)
+        open_database(url, create=False)
 
 
 def test_concurrent_writers_on_sqlite_lose_nothing(tmp_path: Path) -> None:
@@ -112,3 +110,53 @@ def test_letters_stored_as_span_text_by_an_older_figscrape_become_letters(tmp_pa
         command.upgrade(cfg, "head")
     with engine.connect() as conn:
         assert conn.execute(select(Figure.letters)).scalar() == [["b", [1, 2, 3, 4]], ["C", [5, 6, 7, 8]]]
+
+
+def _stamped(url: str, revision: str) -> None:
+    """Leave the database as a figscrape of another schema would have: at `revision`."""
+    engine = open_database(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = ?", (revision,))
+    engine.dispose()
+
+
+@pytest.mark.parametrize("command", [["extract"], ["export", "out"], ["labels", "export", "sheet.csv"], ["status"]])
+def test_every_command_refuses_an_older_schema_with_the_upgrade_command(tmp_path: Path, config, monkeypatch, command) -> None:  # noqa: ANN001
+    from typer.testing import CliRunner
+
+    from figscrape.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    _stamped(config.db_url, "0005")
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 2 and "older than this figscrape" in result.output and "figscrape db upgrade" in result.output
+    assert current_revision(make_engine(config.db_url)) == "0005"  # nothing was migrated behind the user's back
+    assert CliRunner().invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert current_revision(make_engine(config.db_url)) == head_revision(make_engine(config.db_url))
+
+
+def test_a_newer_schema_is_called_newer(config) -> None:  # noqa: ANN001
+    _stamped(config.db_url, "9999")
+    with pytest.raises(DatabaseError, match="newer than this figscrape .*upgrade figscrape"):
+        open_database(config.db_url)
+
+
+def test_db_upgrade_refuses_a_damaged_file_and_changes_nothing(config) -> None:  # noqa: ANN001
+    from typer.testing import CliRunner
+
+    from figscrape.cli import app
+
+    engine = open_database(config.db_url)
+    with write_session(engine) as s:
+        for n in range(400):
+            s.add(Paper(server="local", doi=f"local/{n}", version=1, title="x" * 200))
+    engine.dispose()
+    path = Path(make_engine(config.db_url).url.database)
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[3 * page : 3 * page + 200] = b"\xff" * 200  # a table page's header and cell pointers
+    path.write_bytes(bytes(data))
+    before = path.read_bytes()
+    result = CliRunner().invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 2 and "damaged" in result.output, result.output
+    assert path.read_bytes() == before
