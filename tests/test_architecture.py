@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 STAGES = {"crawl", "extract", "split", "classify", "annotate", "export"}
 FACES = {"cli", "pipeline", "app"}
-FLOOR = {"data", "runtime", "geometry", "store", "config", "synthetic", "samples"}
+FLOOR = {"data", "runtime", "geometry", "store", "config", "synthetic", "samples", "text"}
 MAX_LINES = 450
 
 

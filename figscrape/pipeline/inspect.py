@@ -11,6 +11,7 @@ from figscrape.extract.document import ExtractedDocument, PdfError, extract_figu
 from figscrape.runtime.imaging import decode
 from figscrape.runtime.isolate import run_isolated
 from figscrape.split.panels import cut_panels
+from figscrape.text.facts import panel_facts
 
 
 def _round(box: tuple[float, ...], digits: int = 2) -> list[float]:
@@ -31,6 +32,7 @@ def inspect_pdf(path: Path, config: Config) -> dict:
         cuts = cut_panels(image, fig.caption, fig.tiles, fig.letters)
         crops = [image[c.bbox[1] : c.bbox[3], c.bbox[0] : c.bbox[2]] for c in cuts]
         scores = flt.scores(crops, [f"{fig.caption} {c.subcaption}" for c in cuts]) if cuts else []
+        facts = panel_facts(fig.caption, [(c.label, c.subcaption) for c in cuts])
         figures.append(
             {
                 "page": fig.page,
@@ -43,8 +45,9 @@ def inspect_pdf(path: Path, config: Config) -> dict:
                 "format": fig.image.ext,
                 "xrefs": fig.xrefs,
                 "panels": [
-                    {"bbox": list(c.bbox), "label": c.label, "subcaption": c.subcaption, "ct_score": round(float(score), 4)}
-                    for c, score in zip(cuts, scores)
+                    {"bbox": list(c.bbox), "label": c.label, "subcaption": c.subcaption, "ct_score": round(float(score), 4),
+                     "patient": f.patient, "age": f.age, "sex": f.sex, "diagnosis_hint": f.diagnosis}
+                    for c, score, f in zip(cuts, scores, facts)
                 ],
             }
         )

@@ -54,7 +54,7 @@ def test_inspect_json_follows_the_contract(tmp_path: Path, papers: list[Syntheti
         for panel in fig["panels"]:
             x0, y0, x1, y1 = panel["bbox"]
             assert 0 <= x0 < x1 <= fig["width"] and 0 <= y0 < y1 <= fig["height"]
-            assert {"label", "subcaption", "ct_score"} <= set(panel)
+            assert {"label", "subcaption", "ct_score", "patient", "age", "sex", "diagnosis_hint"} <= set(panel)
             assert 0.0 <= panel["ct_score"] <= 1.0
 
 
