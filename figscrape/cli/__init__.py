@@ -1,6 +1,6 @@
 """The `figscrape` command: one thin sub-command per stage. Each parses its flags, calls the
 stage and reports; each does only what is new and is safe to re-run. The commands live in
-root (global flags, what they share), stages, looking and dataset."""
+root (global flags, what they share), stages, looking, dataset and papers."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import sys
 from figscrape.cli import stages  # noqa: F401
 from figscrape.cli import looking  # noqa: F401
 from figscrape.cli import dataset  # noqa: F401
+from figscrape.cli import papers  # noqa: F401
 # isort: on
 from figscrape.cli.root import app, state
 from figscrape.config import without_password

@@ -31,7 +31,8 @@ from figscrape.runtime.runs import console, progress, record_run
 
 @app.command()
 def ingest(paths: Annotated[list[Path], typer.Argument(help="PDF files or folders (searched recursively for *.pdf).")]) -> None:
-    """Add local PDFs as papers of server "local". The same bytes are never added twice.
+    """Add local PDFs. A medRxiv/bioRxiv stamp (or a DOI in the file name) keys one by DOI + version,
+    as the crawl does; others are papers of server "local". The same bytes are never added twice.
 
     Exits 1 when a path was missing or not a PDF (the others are still added)."""
     from figscrape.crawl.ingest import ingest_paths

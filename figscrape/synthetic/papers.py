@@ -104,8 +104,8 @@ class Layout:
     margin_x, top, bottom = 64.0, 72.0, 730.0
     gutter = 18.0
 
-    def __init__(self, style: Style, rng: random.Random, nprng: np.random.Generator) -> None:
-        self.style, self.rng, self.nprng = style, rng, nprng
+    def __init__(self, style: Style, rng: random.Random, nprng: np.random.Generator, doi: str = "10.1101/2020.01.01.00000000") -> None:
+        self.style, self.rng, self.nprng, self.doi = style, rng, nprng, doi
         self.doc = pymupdf.open()
         self.logo_xref = 0
         self.column = 0
@@ -130,7 +130,7 @@ class Layout:
         self.column, self.y, self.page_top = 0, self.top, self.top
         n = self.doc.page_count
         page = self.page
-        page.insert_text((64, 22), "medRxiv preprint doi: https://doi.org/10.1101/2020.01.01.00000000; this version posted March 3, 2020.", fontname="helv", fontsize=6.5)
+        page.insert_text((64, 22), f"medRxiv preprint doi: https://doi.org/{self.doi}; this version posted March 3, 2020.", fontname="helv", fontsize=6.5)
         page.insert_text((64, 31), "It is made available under a CC-BY 4.0 International license.", fontname="helv", fontsize=6.5)
         rect = pymupdf.Rect(PAGE_W - 124, 12, PAGE_W - 64, 32)
         if self.logo_xref:
@@ -263,7 +263,7 @@ def make_paper(seed: int, style: Style | None = None, figures: int | None = None
     rng = random.Random(seed)
     nprng = np.random.default_rng(seed)
     style = style or STYLES[seed % len(STYLES)]
-    layout = Layout(style, rng, nprng)
+    layout = Layout(style, rng, nprng, doi=f"10.1101/2020.01.01.{seed:08d}")  # one stamp DOI per paper, as ingest keys by it
     maker = FigureMaker(rng, nprng)
     count = figures if figures is not None else rng.randint(2, 5)
     kinds = ["raster", "tiled", "vector", "mixed"]
