@@ -3,7 +3,7 @@
 Facts of the real API this handles: pages hold about 30 records whatever the docs say, so the
 cursor advances by the page's own `count`; `total` and `count_new_papers` come as strings;
 "no posts found" arrives as HTTP 200 with an empty collection (also at a cursor below `total`);
-an empty 0-byte body is a fault to retry; an unknown category is answered with every record."""
+an empty 0-byte body, or JSON that stops in the middle, is a fault to retry; an unknown category is answered with every record."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from figscrape.crawl.bodies import json_cut
 from figscrape.crawl.categories import api_parameter, normalise
-from figscrape.crawl.client import PoliteClient
+from figscrape.crawl.client import BodyCut, PoliteClient
 
 RECORD_FIELDS = (
     "doi", "title", "authors", "author_corresponding", "author_corresponding_institution", "date", "version",
@@ -70,6 +71,11 @@ class DetailsPage:
     status: str = "ok"
 
 
+def _whole_json(response) -> None:  # noqa: ANN001 - a requests.Response
+    if json_cut(response.content):
+        raise BodyCut(f"JSON stops after {len(response.content)} bytes")
+
+
 class RxivApi:
     def __init__(self, client: PoliteClient, base_url: str) -> None:
         self.client, self.base_url = client, base_url.rstrip("/")
@@ -80,7 +86,7 @@ class RxivApi:
 
     def details_page(self, server: str, start: date, end: date, cursor: int, category: str | None = None) -> DetailsPage:
         url = self.details_url(server, start, end, cursor, category)
-        response = self.client.get(url)
+        response = self.client.get(url, check=_whole_json)
         try:
             data = response.json()
             message = data["messages"][0]

@@ -12,7 +12,8 @@ from pathlib import Path
 import pymupdf
 from bs4 import BeautifulSoup
 
-from figscrape.crawl.client import FetchError, PoliteClient
+from figscrape.crawl.bodies import html_cut
+from figscrape.crawl.client import BodyCut, FetchError, PoliteClient
 from figscrape.runtime.pdfsniff import file_problem
 
 CHUNK = 1 << 16
@@ -111,10 +112,15 @@ def download_pdf(client: PoliteClient, site: str, doi: str, version: int, tmp_di
     raise DownloadError(f"{url}: {last} (after {attempts} attempts)")
 
 
+def _whole_landing_page(response) -> None:  # noqa: ANN001 - a requests.Response
+    if html_cut(response.text) and not citation_pdf_url(response.text):
+        raise BodyCut(f"HTML stops after {len(response.content)} bytes, before </html>")
+
+
 def _landing_pdf(client: PoliteClient, site: str, doi: str, version: int) -> str:
     page = landing_url(site, doi, version)
     try:
-        html = client.get(page).text
+        html = client.get(page, check=_whole_landing_page).text
     except FetchError as exc:
         raise DownloadError(f"PDF not found (404) and landing page failed: {exc.reason}", exc.blocked) from exc
     link = citation_pdf_url(html)

@@ -20,7 +20,8 @@ from sqlalchemy import Engine, and_, select, tuple_
 
 from figscrape.config import Config
 from figscrape.crawl.api import ApiError, Record, RxivApi
-from figscrape.crawl.client import ClientSettings, FetchError, PoliteClient
+from figscrape.crawl.bodies import xml_cut
+from figscrape.crawl.client import BodyCut, ClientSettings, FetchError, PoliteClient
 from figscrape.crawl.download import DownloadError, download_pdf
 from figscrape.crawl.jats import jats_figures
 from figscrape.crawl.query import wanted
@@ -226,6 +227,11 @@ def download_all(engine: Engine, store: ObjectStore, client: PoliteClient, confi
             bar.advance(task)
 
 
+def _whole_xml(response) -> None:  # noqa: ANN001 - a requests.Response
+    if xml_cut(response.content):
+        raise BodyCut(f"XML stops after {len(response.content)} bytes")
+
+
 def fetch_jats(engine: Engine, client: PoliteClient, servers: list[str], run: RunLog) -> None:
     """Figures of record (label, caption, image file) from each new paper's JATS XML."""
     with read_session(engine) as s:
@@ -234,7 +240,7 @@ def fetch_jats(engine: Engine, client: PoliteClient, servers: list[str], run: Ru
         ).all()
     for paper_id, url in todo:
         try:
-            figures = [f.as_dict() for f in jats_figures(client.get(url).content)]
+            figures = [f.as_dict() for f in jats_figures(client.get(url, check=_whole_xml).content)]
         except FetchError as exc:
             run.errors.append(f"JATS {url}: {exc.reason}")
             run.counts["jats_failed"] += 1

@@ -260,3 +260,45 @@ def test_a_retry_after_longer_than_a_run_waits_is_honoured_by_not_asking(rxiv: F
     assert all(t <= first_429 + 0.5 for t in pdf_requests)  # nothing more was asked of the host after it said to wait
     with read_session(engine) as s:
         assert any("Retry-After" in (p.error or "") for p in s.scalars(select(Pdf)))
+
+
+def test_a_cut_api_body_is_retried_and_the_window_completes(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    for i in range(3):
+        rxiv.add("medrxiv", record(f"10.1101/2020.03.02.{i}", "2020-03-02"), tiny_pdf(str(i)))
+    first = "/details/medrxiv/2020-03-01/2020-03-07/0/json"
+    rxiv.faults[first] = ["cut", "cut"]
+    rxiv.faults[rxiv.pdf_path("10.1101/2020.03.02.0", 1)] = ["cut"]
+    run, ok = crawl(engine, store, site_config)
+    assert ok and run.counts["new_papers"] == 3 and [s for *_, s in stored_pdfs(engine)] == ["stored"] * 3
+    assert rxiv.requests_to(first) == 3
+
+
+def test_an_api_body_cut_on_every_attempt_fails_the_window_after_bounded_retries(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    rxiv.add("medrxiv", record("10.1101/2020.03.02.1", "2020-03-02"), tiny_pdf("one"))
+    first = "/details/medrxiv/2020-03-01/2020-03-07/0/json"
+    rxiv.faults[first] = ["cut"] * 10
+    run, ok = crawl(engine, store, site_config)
+    assert not ok and "cut short" in run.errors[0] and rxiv.requests_to(first) == 4
+
+
+def test_a_whole_body_that_is_not_the_apis_json_fails_at_once(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    rxiv.files["/details/medrxiv/2020-03-01/2020-03-07/0/json"] = b'{"hello": "world"}'
+    run, ok = crawl(engine, store, site_config)
+    assert not ok and "not the API's JSON" in run.errors[0]
+    assert rxiv.requests_to("/details/") == 1
+
+
+def test_cut_landing_pages_and_jats_are_retried(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    xml = b'<?xml version="1.0"?><article><body><fig id="f1"><label>Figure 1</label><caption><p>Chest CT.</p></caption><graphic xlink:href="f1.tif" xmlns:xlink="http://www.w3.org/1999/xlink"/></fig></body></article>'
+    rec = record("10.1101/2020.03.02.1", "2020-03-02")
+    rec["jatsxml"] = f"{rxiv.url}/jats/1.source.xml"
+    rxiv.add("medrxiv", rec, tiny_pdf("one"))
+    rxiv.files["/jats/1.source.xml"] = xml
+    rxiv.faults["/jats/1.source.xml"] = ["cut", "cut"]
+    rxiv.faults[rxiv.pdf_path("10.1101/2020.03.02.1", 1)] = ["404"]
+    rxiv.faults["/content/10.1101/2020.03.02.1v1"] = ["cut"]
+    run, ok = crawl(engine, store, site_config, jats=True)
+    assert ok and run.counts["jats"] == 1 and stored_pdfs(engine)[0][2] == "stored"
+    assert rxiv.requests_to("/jats/") == 3 and rxiv.requests_to("/content/10.1101/2020.03.02.1v1") == 3  # landing: cut, whole; then the PDF it names
+    with read_session(engine) as s:
+        assert s.scalar(select(Paper.jats_figures))[0]["label"] == "Figure 1"
