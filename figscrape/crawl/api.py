@@ -15,6 +15,7 @@ from datetime import date
 from figscrape.crawl.bodies import json_cut
 from figscrape.crawl.categories import api_parameter, normalise
 from figscrape.crawl.client import BodyCut, PoliteClient
+from figscrape.crawl.urls import valid_doi
 
 RECORD_FIELDS = (
     "doi", "title", "authors", "author_corresponding", "author_corresponding_institution", "date", "version",
@@ -69,6 +70,7 @@ class DetailsPage:
     count: int = 0
     total: int = 0
     status: str = "ok"
+    refused: list[str] = field(default_factory=list)  # records dropped at the border, each with its reason
 
 
 def _whole_json(response) -> None:  # noqa: ANN001 - a requests.Response
@@ -99,9 +101,20 @@ class RxivApi:
             raise ApiError(f"{url}: the API says {status!r}")
         if category and normalise(str(message.get("category", category))) != normalise(category):
             raise ApiError(f"{url}: asked for category {category!r} but the API answered for {message.get('category')!r}")
-        records = [Record.from_api(r, server) for r in data.get("collection") or []]
+        records, refused = [], []
+        for raw in data.get("collection") or []:
+            try:
+                record = Record.from_api(raw if isinstance(raw, dict) else {}, server)
+            except ApiError as exc:
+                refused.append(f"{url}: record refused: {exc}")
+                continue
+            if not valid_doi(record.doi):
+                refused.append(f"{url}: record refused: {record.doi!r} is not a medRxiv/bioRxiv DOI")
+                continue
+            records.append(record)
         return DetailsPage(
             records=records,
+            refused=refused,
             cursor=int(message.get("cursor", cursor) or cursor),
             count=int(message.get("count", len(records)) or len(records)),
             total=int(message.get("total", 0) or 0),
@@ -111,9 +124,9 @@ class RxivApi:
         """(cursor of the next page, page) for every page of the window from `cursor` on."""
         while True:
             page = self.details_page(server, start, end, cursor, category)
-            if not page.records:
+            if not page.records and not page.refused:
                 return
-            cursor += page.count or len(page.records)
+            cursor += page.count or len(page.records) + len(page.refused)
             yield cursor, page
             if page.total and cursor >= page.total:
                 return

@@ -22,6 +22,7 @@ from tenacity import (
 
 from figscrape import __version__
 from figscrape.crawl.limiter import HostLimiter, HostPaused
+from figscrape.crawl.urls import on_hosts
 
 RETRY_STATUSES = {429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
 
@@ -73,13 +74,23 @@ class ClientSettings:
 
 
 class PoliteClient:
-    def __init__(self, settings: ClientSettings, limiter: HostLimiter | None = None) -> None:
-        self.settings = settings
+    """`hosts`: the only hosts it asks (redirects included); None asks any."""
+
+    def __init__(self, settings: ClientSettings, limiter: HostLimiter | None = None, hosts: frozenset[str] | None = None) -> None:
+        self.settings, self.hosts = settings, hosts
         self.limiter = limiter or HostLimiter(settings.rate)
         self.session = requests.Session()
         contact = f"; mailto:{settings.contact}" if settings.contact else ""
         self.session.headers["User-Agent"] = f"figscrape/{__version__} (dataset builder for medical-imaging research{contact})"
         self.requests_sent = 0
+        self.session.hooks["response"].append(self._refuse_redirect_off_hosts)
+
+    def _refuse_redirect_off_hosts(self, response: requests.Response, *args: object, **kwargs: object) -> None:
+        if self.hosts is not None and response.is_redirect:
+            target = requests.compat.urljoin(response.url, response.headers.get("Location", ""))
+            if not on_hosts(target, self.hosts):
+                response.close()
+                raise FetchError(response.url, f"redirect to {target}, off the configured hosts", response.status_code)
 
     def _wait(self, state: RetryCallState) -> float:
         backoff = wait_random_exponential(multiplier=self.settings.backoff, max=self.settings.backoff_max)(state)
@@ -105,6 +116,8 @@ class PoliteClient:
 
     def _attempt(self, url: str, stream: bool, allow_empty: bool, headers: dict[str, str], check: BodyCheck | None) -> requests.Response:
         host = urlsplit(url).netloc
+        if self.hosts is not None and not on_hosts(url, self.hosts):
+            raise FetchError(url, f"not on the configured hosts ({', '.join(sorted(self.hosts))}); not asked")
         try:
             self.limiter.acquire(host)
         except HostPaused as exc:

@@ -8,6 +8,7 @@ runs, a bounded number of times, with its reason kept."""
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Iterable
@@ -25,12 +26,14 @@ from figscrape.crawl.client import BodyCut, ClientSettings, FetchError, PoliteCl
 from figscrape.crawl.download import DownloadError, download_pdf
 from figscrape.crawl.jats import jats_figures
 from figscrape.crawl.query import wanted
+from figscrape.crawl.urls import hosts_of
 from figscrape.data.db import read_session, write_session
 from figscrape.data.models import CrawlWindow, Paper, Pdf
 from figscrape.runtime.runs import RunLog, progress
 from figscrape.store import ObjectStore
 
 WINDOW_DAYS = 7
+log = logging.getLogger(__name__)
 FIRST_CRAWL_DAYS = 7  # a first crawl without --since looks back this far
 MAX_PDF_ATTEMPTS = 5  # attempts across runs before a PDF is given up
 DOWNLOAD_WORKERS = 4
@@ -156,6 +159,10 @@ def crawl_metadata(engine: Engine, api: RxivApi, server: str, options: CrawlOpti
                 bar.advance(task)
                 continue
             for next_cursor, page in api.pages(server, start, end, row.next_cursor, options.category):
+                for reason in page.refused:
+                    log.warning("%s", reason)
+                    run.errors.append(reason)
+                run.counts["records_refused"] += len(page.refused)
                 new, seen = store_page(engine, row.id, next_cursor, page.records, budget, options)
                 run.counts["new_papers"] += new
                 run.counts["records_seen"] += seen
@@ -256,7 +263,8 @@ def run_crawl(engine: Engine, store: ObjectStore, config: Config, options: Crawl
     """Crawl metadata, then JATS and PDFs. False when some server's metadata could not be read at all."""
     today = today or date.today()
     store.sweep_temp()
-    client = PoliteClient(ClientSettings(rate=config.rate, contact=config.contact))
+    client = PoliteClient(ClientSettings(rate=config.rate, contact=config.contact),
+                          hosts=hosts_of([config.api_url, config.medrxiv_url, config.biorxiv_url]))
     api = RxivApi(client, config.api_url)
     budget = Budget(options.max_papers)
     ok = True

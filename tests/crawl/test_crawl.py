@@ -302,3 +302,65 @@ def test_cut_landing_pages_and_jats_are_retried(rxiv: FakeRxiv, site_config: Con
     assert rxiv.requests_to("/jats/") == 3 and rxiv.requests_to("/content/10.1101/2020.03.02.1v1") == 3  # landing: cut, whole; then the PDF it names
     with read_session(engine) as s:
         assert s.scalar(select(Paper.jats_figures))[0]["label"] == "Figure 1"
+
+
+def test_dois_are_validated_before_a_url_is_built_from_them(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    from figscrape.crawl.download import pdf_url
+    from figscrape.crawl.urls import RefusedUrl, valid_doi
+
+    assert valid_doi("10.1101/2020.03.02.20029975") and valid_doi("10.64898/2026.09.13.26362948") and valid_doi("10.1101/012345")
+    for bad in ("10.1101/../../admin", "10.1101/2020.03.02.1/../../x", "10.1101/2020.03.02.1?x=1", "10.5555/2020.03.02.1", "10.1101/2020.03.02.1\x00"):
+        assert not valid_doi(bad)
+        with pytest.raises(RefusedUrl):
+            pdf_url(rxiv.url, bad, 1)
+    rxiv.add("medrxiv", record("10.1101/../../../etc/passwd", "2020-03-02"))
+    rxiv.add("medrxiv", record("10.1101/2020.03.02.1", "2020-03-02"), tiny_pdf("one"))
+    run, ok = crawl(engine, store, site_config)
+    assert ok and run.counts["new_papers"] == 1 and run.counts["records_refused"] == 1
+    assert any("not a medRxiv/bioRxiv DOI" in e for e in run.errors)
+    assert not any(".." in path for _, path, _ in rxiv.log)
+
+
+def test_a_page_of_refused_records_does_not_end_the_window(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    for i in range(30):
+        rxiv.add("medrxiv", record(f"10.1101/../{i}", "2020-03-02"))
+    rxiv.add("medrxiv", record("10.1101/2020.03.03.1", "2020-03-03"), tiny_pdf("one"))
+    run, ok = crawl(engine, store, site_config)
+    assert ok and run.counts["new_papers"] == 1 and run.counts["records_refused"] == 30
+
+
+def test_links_to_other_hosts_are_not_followed(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    with FakeRxiv() as elsewhere:
+        elsewhere.files["/evil.xml"] = b"<article><fig><label>Figure 1</label></fig></article>"
+        rec = record("10.1101/2020.03.02.1", "2020-03-02")
+        rec["jatsxml"] = f"{elsewhere.url}/evil.xml"
+        rxiv.add("medrxiv", rec, tiny_pdf("one"))
+        rxiv.faults[rxiv.pdf_path("10.1101/2020.03.02.1", 1)] = ["404"]
+        rxiv.files["/content/10.1101/2020.03.02.1v1"] = f'<html><head><meta name="citation_pdf_url" content="{elsewhere.url}/x.pdf"></head></html>'.encode()
+        run, ok = crawl(engine, store, site_config, jats=True)
+        assert elsewhere.log == []  # never asked
+    assert run.counts["jats_failed"] == 1 and any("not on the configured hosts" in e for e in run.errors)
+    with read_session(engine) as s:
+        pdf = s.scalar(select(Pdf))
+        assert pdf.status == "failed" and "not on the configured hosts" in pdf.error
+
+
+def test_a_redirect_off_the_configured_hosts_is_refused() -> None:
+    import threading
+
+    from werkzeug.serving import make_server
+    from werkzeug.wrappers import Response
+
+    from figscrape.crawl.client import FetchError
+
+    with FakeRxiv() as elsewhere:
+        target = f"{elsewhere.url}/anything"
+        server = make_server("127.0.0.1", 0, lambda env, start: Response("", 302, {"Location": target})(env, start), threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            client = PoliteClient(ClientSettings(rate=50), hosts=frozenset({f"127.0.0.1:{server.server_port}"}))
+            with pytest.raises(FetchError, match="off the configured hosts"):
+                client.get(f"http://127.0.0.1:{server.server_port}/content/x")
+        finally:
+            server.shutdown()
+        assert elsewhere.log == []
