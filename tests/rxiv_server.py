@@ -165,7 +165,7 @@ class FakeRxiv:
         server, start, end, cursor = parts[1], date.fromisoformat(parts[2]), date.fromisoformat(parts[3]), int(parts[4])
         category = request.args.get("category")
         known = {r["category"].replace(" ", "_") for r in self.records[server]}
-        matching = [r for r in self.records[server] if start <= date.fromisoformat(r["date"]) <= end]
+        matching = [r for r in self.records[server] if start <= date.fromisoformat(r["date"][:10]) <= end]
         echo = "all"
         if category and category in known:  # an unknown category silently returns everything
             matching = [r for r in matching if r["category"].replace(" ", "_") == category]

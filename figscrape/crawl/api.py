@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from figscrape.crawl.bodies import json_cut
+from figscrape.crawl.border import at_border
 from figscrape.crawl.categories import api_parameter, normalise
 from figscrape.crawl.client import BodyCut, PoliteClient
 from figscrape.crawl.urls import valid_doi
@@ -71,6 +72,7 @@ class DetailsPage:
     total: int = 0
     status: str = "ok"
     refused: list[str] = field(default_factory=list)  # records dropped at the border, each with its reason
+    warnings: list[str] = field(default_factory=list)  # values cleaned or clipped at the border
 
 
 def _whole_json(response) -> None:  # noqa: ANN001 - a requests.Response
@@ -101,7 +103,7 @@ class RxivApi:
             raise ApiError(f"{url}: the API says {status!r}")
         if category and normalise(str(message.get("category", category))) != normalise(category):
             raise ApiError(f"{url}: asked for category {category!r} but the API answered for {message.get('category')!r}")
-        records, refused = [], []
+        records, refused, warnings = [], [], []
         for raw in data.get("collection") or []:
             try:
                 record = Record.from_api(raw if isinstance(raw, dict) else {}, server)
@@ -111,10 +113,13 @@ class RxivApi:
             if not valid_doi(record.doi):
                 refused.append(f"{url}: record refused: {record.doi!r} is not a medRxiv/bioRxiv DOI")
                 continue
+            record, changed = at_border(record)
+            warnings += [f"{url}: {w}" for w in changed]
             records.append(record)
         return DetailsPage(
             records=records,
             refused=refused,
+            warnings=warnings,
             cursor=int(message.get("cursor", cursor) or cursor),
             count=int(message.get("count", len(records)) or len(records)),
             total=int(message.get("total", 0) or 0),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -162,7 +163,11 @@ def crawl_metadata(engine: Engine, api: RxivApi, server: str, options: CrawlOpti
                 for reason in page.refused:
                     log.warning("%s", reason)
                     run.errors.append(reason)
-                run.counts["records_refused"] += len(page.refused)
+                for warning in page.warnings:
+                    log.warning("%s", warning)
+                    run.errors.append(warning)
+                run.counts.update({"records_refused": len(page.refused), "records_cleaned": len(page.warnings)})
+                run.counts += Counter()  # no zero counts in the summary
                 new, seen = store_page(engine, row.id, next_cursor, page.records, budget, options)
                 run.counts["new_papers"] += new
                 run.counts["records_seen"] += seen

@@ -364,3 +364,29 @@ def test_a_redirect_off_the_configured_hosts_is_refused() -> None:
         finally:
             server.shutdown()
         assert elsewhere.log == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_nul_in_a_doi_or_a_long_licence_does_not_fail_the_crawl(backend: str, request: pytest.FixtureRequest, rxiv: FakeRxiv, site_config: Config, store) -> None:  # noqa: ANN001
+    from figscrape.data.db import open_database
+
+    db = open_database(request.getfixturevalue("postgres_url")) if backend == "postgresql" else request.getfixturevalue("engine")
+    rxiv.add("medrxiv", record("10.1101/2020.03.02.1\x00", "2020-03-02"))
+    long_licence = record("10.1101/2020.03.02.2", "2020-03-02", title="COVID-19\x00 CT")
+    long_licence["license"] = "cc_by " * 40
+    long_licence["category"] = "x" * 300
+    long_licence["date"] = "2020-03-02T00:00:00"  # still inside the window for the server; not a date for the column
+    rxiv.add("medrxiv", long_licence, tiny_pdf("two"))
+    rxiv.add("medrxiv", record("10.1101/2020.03.02.3", "2020-03-02"), tiny_pdf("three"))
+    for _ in range(2):  # and again on the next run
+        run, ok = crawl(db, store, site_config)
+        assert ok, run.errors
+    assert run.counts["new_papers"] == 0 and run.counts["records_refused"] == 1
+    with read_session(db) as s:
+        papers = {p.doi: p for p in s.scalars(select(Paper))}
+        assert sorted(papers) == ["10.1101/2020.03.02.2", "10.1101/2020.03.02.3"]
+        clipped = papers["10.1101/2020.03.02.2"]
+        assert len(clipped.license) == 64 and len(clipped.category) == 255 and clipped.title == "COVID-19 CT" and clipped.date == "2020-03-02"
+    assert any("clipped to its column's 64" in e for e in run.errors) and any("taken out of title" in e for e in run.errors)
+    if backend == "postgresql":
+        db.dispose()
