@@ -390,3 +390,37 @@ def test_a_nul_in_a_doi_or_a_long_licence_does_not_fail_the_crawl(backend: str, 
     assert any("clipped to its column's 64" in e for e in run.errors) and any("taken out of title" in e for e in run.errors)
     if backend == "postgresql":
         db.dispose()
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    fresh = CliRunner().invoke(app, ["crawl", "--dry-run", "--since", "2020-03-01", "--until", "2020-03-28"])
+    assert fresh.exit_code == 0, fresh.output
+    assert "dry run" in fresh.output and "4 windows" in fresh.output and "at least 4 API requests" in fresh.output
+    rxiv.add("medrxiv", record("10.1101/2020.03.02.1", "2020-03-02"), tiny_pdf("one"))
+    crawl(engine, store, site_config)  # an old crawl: 2020-03-01..07
+    db_file = site_config.data_home / "figscrape.db"
+    before, asked = db_file.read_bytes(), len(rxiv.log)
+    result = CliRunner().invoke(app, ["crawl", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    weeks = len(range(date(2020, 3, 8).toordinal(), date.today().toordinal() + 1, 7))
+    assert first.startswith("warning:") and f"at least {weeks} API requests" in first and ("minutes" in first or "hours" in first)
+    assert "PDFs stored 1" in result.output
+    assert db_file.read_bytes() == before and len(rxiv.log) == asked
+
+
+def test_a_large_crawl_says_so_in_its_first_line(rxiv: FakeRxiv, site_config: Config) -> None:
+    env = {"FIGSCRAPE_API_URL": rxiv.url, "FIGSCRAPE_MEDRXIV_URL": rxiv.url, "FIGSCRAPE_RATE": "1000"}
+    result = CliRunner().invoke(app, ["crawl", "--since", "2012-01-01", "--until", "2020-01-01", "--metadata-only"], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith("warning: this crawl makes at least 418 API requests")
+
+
+def test_categories_by_words_and_prefixes() -> None:
+    assert check_category("medrxiv", "radiology") == "radiology and imaging"
+    assert check_category("medrxiv", "radio imag") == "radiology and imaging"
+    assert check_category("medrxiv", "infectious") == "infectious diseases (except hiv aids)"
+    with pytest.raises(UnknownCategory, match="several medrxiv categories: 'health economics', 'health informatics'"):
+        check_category("medrxiv", "health")
+    result = CliRunner().invoke(app, ["crawl", "--category", "radiology", "--dry-run"])
+    assert result.exit_code == 0, result.output
