@@ -11,6 +11,7 @@ import sys
 from figscrape.cli import stages  # noqa: F401
 from figscrape.cli import looking  # noqa: F401
 from figscrape.cli import dataset  # noqa: F401
+from figscrape.cli import papers_commands  # noqa: F401
 # isort: on
 from figscrape.cli.root import app, state
 from figscrape.runtime.runs import console
