@@ -15,7 +15,8 @@ from figscrape.data.db import open_database
 from figscrape.store import ObjectStore, s3_client
 from figscrape.synthetic.papers import STYLES, SyntheticPaper, make_paper
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+# the shared corpus beside the checkout, or where FIGSCRAPE_TEST_CORPUS says (a worktree elsewhere)
+SHARED = Path(os.environ.get("FIGSCRAPE_TEST_CORPUS") or Path(__file__).resolve().parent.parent.parent / "shared" / "corpus")
 # Fake AWS credentials before any worker process starts (forkserver workers keep the environment they
 # started with): tests talk only to moto's local S3 server, and never to AWS with someone's real keys.
 for _key, _value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():

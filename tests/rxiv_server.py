@@ -1,7 +1,8 @@
 """A real HTTP server on 127.0.0.1 that behaves like api.biorxiv.org and the medRxiv/bioRxiv sites,
 faults included: 429 with Retry-After ("error code: 1015"), 500/503, stalls past the read timeout,
 "Just a moment..." challenge pages served with 200 or 403, bodies cut short with a matching
-Content-Length, empty API bodies, 404 PDFs with a landing page that names the PDF.
+Content-Length ("truncated" PDFs; "cut" for any body: API JSON, landing pages, PDFs, other files),
+empty API bodies, 404 PDFs with a landing page that names the PDF.
 
 Used by the crawler tests and benchmarks/crawl_bench.py. Faults are given per path as a list
 consumed one request at a time (then the path serves normally), or drawn at a seeded rate."""
@@ -13,7 +14,7 @@ import logging
 import random
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -33,15 +34,17 @@ CHALLENGE = (
 class FakeRxiv:
     records: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))  # server -> API records
     pdfs: dict[str, bytes] = field(default_factory=dict)  # "doi v version" -> bytes
+    files: dict[str, bytes] = field(default_factory=dict)  # any other path (JATS XML, say) -> bytes
     faults: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # path -> faults to serve first
     fault_rate: float = 0.0  # chance that a request without listed faults gets a random one
-    random_faults: tuple[str, ...] = ("429", "500", "503", "empty", "truncated", "challenge", "slow")
+    random_faults: tuple[str, ...] = ("429", "500", "503", "empty", "truncated", "cut", "challenge", "slow")
     slow_seconds: float = 3.0
     retry_after: int = 1
     seed: int = 0
     log: list[tuple[float, str, int]] = field(default_factory=list)  # (time, path, status)
 
     def __post_init__(self) -> None:
+        self.served: Counter[str] = Counter()  # "api cut", "pdf 429", ...: the faults served so far
         self._rng = random.Random(self.seed)
         self._lock = threading.Lock()
         self._server = None
@@ -108,8 +111,18 @@ class FakeRxiv:
         return response(environ, start_response)
 
     def _respond(self, request: Request) -> Response:
+        fault = self._next_fault(request.path)
+        response = self._serve(request, fault)
+        if fault:
+            with self._lock:
+                self.served[f"{'api' if request.path.startswith('/details/') else 'site'} {fault}"] += 1
+        if fault == "cut" and response.status_code == 200:
+            body = response.get_data()
+            response.set_data(body[: len(body) // 2])  # Content-Length matches the cut
+        return response
+
+    def _serve(self, request: Request, fault: str) -> Response:
         path = request.path
-        fault = self._next_fault(path)
         if fault == "slow":
             time.sleep(self.slow_seconds)
         elif fault == "429":
@@ -120,6 +133,8 @@ class FakeRxiv:
             return Response(CHALLENGE, 403, {"cf-mitigated": "challenge"}, mimetype="text/html")
         elif fault == "404":
             return Response("not found", 404)
+        if path in self.files:
+            return Response(self.files[path], 200, mimetype="application/xml")
         if path.startswith("/details/"):
             if fault in ("empty", "truncated"):
                 return Response(b"", 200, mimetype="application/json")
@@ -150,7 +165,7 @@ class FakeRxiv:
         server, start, end, cursor = parts[1], date.fromisoformat(parts[2]), date.fromisoformat(parts[3]), int(parts[4])
         category = request.args.get("category")
         known = {r["category"].replace(" ", "_") for r in self.records[server]}
-        matching = [r for r in self.records[server] if start <= date.fromisoformat(r["date"]) <= end]
+        matching = [r for r in self.records[server] if start <= date.fromisoformat(r["date"][:10]) <= end]
         echo = "all"
         if category and category in known:  # an unknown category silently returns everything
             matching = [r for r in matching if r["category"].replace(" ", "_") == category]

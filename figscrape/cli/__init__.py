@@ -11,7 +11,8 @@ import sys
 from figscrape.cli import stages  # noqa: F401
 from figscrape.cli import looking  # noqa: F401
 from figscrape.cli import dataset  # noqa: F401
-from figscrape.cli import papers  # noqa: F401
+from figscrape.cli import papers_fix  # noqa: F401
+from figscrape.cli import papers_dump  # noqa: F401
 # isort: on
 from figscrape.cli.root import app, state
 from figscrape.config import without_password

@@ -37,6 +37,8 @@ db_app = typer.Typer(help="Database schema: create and upgrade it (Alembic migra
 app.add_typer(db_app, name="db")
 labels_app = typer.Typer(help="Labels as a spreadsheet: write them out, or bring in labels made elsewhere.", no_args_is_help=True)
 app.add_typer(labels_app, name="labels")
+papers_app = typer.Typer(help="The stored papers' metadata, offline: dump it, search it, fix what a row lacks.", no_args_is_help=True)
+app.add_typer(papers_app, name="papers")
 
 
 class State:

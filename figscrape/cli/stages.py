@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -89,6 +89,7 @@ def crawl(
     figures: Annotated[bool, typer.Option("--figures", help="With --source s3: also read the original figure files (large TIFFs).")] = False,
     max_gb: Annotated[Optional[float], typer.Option(help="With --source s3: stop starting bundles once this many GB were read.")] = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="With --source s3: bundles read at once.")] = 4,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan (servers, windows, API requests and their time at FIGSCRAPE_RATE, PDFs stored) and exit; nothing is fetched or written.")] = False,
 ) -> None:
     """Fetch metadata of matching preprints from the rxiv API, then their PDFs; or, with
     --source s3, read the servers' MECA bundles (PDF, JATS, licence) from their S3 buckets.
@@ -100,7 +101,11 @@ def crawl(
     such papers are marked blocked and retried on later runs, up to 5 times.
 
     A second crawl while one runs says so and exits 0. Exits 0 when the run completes, with
-    failed items counted; 1 when a server's API could not be read; 2 for bad flags."""
+    failed items counted; 1 when a server's API could not be read; 2 for bad flags. A crawl of more
+    than a few hundred API requests says so in its first line (--dry-run shows the plan).
+
+    --category takes a name or the beginnings of its words ("radiology" for "radiology and
+    imaging"); a name that fits several categories lists them."""
     from figscrape.crawl.stage import CrawlOptions
     from figscrape.pipeline.stages import BY_NAME
 
@@ -110,18 +115,44 @@ def crawl(
         return
     if since and until and since > until:
         fail(f"--since {since.date()} is after --until {until.date()}")
+    options = CrawlOptions(
+        servers=servers, query=pattern, since=since.date() if since else None, until=until.date() if until else None,
+        category=canonical, max_papers=max_papers, metadata_only=metadata_only, jats=jats,
+    )
+    if dry_run:
+        from figscrape.crawl.dryrun import crawl_plan
+
+        for line in crawl_plan(_existing_engine(), options, state.config.rate, date.today()).lines():
+            console.print(line, highlight=False, soft_wrap=True)
+        return
     with exclusive("crawl") as acquired:
         if not acquired:
             return
-        options = CrawlOptions(
-            servers=servers, query=pattern, since=since.date() if since else None, until=until.date() if until else None,
-            category=canonical, max_papers=max_papers, metadata_only=metadata_only, jats=jats,
-        )
+        from figscrape.crawl.dryrun import crawl_plan
+
+        warning = crawl_plan(engine(), options, state.config.rate, date.today()).warning()
+        if warning:
+            console.print(warning, highlight=False, soft_wrap=True)
         run = BY_NAME["crawl"].run(context(crawl=options))
         summary(run)
     if not run.ok:
         raise typer.Exit(1)
 
+
+
+def _existing_engine():  # noqa: ANN202 - an Engine, or None where no database exists yet
+    """The database as it is, for reading only: None for a SQLite file not yet made (none is made)."""
+    from sqlalchemy.engine import make_url
+
+    from figscrape.data.db import DatabaseError, open_database
+
+    url = make_url(state.config.db_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        return None
+    try:
+        return open_database(state.config.db_url, migrate=False, busy_timeout=state.config.db_timeout)
+    except DatabaseError as exc:
+        fail(str(exc))
 
 
 def _crawl_s3(servers: list[str], pattern: re.Pattern[str], category: str | None, month: str | None, prefixes: list[str] | None,

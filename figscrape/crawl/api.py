@@ -3,7 +3,7 @@
 Facts of the real API this handles: pages hold about 30 records whatever the docs say, so the
 cursor advances by the page's own `count`; `total` and `count_new_papers` come as strings;
 "no posts found" arrives as HTTP 200 with an empty collection (also at a cursor below `total`);
-an empty 0-byte body is a fault to retry; an unknown category is answered with every record."""
+an empty 0-byte body, or JSON that stops in the middle, is a fault to retry; an unknown category is answered with every record."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from figscrape.crawl.bodies import json_cut
+from figscrape.crawl.border import at_border
 from figscrape.crawl.categories import api_parameter, normalise
-from figscrape.crawl.client import PoliteClient
+from figscrape.crawl.client import BodyCut, PoliteClient
+from figscrape.crawl.urls import valid_doi
 
 RECORD_FIELDS = (
     "doi", "title", "authors", "author_corresponding", "author_corresponding_institution", "date", "version",
@@ -68,6 +71,13 @@ class DetailsPage:
     count: int = 0
     total: int = 0
     status: str = "ok"
+    refused: list[str] = field(default_factory=list)  # records dropped at the border, each with its reason
+    warnings: list[str] = field(default_factory=list)  # values cleaned or clipped at the border
+
+
+def _whole_json(response) -> None:  # noqa: ANN001 - a requests.Response
+    if json_cut(response.content):
+        raise BodyCut(f"JSON stops after {len(response.content)} bytes")
 
 
 class RxivApi:
@@ -80,7 +90,7 @@ class RxivApi:
 
     def details_page(self, server: str, start: date, end: date, cursor: int, category: str | None = None) -> DetailsPage:
         url = self.details_url(server, start, end, cursor, category)
-        response = self.client.get(url)
+        response = self.client.get(url, check=_whole_json)
         try:
             data = response.json()
             message = data["messages"][0]
@@ -93,9 +103,23 @@ class RxivApi:
             raise ApiError(f"{url}: the API says {status!r}")
         if category and normalise(str(message.get("category", category))) != normalise(category):
             raise ApiError(f"{url}: asked for category {category!r} but the API answered for {message.get('category')!r}")
-        records = [Record.from_api(r, server) for r in data.get("collection") or []]
+        records, refused, warnings = [], [], []
+        for raw in data.get("collection") or []:
+            try:
+                record = Record.from_api(raw if isinstance(raw, dict) else {}, server)
+            except ApiError as exc:
+                refused.append(f"{url}: record refused: {exc}")
+                continue
+            if not valid_doi(record.doi):
+                refused.append(f"{url}: record refused: {record.doi!r} is not a medRxiv/bioRxiv DOI")
+                continue
+            record, changed = at_border(record)
+            warnings += [f"{url}: {w}" for w in changed]
+            records.append(record)
         return DetailsPage(
             records=records,
+            refused=refused,
+            warnings=warnings,
             cursor=int(message.get("cursor", cursor) or cursor),
             count=int(message.get("count", len(records)) or len(records)),
             total=int(message.get("total", 0) or 0),
@@ -105,9 +129,9 @@ class RxivApi:
         """(cursor of the next page, page) for every page of the window from `cursor` on."""
         while True:
             page = self.details_page(server, start, end, cursor, category)
-            if not page.records:
+            if not page.records and not page.refused:
                 return
-            cursor += page.count or len(page.records)
+            cursor += page.count or len(page.records) + len(page.refused)
             yield cursor, page
             if page.total and cursor >= page.total:
                 return

@@ -1,9 +1,11 @@
 """The subject categories each server knows. The API answers a misspelled `?category=` with
-every record and echoes "all", so a name is checked here before it is sent."""
+every record and echoes "all", so a name is checked here before it is sent; a name may be given
+by its words' beginnings ("radiology" for "radiology and imaging") when only one category fits."""
 
 from __future__ import annotations
 
 import difflib
+import re
 
 BIORXIV = (
     "animal behavior and cognition", "biochemistry", "bioengineering", "bioinformatics", "biophysics",
@@ -45,9 +47,37 @@ def check_category(server: str, name: str) -> str:
     known = KNOWN[server]
     if wanted in known:
         return wanted
+    matches = by_words(wanted, known)
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise UnknownCategory(f"{name!r} names several {server} categories: {', '.join(repr(c) for c in matches)}; say which")
     close = difflib.get_close_matches(wanted, known, n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     raise UnknownCategory(f"{server} has no category {name!r}{hint}")
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def by_words(name: str, known: tuple[str, ...]) -> list[str]:
+    """The categories in which every word of `name` begins a word, in order: "radiology" and
+    "radio imag" find "radiology and imaging"."""
+    wanted = _words(name)
+    out = []
+    for category in known:
+        words, i = _words(category), 0
+        for word in wanted:
+            while i < len(words) and not words[i].startswith(word):
+                i += 1
+            if i == len(words):
+                break
+            i += 1
+        else:
+            if wanted:
+                out.append(category)
+    return out
 
 
 def api_parameter(name: str) -> str:

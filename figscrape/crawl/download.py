@@ -12,7 +12,9 @@ from pathlib import Path
 import pymupdf
 from bs4 import BeautifulSoup
 
-from figscrape.crawl.client import FetchError, PoliteClient
+from figscrape.crawl.bodies import html_cut
+from figscrape.crawl.client import BodyCut, FetchError, PoliteClient
+from figscrape.crawl.urls import RefusedUrl, checked_doi, checked_link, hosts_of
 from figscrape.runtime.mupdf import log_mupdf_messages
 from figscrape.runtime.pdfsniff import file_problem
 
@@ -28,12 +30,12 @@ class DownloadError(Exception):
 
 
 def pdf_url(site: str, doi: str, version: int) -> str:
-    """The full-text PDF URL, built from the DOI exactly as the API gives it."""
-    return f"{site.rstrip('/')}/content/{doi}v{version}.full.pdf"
+    """The full-text PDF URL, built from a validated DOI (RefusedUrl for any other)."""
+    return f"{site.rstrip('/')}/content/{checked_doi(doi)}v{int(version)}.full.pdf"
 
 
 def landing_url(site: str, doi: str, version: int) -> str:
-    return f"{site.rstrip('/')}/content/{doi}v{version}"
+    return f"{site.rstrip('/')}/content/{checked_doi(doi)}v{int(version)}"
 
 
 def pdf_problem(path: Path) -> str:
@@ -89,7 +91,10 @@ def _fetch_to(client: PoliteClient, url: str, tmp_dir: Path) -> Path:
 def download_pdf(client: PoliteClient, site: str, doi: str, version: int, tmp_dir: Path, attempts: int = 3) -> Path:
     """A temporary file holding the whole, valid PDF; DownloadError when there is none to be had."""
     tmp_dir.mkdir(parents=True, exist_ok=True)
-    url = pdf_url(site, doi, version)
+    try:
+        url = pdf_url(site, doi, version)
+    except RefusedUrl as exc:
+        raise DownloadError(str(exc)) from exc
     last = "no attempt"
     for attempt in range(attempts):
         try:
@@ -114,13 +119,21 @@ def download_pdf(client: PoliteClient, site: str, doi: str, version: int, tmp_di
     raise DownloadError(f"{url}: {last} (after {attempts} attempts)")
 
 
+def _whole_landing_page(response) -> None:  # noqa: ANN001 - a requests.Response
+    if html_cut(response.text) and not citation_pdf_url(response.text):
+        raise BodyCut(f"HTML stops after {len(response.content)} bytes, before </html>")
+
+
 def _landing_pdf(client: PoliteClient, site: str, doi: str, version: int) -> str:
     page = landing_url(site, doi, version)
     try:
-        html = client.get(page).text
+        html = client.get(page, check=_whole_landing_page).text
     except FetchError as exc:
         raise DownloadError(f"PDF not found (404) and landing page failed: {exc.reason}", exc.blocked) from exc
     link = citation_pdf_url(html)
     if not link:
         raise DownloadError(f"PDF not found (404) and {page} names no citation_pdf_url")
-    return link
+    try:
+        return checked_link(page, link, client.hosts if client.hosts is not None else hosts_of([site]))
+    except RefusedUrl as exc:
+        raise DownloadError(f"the landing page's citation_pdf_url: {exc}") from exc

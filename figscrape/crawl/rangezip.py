@@ -5,8 +5,11 @@ become ranged GETs. So a MECA bundle's PDF and JATS come out without its ~50 MB 
 from __future__ import annotations
 
 import io
+import time
 from collections.abc import Callable
 
+SHORT_READ_ATTEMPTS = 3
+SHORT_READ_BACKOFF = 0.5  # seconds before the second attempt, doubled after
 Fetch = Callable[[int, int], bytes]  # (first byte, last byte inclusive) -> those bytes
 
 
@@ -52,9 +55,14 @@ class RangeFile(io.RawIOBase):
         return len(data)
 
     def _get(self, start: int, end: int) -> bytes:
-        data = self._fetch(start, end)
-        if len(data) != end - start + 1:
-            raise OSError(f"short read: asked bytes {start}-{end}, got {len(data)}")
+        for attempt in range(SHORT_READ_ATTEMPTS):  # a body cut short is asked for again, with backoff
+            data = self._fetch(start, end)
+            if len(data) == end - start + 1:
+                break
+            if attempt + 1 < SHORT_READ_ATTEMPTS:
+                time.sleep(SHORT_READ_BACKOFF * 2**attempt)
+        else:
+            raise OSError(f"short read: asked bytes {start}-{end}, got {len(data)} (after {SHORT_READ_ATTEMPTS} attempts)")
         self.bytes_fetched += len(data)
         self.requests += 1
         return data

@@ -8,8 +8,10 @@ runs, a bounded number of times, with its reason kept."""
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,16 +22,19 @@ from sqlalchemy import Engine, and_, select, tuple_
 
 from figscrape.config import Config
 from figscrape.crawl.api import ApiError, Record, RxivApi
-from figscrape.crawl.client import ClientSettings, FetchError, PoliteClient
+from figscrape.crawl.bodies import xml_cut
+from figscrape.crawl.client import BodyCut, ClientSettings, FetchError, PoliteClient
 from figscrape.crawl.download import DownloadError, download_pdf
 from figscrape.crawl.jats import jats_figures
 from figscrape.crawl.query import wanted
+from figscrape.crawl.urls import hosts_of
 from figscrape.data.db import read_session, write_session
 from figscrape.data.models import CrawlWindow, Paper, Pdf
 from figscrape.runtime.runs import RunLog, progress
 from figscrape.store import ObjectStore
 
 WINDOW_DAYS = 7
+log = logging.getLogger(__name__)
 FIRST_CRAWL_DAYS = 7  # a first crawl without --since looks back this far
 MAX_PDF_ATTEMPTS = 5  # attempts across runs before a PDF is given up
 DOWNLOAD_WORKERS = 4
@@ -155,6 +160,14 @@ def crawl_metadata(engine: Engine, api: RxivApi, server: str, options: CrawlOpti
                 bar.advance(task)
                 continue
             for next_cursor, page in api.pages(server, start, end, row.next_cursor, options.category):
+                for reason in page.refused:
+                    log.warning("%s", reason)
+                    run.errors.append(reason)
+                for warning in page.warnings:
+                    log.warning("%s", warning)
+                    run.errors.append(warning)
+                run.counts.update({"records_refused": len(page.refused), "records_cleaned": len(page.warnings)})
+                run.counts += Counter()  # no zero counts in the summary
                 new, seen = store_page(engine, row.id, next_cursor, page.records, budget, options)
                 run.counts["new_papers"] += new
                 run.counts["records_seen"] += seen
@@ -226,6 +239,11 @@ def download_all(engine: Engine, store: ObjectStore, client: PoliteClient, confi
             bar.advance(task)
 
 
+def _whole_xml(response) -> None:  # noqa: ANN001 - a requests.Response
+    if xml_cut(response.content):
+        raise BodyCut(f"XML stops after {len(response.content)} bytes")
+
+
 def fetch_jats(engine: Engine, client: PoliteClient, servers: list[str], run: RunLog) -> None:
     """Figures of record (label, caption, image file) from each new paper's JATS XML."""
     with read_session(engine) as s:
@@ -234,7 +252,7 @@ def fetch_jats(engine: Engine, client: PoliteClient, servers: list[str], run: Ru
         ).all()
     for paper_id, url in todo:
         try:
-            figures = [f.as_dict() for f in jats_figures(client.get(url).content)]
+            figures = [f.as_dict() for f in jats_figures(client.get(url, check=_whole_xml).content)]
         except FetchError as exc:
             run.errors.append(f"JATS {url}: {exc.reason}")
             run.counts["jats_failed"] += 1
@@ -250,7 +268,8 @@ def run_crawl(engine: Engine, store: ObjectStore, config: Config, options: Crawl
     """Crawl metadata, then JATS and PDFs. False when some server's metadata could not be read at all."""
     today = today or date.today()
     store.sweep_temp()
-    client = PoliteClient(ClientSettings(rate=config.rate, contact=config.contact))
+    client = PoliteClient(ClientSettings(rate=config.rate, contact=config.contact),
+                          hosts=hosts_of([config.api_url, config.medrxiv_url, config.biorxiv_url]))
     api = RxivApi(client, config.api_url)
     budget = Budget(options.max_papers)
     ok = True

@@ -260,3 +260,167 @@ def test_a_retry_after_longer_than_a_run_waits_is_honoured_by_not_asking(rxiv: F
     assert all(t <= first_429 + 0.5 for t in pdf_requests)  # nothing more was asked of the host after it said to wait
     with read_session(engine) as s:
         assert any("Retry-After" in (p.error or "") for p in s.scalars(select(Pdf)))
+
+
+def test_a_cut_api_body_is_retried_and_the_window_completes(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    for i in range(3):
+        rxiv.add("medrxiv", record(f"10.1101/2020.03.02.{i}", "2020-03-02"), tiny_pdf(str(i)))
+    first = "/details/medrxiv/2020-03-01/2020-03-07/0/json"
+    rxiv.faults[first] = ["cut", "cut"]
+    rxiv.faults[rxiv.pdf_path("10.1101/2020.03.02.0", 1)] = ["cut"]
+    run, ok = crawl(engine, store, site_config)
+    assert ok and run.counts["new_papers"] == 3 and [s for *_, s in stored_pdfs(engine)] == ["stored"] * 3
+    assert rxiv.requests_to(first) == 3
+
+
+def test_an_api_body_cut_on_every_attempt_fails_the_window_after_bounded_retries(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    rxiv.add("medrxiv", record("10.1101/2020.03.02.1", "2020-03-02"), tiny_pdf("one"))
+    first = "/details/medrxiv/2020-03-01/2020-03-07/0/json"
+    rxiv.faults[first] = ["cut"] * 10
+    run, ok = crawl(engine, store, site_config)
+    assert not ok and "cut short" in run.errors[0] and rxiv.requests_to(first) == 4
+
+
+def test_a_whole_body_that_is_not_the_apis_json_fails_at_once(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    rxiv.files["/details/medrxiv/2020-03-01/2020-03-07/0/json"] = b'{"hello": "world"}'
+    run, ok = crawl(engine, store, site_config)
+    assert not ok and "not the API's JSON" in run.errors[0]
+    assert rxiv.requests_to("/details/") == 1
+
+
+def test_cut_landing_pages_and_jats_are_retried(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    xml = b'<?xml version="1.0"?><article><body><fig id="f1"><label>Figure 1</label><caption><p>Chest CT.</p></caption><graphic xlink:href="f1.tif" xmlns:xlink="http://www.w3.org/1999/xlink"/></fig></body></article>'
+    rec = record("10.1101/2020.03.02.1", "2020-03-02")
+    rec["jatsxml"] = f"{rxiv.url}/jats/1.source.xml"
+    rxiv.add("medrxiv", rec, tiny_pdf("one"))
+    rxiv.files["/jats/1.source.xml"] = xml
+    rxiv.faults["/jats/1.source.xml"] = ["cut", "cut"]
+    rxiv.faults[rxiv.pdf_path("10.1101/2020.03.02.1", 1)] = ["404"]
+    rxiv.faults["/content/10.1101/2020.03.02.1v1"] = ["cut"]
+    run, ok = crawl(engine, store, site_config, jats=True)
+    assert ok and run.counts["jats"] == 1 and stored_pdfs(engine)[0][2] == "stored"
+    assert rxiv.requests_to("/jats/") == 3 and rxiv.requests_to("/content/10.1101/2020.03.02.1v1") == 3  # landing: cut, whole; then the PDF it names
+    with read_session(engine) as s:
+        assert s.scalar(select(Paper.jats_figures))[0]["label"] == "Figure 1"
+
+
+def test_dois_are_validated_before_a_url_is_built_from_them(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    from figscrape.crawl.download import pdf_url
+    from figscrape.crawl.urls import RefusedUrl, valid_doi
+
+    assert valid_doi("10.1101/2020.03.02.20029975") and valid_doi("10.64898/2026.09.13.26362948") and valid_doi("10.1101/012345")
+    for bad in ("10.1101/../../admin", "10.1101/2020.03.02.1/../../x", "10.1101/2020.03.02.1?x=1", "10.5555/2020.03.02.1", "10.1101/2020.03.02.1\x00"):
+        assert not valid_doi(bad)
+        with pytest.raises(RefusedUrl):
+            pdf_url(rxiv.url, bad, 1)
+    rxiv.add("medrxiv", record("10.1101/../../../etc/passwd", "2020-03-02"))
+    rxiv.add("medrxiv", record("10.1101/2020.03.02.1", "2020-03-02"), tiny_pdf("one"))
+    run, ok = crawl(engine, store, site_config)
+    assert ok and run.counts["new_papers"] == 1 and run.counts["records_refused"] == 1
+    assert any("not a medRxiv/bioRxiv DOI" in e for e in run.errors)
+    assert not any(".." in path for _, path, _ in rxiv.log)
+
+
+def test_a_page_of_refused_records_does_not_end_the_window(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    for i in range(30):
+        rxiv.add("medrxiv", record(f"10.1101/../{i}", "2020-03-02"))
+    rxiv.add("medrxiv", record("10.1101/2020.03.03.1", "2020-03-03"), tiny_pdf("one"))
+    run, ok = crawl(engine, store, site_config)
+    assert ok and run.counts["new_papers"] == 1 and run.counts["records_refused"] == 30
+
+
+def test_links_to_other_hosts_are_not_followed(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    with FakeRxiv() as elsewhere:
+        elsewhere.files["/evil.xml"] = b"<article><fig><label>Figure 1</label></fig></article>"
+        rec = record("10.1101/2020.03.02.1", "2020-03-02")
+        rec["jatsxml"] = f"{elsewhere.url}/evil.xml"
+        rxiv.add("medrxiv", rec, tiny_pdf("one"))
+        rxiv.faults[rxiv.pdf_path("10.1101/2020.03.02.1", 1)] = ["404"]
+        rxiv.files["/content/10.1101/2020.03.02.1v1"] = f'<html><head><meta name="citation_pdf_url" content="{elsewhere.url}/x.pdf"></head></html>'.encode()
+        run, ok = crawl(engine, store, site_config, jats=True)
+        assert elsewhere.log == []  # never asked
+    assert run.counts["jats_failed"] == 1 and any("not on the configured hosts" in e for e in run.errors)
+    with read_session(engine) as s:
+        pdf = s.scalar(select(Pdf))
+        assert pdf.status == "failed" and "not on the configured hosts" in pdf.error
+
+
+def test_a_redirect_off_the_configured_hosts_is_refused() -> None:
+    import threading
+
+    from werkzeug.serving import make_server
+    from werkzeug.wrappers import Response
+
+    from figscrape.crawl.client import FetchError
+
+    with FakeRxiv() as elsewhere:
+        target = f"{elsewhere.url}/anything"
+        server = make_server("127.0.0.1", 0, lambda env, start: Response("", 302, {"Location": target})(env, start), threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            client = PoliteClient(ClientSettings(rate=50), hosts=frozenset({f"127.0.0.1:{server.server_port}"}))
+            with pytest.raises(FetchError, match="off the configured hosts"):
+                client.get(f"http://127.0.0.1:{server.server_port}/content/x")
+        finally:
+            server.shutdown()
+        assert elsewhere.log == []
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_nul_in_a_doi_or_a_long_licence_does_not_fail_the_crawl(backend: str, request: pytest.FixtureRequest, rxiv: FakeRxiv, site_config: Config, store) -> None:  # noqa: ANN001
+    from figscrape.data.db import open_database
+
+    db = open_database(request.getfixturevalue("postgres_url")) if backend == "postgresql" else request.getfixturevalue("engine")
+    rxiv.add("medrxiv", record("10.1101/2020.03.02.1\x00", "2020-03-02"))
+    long_licence = record("10.1101/2020.03.02.2", "2020-03-02", title="COVID-19\x00 CT")
+    long_licence["license"] = "cc_by " * 40
+    long_licence["category"] = "x" * 300
+    long_licence["date"] = "2020-03-02T00:00:00"  # still inside the window for the server; not a date for the column
+    rxiv.add("medrxiv", long_licence, tiny_pdf("two"))
+    rxiv.add("medrxiv", record("10.1101/2020.03.02.3", "2020-03-02"), tiny_pdf("three"))
+    for _ in range(2):  # and again on the next run
+        run, ok = crawl(db, store, site_config)
+        assert ok, run.errors
+    assert run.counts["new_papers"] == 0 and run.counts["records_refused"] == 1
+    with read_session(db) as s:
+        papers = {p.doi: p for p in s.scalars(select(Paper))}
+        assert sorted(papers) == ["10.1101/2020.03.02.2", "10.1101/2020.03.02.3"]
+        clipped = papers["10.1101/2020.03.02.2"]
+        assert len(clipped.license) == 64 and len(clipped.category) == 255 and clipped.title == "COVID-19 CT" and clipped.date == "2020-03-02"
+    assert any("clipped to its column's 64" in e for e in run.errors) and any("taken out of title" in e for e in run.errors)
+    if backend == "postgresql":
+        db.dispose()
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(rxiv: FakeRxiv, site_config: Config, engine, store) -> None:  # noqa: ANN001
+    fresh = CliRunner().invoke(app, ["crawl", "--dry-run", "--since", "2020-03-01", "--until", "2020-03-28"])
+    assert fresh.exit_code == 0, fresh.output
+    assert "dry run" in fresh.output and "4 windows" in fresh.output and "at least 4 API requests" in fresh.output
+    rxiv.add("medrxiv", record("10.1101/2020.03.02.1", "2020-03-02"), tiny_pdf("one"))
+    crawl(engine, store, site_config)  # an old crawl: 2020-03-01..07
+    db_file = site_config.data_home / "figscrape.db"
+    before, asked = db_file.read_bytes(), len(rxiv.log)
+    result = CliRunner().invoke(app, ["crawl", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    weeks = len(range(date(2020, 3, 8).toordinal(), date.today().toordinal() + 1, 7))
+    assert first.startswith("warning:") and f"at least {weeks} API requests" in first and ("minutes" in first or "hours" in first)
+    assert "PDFs stored 1" in result.output
+    assert db_file.read_bytes() == before and len(rxiv.log) == asked
+
+
+def test_a_large_crawl_says_so_in_its_first_line(rxiv: FakeRxiv, site_config: Config) -> None:
+    env = {"FIGSCRAPE_API_URL": rxiv.url, "FIGSCRAPE_MEDRXIV_URL": rxiv.url, "FIGSCRAPE_RATE": "1000"}
+    result = CliRunner().invoke(app, ["crawl", "--since", "2012-01-01", "--until", "2020-01-01", "--metadata-only"], env=env)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith("warning: this crawl makes at least 418 API requests")
+
+
+def test_categories_by_words_and_prefixes() -> None:
+    assert check_category("medrxiv", "radiology") == "radiology and imaging"
+    assert check_category("medrxiv", "radio imag") == "radiology and imaging"
+    assert check_category("medrxiv", "infectious") == "infectious diseases (except hiv aids)"
+    with pytest.raises(UnknownCategory, match="several medrxiv categories: 'health economics', 'health informatics'"):
+        check_category("medrxiv", "health")
+    result = CliRunner().invoke(app, ["crawl", "--category", "radiology", "--dry-run"])
+    assert result.exit_code == 0, result.output

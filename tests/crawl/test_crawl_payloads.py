@@ -64,3 +64,18 @@ def test_recorded_landing_page_and_bot_check_bodies(tmp_path: Path) -> None:
         body = tmp_path / name
         body.write_bytes(shared_corpus("rxiv", "html", name).read_bytes())
         assert pdf_problem(body) != ""
+
+
+def test_cut_bodies_are_told_from_whole_wrong_ones() -> None:
+    from figscrape.crawl.bodies import html_cut, json_cut, xml_cut
+
+    page = shared_corpus("rxiv", "api", "details_biorxiv_2026-07-15_3rec_pu5ha-research_bot.json").read_text()
+    assert not json_cut(page)
+    assert all(json_cut(page[:n]) for n in (1, 10, 57, len(page) // 2, len(page) - 2))
+    assert not json_cut('{"hello": "world"}') and not json_cut("<html>error</html>") and not json_cut("error code: 1015")
+    jats = shared_corpus("rxiv", "jats", "biorxiv_2023.10.24.563872_article-source.xml").read_bytes()
+    assert not xml_cut(jats) and all(xml_cut(jats[:n]) for n in (200, 5000, len(jats) // 2, len(jats) - 3))
+    manifest = shared_corpus("rxiv", "meca", "elife-bot_95901_manifest.xml").read_bytes()
+    assert not xml_cut(manifest) and xml_cut(manifest[: len(manifest) // 2])
+    assert not xml_cut(b"<a><b></a>") and not xml_cut(b"not xml at all")
+    assert html_cut("<html><head>") and not html_cut("<html><body></body></html>\n")

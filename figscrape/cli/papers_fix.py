@@ -11,11 +11,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from figscrape.cli.root import app, engine, fail
+from figscrape.cli.root import engine, fail, papers_app
 from figscrape.runtime.runs import console
 
-papers_app = typer.Typer(help="Paper rows: fix their title, licence, date or version by DOI.", no_args_is_help=True)
-app.add_typer(papers_app, name="papers")
 FIELDS = ("title", "license", "date", "version")
 
 
