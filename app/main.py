@@ -28,7 +28,7 @@ def main() -> None:
         engine, store, config = resources()
     except (DatabaseError, ValueError) as exc:  # an old schema, an unusable setting: said in words
         st.error(str(exc))
-        st.stop()
+        return
     user = sign_in(config.app_password)
     if user is None:
         return
@@ -58,4 +58,5 @@ def main() -> None:
         st.button("Retry", key="retry")
 
 
-main()
+if __name__ == "__main__":  # Streamlit runs the script as __main__; a process that re-imports it (multiprocessing's spawn) does not
+    main()
