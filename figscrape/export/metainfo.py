@@ -1,5 +1,5 @@
 """The per-image table of an export: COVID-CT's own MetaInfo columns first, then what figscrape
-knows beyond them. The same rows feed COVID-CT-MetaInfo and imagefolder's metadata.csv."""
+knows beyond them. The same rows feed COVID-CT-MetaInfo and imagefolder's metadata (TYPES: the columns that are not text)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ EXTRA_COLUMNS = [
     "Age (labelled)", "Sex", "Panel ID",
 ]
 COLUMNS = COVID_CT_COLUMNS + EXTRA_COLUMNS
+TYPES = {"Age": "int64", "Version": "int64", "Page": "int64", "Width": "int64", "Height": "int64", "CT score": "float64",
+         "Annotators": "int64", "Agreement": "float64", "Age (labelled)": "int64", "Panel ID": "int64"}
 
 
 def votes_text(item: Item) -> str:

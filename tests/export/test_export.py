@@ -179,16 +179,62 @@ def test_licences_select_papers_and_unlabelled_reasons_are_listed(engine, store,
 def test_imagefolder_loads_with_hugging_face_datasets(engine, store, labelled, tmp_path: Path) -> None:  # noqa: ANN001
     out = tmp_path / "hf"
     export_dataset(engine, store, out, ExportOptions(format="imagefolder"))
-    headers = {(out / s / "metadata.csv").read_text().splitlines()[0] for s in ("train", "validation", "test")}
-    assert len(headers) == 1 and headers.pop().startswith("file_name,label,")
     assert check_export(out) == []
+    card = (out / "README.md").read_text()
+    assert card.startswith("---\nlicense: other\ntask_categories:\n- image-classification\n")
+    assert "      class_label:\n        names:\n          '0': CT_COVID\n          '1': CT_NonCOVID" in card
+    assert (out / "MetaInfo.csv").read_text().startswith("File name,Patient ID,")
     datasets = pytest.importorskip("datasets")
     ds = datasets.load_dataset("imagefolder", data_dir=str(out), cache_dir=str(tmp_path / "cache"))
     assert set(ds) == {"train", "validation", "test"}
     assert sum(len(ds[s]) for s in ds) == 72
-    assert set(ds["train"]["label"]) == {"CT_COVID", "CT_NonCOVID"}
+    assert ds["train"].features["label"].names == ["CT_COVID", "CT_NonCOVID"]
+    assert set(ds["train"]["label"]) == {0, 1}
     assert ds["train"].features == ds["test"].features
     assert ds["train"][0]["image"].size == (96, 96)
+    yaml = pytest.importorskip("yaml")
+    header = yaml.safe_load(card.split("---")[1])
+    assert {s["name"]: s["num_examples"] for s in header["dataset_info"]["splits"]} == {s: len(ds[s]) for s in ds}
+    from_card = datasets.load_dataset(str(out), cache_dir=str(tmp_path / "cache2"))
+    assert from_card["validation"].features == ds["validation"].features
+
+
+def test_an_imagefolder_split_with_an_empty_column_still_loads(engine, store, tmp_path: Path) -> None:  # noqa: ANN001
+    """Ages and notes only in one paper's panels: the other splits have those columns empty, and
+    every split still reads them with the same type."""
+    seeded = seed_panels(engine, store, papers=8, figures=1, panels=2, seed=5)
+    for k, pid in enumerate(seeded.panel_ids):
+        first = k < 2
+        label(engine, pid, "ann", "yes", "covid" if k % 4 < 2 else "normal", age=50 if first else None,
+              note="ground glass" if first else "")
+    out = tmp_path / "sparse"
+    export_dataset(engine, store, out, ExportOptions(format="imagefolder"))
+    assert check_export(out) == []
+    datasets = pytest.importorskip("datasets")
+    ds = datasets.load_dataset("imagefolder", data_dir=str(out), cache_dir=str(tmp_path / "cache"))
+    assert len({repr(ds[s].features) for s in ds}) == 1
+    assert ds["train"].features["age"] == datasets.Value("int64") and ds["train"].features["captions"] == datasets.Value("string")
+    ages = [a for s in ds for a in ds[s]["age"]]
+    assert sorted(a for a in ages if a is not None) == [50, 50] and ages.count(None) == 14
+    assert any(all(a is None for a in ds[s]["age"]) for s in ds)  # some split has no age at all
+
+
+def test_check_says_when_datasets_would_not_load_an_imagefolder_export(engine, store, labelled, tmp_path: Path) -> None:  # noqa: ANN001
+    pytest.importorskip("datasets")
+    out = tmp_path / "hf"
+    export_dataset(engine, store, out, ExportOptions(format="imagefolder"))
+    (out / "validation" / "metadata.parquet").rename(out / "validation" / "metadata.jsonl")
+    (out / "validation" / "metadata.jsonl").write_text('{"file_name": "x.png"}\n')
+    problems = check_export(out)
+    assert any("metadata.parquet: missing" in p for p in problems)
+    (out / "validation" / "metadata.jsonl").unlink()
+    import shutil
+
+    shutil.copy(out / "train" / "metadata.parquet", out / "validation" / "metadata.parquet")
+    from figscrape.export.check import loads_with_datasets
+
+    (out / "test" / "metadata.jsonl").write_text('{"file_name": "x.png"}\n')
+    assert any(p.startswith(f"datasets cannot load {out}") for p in loads_with_datasets(out))
 
 
 # --- bad input ----------------------------------------------------------------------------------
