@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw
 from figscrape import __version__
 from figscrape.data.votes import COVID, NONCOVID
 from figscrape.export.items import Item
+from figscrape.export.metainfo import votes_text
 
 THUMB = 128
 
@@ -24,7 +25,8 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return "\n".join(lines)
 
 
-def card_text(items: Sequence[Item], excluded: Counter[str], parameters: dict, split_names: Sequence[str]) -> str:
+def card_text(items: Sequence[Item], excluded: Counter[str], parameters: dict, split_names: Sequence[str],
+              conflicts: Sequence[Sequence[Item]] = ()) -> str:
     classes = (COVID, NONCOVID)
     per = Counter((i.resolution.cls, i.split) for i in items)
     rows = [[c] + [per[(c, s)] for s in split_names] + [sum(per[(c, s)] for s in split_names)] for c in classes]
@@ -66,6 +68,9 @@ def card_text(items: Sequence[Item], excluded: Counter[str], parameters: dict, s
         "- Each annotator's latest label counts once; a reviewer's adjudication overrides; the majority decides;"
         " ties and \"unsure\" are left out (see exclusions.csv).",
         "",
+        "## Near-duplicates labelled differently",
+        conflicts_text(conflicts),
+        "",
         "## Left out",
         _table(["reason", "panels"], sorted(excluded.items())) if excluded else "Nothing.",
         "",
@@ -81,6 +86,18 @@ def card_text(items: Sequence[Item], excluded: Counter[str], parameters: dict, s
         "",
     ]
     return "\n".join(lines)
+
+
+def conflicts_text(conflicts: Sequence[Sequence[Item]]) -> str:
+    """Each group of copies of one picture that got different classes: its files, their labels and votes."""
+    if not conflicts:
+        return "None: near-duplicate copies all have the same class."
+    lines = [f"{len(conflicts)} pictures appear more than once with different classes; only one copy is exported"
+             " (or all, in one split, with --duplicates together). Check them:", ""]
+    rows = []
+    for n, group in enumerate(conflicts, start=1):
+        rows += [[n, f"`{i.name}`", i.resolution.cls, votes_text(i)] for i in group]
+    return "\n".join(lines) + _table(["group", "file", "label", "votes"], rows)
 
 
 def per_class(items: Sequence[Item], cls: str) -> int:

@@ -21,7 +21,7 @@ from figscrape.data.db import write_session
 from figscrape.data.models import Export
 from figscrape.data.votes import COVID, NONCOVID
 from figscrape.export.card import card_text, histogram, preview
-from figscrape.export.duplicates import UnionFind, duplicate_groups
+from figscrape.export.duplicates import UnionFind, duplicate_groups, label_conflicts
 from figscrape.export.imagefolder import METADATA, SPLIT_FOLDERS, card_header, write_metadata
 from figscrape.export.items import Exclusion, Item, load_items
 from figscrape.export.metainfo import COLUMNS, meta_row
@@ -91,6 +91,7 @@ def export_dataset(engine: Engine, store: ObjectStore, out: Path, options: Expor
                           + ", ".join(f"{k} {v}" for k, v in Counter(e.reason for e in excluded).most_common(3)) + ")" if excluded else
                           ": label panels with `figscrape app` or `figscrape labels import`"))
     assign_patients(items)
+    conflicts = label_conflicts(items, options.duplicate_distance)
     items, dropped = settle_duplicates(items, options)
     excluded += dropped
     split_items(items, options.ratios, options.seed)
@@ -107,7 +108,7 @@ def export_dataset(engine: Engine, store: ObjectStore, out: Path, options: Expor
         write_csv(tmp / "exclusions.csv", ["panel_id", "file", "reason"], [(e.panel_id, e.name, e.reason) for e in sorted(excluded, key=lambda e: e.panel_id)])
         reasons = Counter(_reason_kind(e.reason) for e in excluded)
         parameters = _parameters(options)
-        card = card_header(items, options.format == "imagefolder") + card_text(items, reasons, parameters, SPLITS)
+        card = card_header(items, options.format == "imagefolder") + card_text(items, reasons, parameters, SPLITS, conflicts)
         (tmp / "README.md").write_text(card, encoding="utf-8")
         preview(items, lambda i: Image.open(io.BytesIO(store.read(i.sha256))), tmp / "preview.png")
         histogram(items, tmp / "histogram.png")

@@ -106,6 +106,42 @@ def test_covid_ct_layout_lists_and_metainfo(engine, store, labelled, tmp_path: P
         assert s.query(Export).count() == 1
 
 
+def test_patient_ids_are_unique_across_the_dataset_with_the_paper_key_beside_them(engine, store, labelled, tmp_path: Path) -> None:  # noqa: ANN001
+    out = tmp_path / "ids"
+    export_dataset(engine, store, out, ExportOptions())
+    with (out / "COVID-CT-MetaInfo.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    keyed = [r for r in rows if r["Patient key"]]
+    assert {r["Patient key"] for r in keyed} == {"patient 1", "patient 2"}  # the same keys in six papers
+    people = {(r["DOI"], r["Patient key"]) for r in rows}
+    assert len({r["Patient ID"] for r in rows}) == len(people) == 18
+    assert all(r["Patient ID"].endswith("/" + r["Patient key"]) for r in keyed)
+
+
+def test_an_adjudicated_panel_keeps_its_facts_notes_reach_metainfo_and_copies_in_conflict_are_listed(engine, store, tmp_path: Path) -> None:  # noqa: ANN001
+    seeded = seed_panels(engine, store, papers=4, figures=1, panels=2, seed=2)
+    ids = seeded.panel_ids
+    with write_session(engine) as s:
+        s.get(Panel, ids[6]).phash = s.get(Panel, ids[0]).phash  # paper 3's panel is paper 0's picture again
+    for k, pid in enumerate(ids):
+        label(engine, pid, "ann", "yes", "covid", "case 1", age=61, sex="M", note="bilateral GGO" if k == 0 else "")
+        label(engine, pid, "bob", "yes", "covid" if k else "normal", "case 1", age=61, sex="M", note="crazy paving" if k == 0 else "")
+    label(engine, ids[0], "rev", "yes", "covid", adjudication=True, minutes=9)
+    label(engine, ids[6], "rev", "yes", "other", adjudication=True, minutes=9)
+    out = tmp_path / "adj"
+    export_dataset(engine, store, out, ExportOptions(duplicates="together"))
+    with (out / "COVID-CT-MetaInfo.csv").open() as fh:
+        rows = {int(r["Panel ID"]): r for r in csv.DictReader(fh)}
+    first = rows[ids[0]]
+    assert (first["Adjudicated"], first["Class"], first["Age"], first["Gender"], first["Patient key"]) == ("yes", "CT_COVID", "61", "M", "case 1")
+    assert first["Notes"] == "ann: bilateral GGO; bob: crazy paving"
+    assert rows[ids[6]]["Class"] == "CT_NonCOVID" and rows[ids[6]]["Age"] == "61"
+    card = (out / "README.md").read_text()
+    section = card.split("## Near-duplicates labelled differently")[1].split("\n## ")[0]
+    assert rows[ids[0]]["File name"] in section and rows[ids[6]]["File name"] in section
+    assert "CT_COVID" in section and "rev (adjudication): yes/other" in section
+
+
 def test_the_same_database_and_flags_give_byte_identical_files(engine, store, labelled, tmp_path: Path) -> None:  # noqa: ANN001
     export_dataset(engine, store, tmp_path / "a", ExportOptions(folds=3))
     export_dataset(engine, store, tmp_path / "b", ExportOptions(folds=3))
