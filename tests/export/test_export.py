@@ -358,6 +358,49 @@ def test_labels_round_trip_through_a_sheet(engine, store, tmp_path: Path, config
     assert eve[seeded.panel_ids[1]].is_ct == "no"
 
 
+def test_a_multi_annotator_sheet_imports_back_by_its_annotator_column(engine, store, tmp_path: Path, config) -> None:  # noqa: ANN001
+    from figscrape.data.db import read_session
+    from figscrape.data.votes import load_votes
+
+    seeded = seed_panels(engine, store, papers=2, figures=1, panels=2)
+    ids = seeded.panel_ids
+    label(engine, ids[0], "ann", "yes", "covid", "p1", 40, "F", note="GGO")
+    label(engine, ids[0], "bob", "yes", "normal")
+    label(engine, ids[0], "rev", "yes", "covid", adjudication=True, minutes=3)
+    label(engine, ids[1], "bob", "no")
+    sheet = tmp_path / "labels.csv"
+    assert runner.invoke(app, ["labels", "export", str(sheet)]).exit_code == 0
+    with read_session(engine) as s:
+        before = load_votes(s)
+    fresh = tmp_path / "fresh"
+    env = {"FIGSCRAPE_DATA": str(fresh)}
+    seed_env = runner.invoke(app, ["db", "upgrade"], env=env)
+    assert seed_env.exit_code == 0, seed_env.output
+    from figscrape.data.db import open_database
+    from figscrape.store import ObjectStore
+
+    other = open_database(f"sqlite:///{fresh / 'figscrape.db'}")
+    seed_panels(other, ObjectStore(fresh / "objects"), papers=2, figures=1, panels=2)
+    result = runner.invoke(app, ["labels", "import", str(sheet)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "4 labels added" in result.output and "2 rows without a label" in result.output
+    with read_session(other) as s:
+        after = load_votes(s)
+    strip = lambda vs: {pid: [(v.annotator, v.is_ct, v.diagnosis, v.patient_key, v.age, v.sex, v.note, v.adjudication) for v in v_]
+                        for pid, v_ in vs.items()}  # noqa: E731
+    assert strip(after) == strip(before)
+    assert "0 labels added, 4 unchanged" in runner.invoke(app, ["labels", "import", str(sheet)], env=env).output
+    rows = list(csv.DictReader(sheet.open()))
+    rows[0]["annotator"] = ""
+    with (tmp_path / "anon.csv").open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows[:1])
+    refused = runner.invoke(app, ["labels", "import", str(tmp_path / "anon.csv")], env=env)
+    assert refused.exit_code == 1 and "row 2: no annotator" in refused.output
+    other.dispose()
+
+
 def test_a_covid_ct_metainfo_sheet_imports_by_file_name(engine, store, labelled, tmp_path: Path, config) -> None:  # noqa: ANN001
     out = tmp_path / "x"
     assert runner.invoke(app, ["export", str(out)]).exit_code == 0
