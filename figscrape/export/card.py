@@ -60,6 +60,9 @@ def card_text(items: Sequence[Item], excluded: Counter[str], parameters: dict, s
         f"max {_wh(by_size[-1])}; median {statistics.median(pixels):.0f} pixels" if items else "- no images",
         "- Files are the panels' own bytes from the figures in the PDFs: no resampling, no recompression.",
         "",
+        "## CT scores",
+        score_histogram(items),
+        "",
         "## Labels",
         "- Annotators: " + ", ".join(f"{k} ({v})" for k, v in sorted(annotators.items())),
         f"- Images labelled by more than one annotator: {len(multi)}"
@@ -86,6 +89,20 @@ def card_text(items: Sequence[Item], excluded: Counter[str], parameters: dict, s
         "",
     ]
     return "\n".join(lines)
+
+
+def score_histogram(items: Sequence[Item], bins: int = 10, width: int = 40) -> str:
+    """The CT filter's score of the exported images in `bins` bins from 0 to 1, as a text histogram."""
+    scored = [i.ct_score for i in items if i.ct_score is not None]
+    counts = [0] * bins
+    for score in scored:
+        counts[min(bins - 1, max(0, int(score * bins)))] += 1
+    top = max(counts + [1])
+    lines = ["```", "ct_score    images"]
+    for k, n in enumerate(counts):
+        lines.append(f"{k / bins:.1f}-{(k + 1) / bins:.1f}  {n:6d}  {'#' * round(width * n / top)}")
+    unscored = len(items) - len(scored)
+    return "\n".join(lines + ["```", f"{len(scored)} scored" + (f", {unscored} never scored" if unscored else "") + "."])
 
 
 def conflicts_text(conflicts: Sequence[Sequence[Item]]) -> str:

@@ -98,6 +98,10 @@ def test_covid_ct_layout_lists_and_metainfo(engine, store, labelled, tmp_path: P
     assert (out / "COVID-CT-MetaInfo.xlsx").stat().st_size > 0
     card = (out / "README.md").read_text()
     assert "72 CT images (36 CT_COVID, 36 CT_NonCOVID)" in card and "min 96x96" in card
+    histogram = card.split("## CT scores")[1].split("## ")[0]
+    bars = [line.split() for line in histogram.splitlines() if line[:3].replace(".", "").isdigit() and line[3:4] == "-"]
+    assert [b[0] for b in bars] == [f"{k / 10:.1f}-{(k + 1) / 10:.1f}" for k in range(10)]
+    assert sum(int(b[1]) for b in bars) == 72 and "72 scored." in histogram
     assert (out / "preview.png").stat().st_size > 1000 and (out / "histogram.png").is_file()
     assert check_export(out) == []
     from figscrape.data.db import read_session
