@@ -17,9 +17,19 @@ from figscrape.annotate.agreement import (
 )
 from figscrape.annotate.queue import load_views
 from figscrape.config import Config
+from figscrape.export.dataset import ExportOptions
+from figscrape.export.duplicates import label_conflicts
+from figscrape.export.items import load_items
+from figscrape.export.metainfo import votes_text
 from figscrape.data.db import read_session
 from figscrape.data.votes import load_votes, resolve
 from figscrape.store import Store
+
+
+def duplicate_conflicts(engine) -> list:  # noqa: ANN001
+    """Near-duplicate copies of one picture whose labels resolve to different classes, as the export sees them."""
+    items, _ = load_items(engine)
+    return label_conflicts(items, ExportOptions().duplicate_distance)
 
 
 def review_page(engine, store: Store, config: Config, user: str) -> None:  # noqa: ANN001
@@ -34,6 +44,11 @@ def review_page(engine, store: Store, config: Config, user: str) -> None:  # noq
                       for (a, b), (k, n) in result.pairs.items()])
     pending = disagreements(votes)
     st.subheader(f"{len(pending)} panels where annotators disagree")
+    conflicts = duplicate_conflicts(engine)
+    if conflicts:
+        st.markdown(f"**{len(conflicts)} pictures labelled differently on their near-duplicate copies**")
+        st.table([{"picture": n, "file": i.name, "label": i.resolution.cls, "votes": votes_text(i)}
+                  for n, group in enumerate(conflicts, start=1) for i in group])
     if not pending:
         return
     if config.reviewers and user not in config.reviewers:

@@ -17,10 +17,10 @@ T0 = datetime(2024, 1, 1)
 
 
 def label(engine: Engine, panel_id: int, annotator: str, is_ct: str = "yes", diagnosis: str = "covid", patient: str = "",
-          age: int | None = None, sex: str = "", adjudication: bool = False, minutes: int = 0) -> None:
+          age: int | None = None, sex: str = "", adjudication: bool = False, minutes: int = 0, note: str = "") -> None:
     with write_session(engine) as s:
         s.add(Annotation(panel_id=panel_id, annotator=annotator, is_ct=is_ct, diagnosis=diagnosis if is_ct == "yes" else "",
-                         patient_key=patient, age=age, sex=sex, adjudication=adjudication, created_at=T0 + timedelta(minutes=minutes)))
+                         patient_key=patient, age=age, sex=sex, note=note, adjudication=adjudication, created_at=T0 + timedelta(minutes=minutes)))
 
 
 def label_at_once(url: str, people: int, limit: int, then: Callable[[Engine, str], None] | None = None) -> list[Exception]:

@@ -107,11 +107,12 @@ def read_sheet(path: Path) -> list[dict[str, str]]:
     return out
 
 
-def import_sheet(engine: Engine, path: Path, annotator: str, diagnosis: str = "") -> ImportReport:
-    """Adds each row's label as `annotator`'s, in one transaction; a row equal to that annotator's
-    latest label of the panel adds nothing, so importing a sheet twice changes nothing."""
-    if not annotator.strip():
-        raise SheetError("an annotator name is needed (--annotator)")
+def import_sheet(engine: Engine, path: Path, annotator: str = "", diagnosis: str = "") -> ImportReport:
+    """Adds each row's label as `annotator`'s when given, else as the one its `annotator` column
+    names (a row with neither is refused), in one transaction; `adjudication` marks a reviewer's decision.
+    A row equal to that annotator's latest label of the panel adds nothing, so importing a sheet
+    twice changes nothing, and `labels export` of a project imports back as it was."""
+    annotator = annotator.strip()
     rows = read_sheet(path)
     panels = _panel_rows(engine)
     by_id = {r[0]: r for r in panels}
@@ -122,8 +123,8 @@ def import_sheet(engine: Engine, path: Path, annotator: str, diagnosis: str = ""
     new: list[Annotation] = []
     with read_session(engine) as s:
         labelled = set(s.scalars(select(Annotation.panel_id).distinct()))
-        latest = {(pid, v.annotator): Label(v.is_ct, v.diagnosis, v.patient_key, v.age, v.sex, v.note)
-                  for pid, vs in load_votes(s).items() for v in vs if not v.adjudication}
+        latest = {(pid, v.annotator, v.adjudication): Label(v.is_ct, v.diagnosis, v.patient_key, v.age, v.sex, v.note)
+                  for pid, vs in load_votes(s).items() for v in vs}
     by_file = _names_as_exported(panels, labelled)
     for n, row in enumerate(rows, start=2):
         panel_id, why = _match(row, by_id, by_file, by_page)
@@ -137,13 +138,19 @@ def import_sheet(engine: Engine, path: Path, annotator: str, diagnosis: str = ""
             else:
                 report.without_label += 1
             continue
-        before = latest.get((panel_id, annotator))
-        if before == label:
+        who = annotator or row.get("annotator", "")
+        if not who:
+            report.problems.append(f"row {n}: no annotator (fill its annotator column or give --annotator)")
+            continue
+        adjudication = row.get("adjudication", "").lower() in ("true", "yes", "1", "y")
+        key = (panel_id, who, adjudication)
+        if latest.get(key) == label:
             report.unchanged += 1
             continue
-        new.append(Annotation(panel_id=panel_id, annotator=annotator, is_ct=label.is_ct, diagnosis=label.diagnosis,
-                              patient_key=label.patient_key, age=label.age, sex=label.sex, note=label.note))
-        latest[(panel_id, annotator)] = label
+        new.append(Annotation(panel_id=panel_id, annotator=who, is_ct=label.is_ct, diagnosis=label.diagnosis,
+                              patient_key=label.patient_key, age=label.age, sex=label.sex, note=label.note,
+                              adjudication=adjudication))
+        latest[key] = label
     with write_session(engine) as s:
         s.add_all(new)
     report.added = len(new)

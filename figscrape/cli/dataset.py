@@ -121,11 +121,12 @@ def labels_export(path: Annotated[Path, typer.Argument(help="The CSV file to wri
 @labels_app.command("import")
 def labels_import(
     path: Annotated[Path, typer.Argument(help="A CSV or XLSX sheet: panel_id, or file (File name), or DOI and page; then the labels.")],
-    annotator: Annotated[str, typer.Option(help="Whose labels these are.")],
+    annotator: Annotated[str, typer.Option(help="Whose labels these are (all rows); without it, each row's annotator column says.")] = "",
     diagnosis: Annotated[str, typer.Option(help="Diagnosis for rows that give none (e.g. covid for a COVID-CT MetaInfo sheet).")] = "",
 ) -> None:
-    """Add a sheet's labels as the annotator's. Rows that match no panel are reported (exit 1); the
-    rest are stored in one transaction. Importing the same sheet twice adds nothing."""
+    """Add a sheet's labels as --annotator's, or each as its annotator column's. Rows that match no panel
+    or name no annotator are reported (exit 1); the rest are stored in one transaction. Importing
+    the same sheet twice adds nothing; a `labels export` imports back as it was."""
     from figscrape.annotate.sheets import SheetError, import_sheet
 
     try:

@@ -50,6 +50,7 @@ class Resolution:
     agreement: float = 0.0  # the share of votes that agree with the class (1.0 for an adjudication)
     adjudicated: bool = False
     reason: str = ""
+    notes: str = ""  # every annotator's note, `name: note`, joined by "; "
 
 
 def latest_votes(rows: Iterable[Annotation]) -> dict[int, list[Vote]]:
@@ -109,13 +110,26 @@ def resolve(votes: list[Vote]) -> Resolution:
     if adjudications:
         final = max(adjudications, key=lambda v: (v.created_at or datetime.min, v.annotator))
         out = _decide([final])
-        out.votes, out.adjudicated = votes, True
+        out.votes, out.adjudicated, out.notes = votes, True, _notes(votes)
         if out.cls:
             out.agreement = 1.0
+            # the reviewer decides the class; who the patient is, and their age and sex, still come
+            # from the annotators (those who saw that class first), unless the reviewer gave them
+            ct = [v for v in votes if not v.adjudication and v.is_ct == "yes"]
+            agreeing = [v for v in ct if class_of(v.diagnosis) == out.cls] or ct
+            out.patient_key = out.patient_key or str(_most_common([v.patient_key.strip() for v in agreeing]) or "")
+            if out.age is None:
+                age = _most_common([v.age for v in agreeing])
+                out.age = int(age) if age is not None else None
+            out.sex = out.sex or str(_most_common([v.sex for v in agreeing]) or "")
         return out
     out = _decide(votes)
-    out.votes = votes
+    out.votes, out.notes = votes, _notes(votes)
     return out
+
+
+def _notes(votes: list[Vote]) -> str:
+    return "; ".join(f"{v.annotator}: {v.note.strip()}" for v in votes if v.note.strip())
 
 
 def _decide(votes: list[Vote]) -> Resolution:

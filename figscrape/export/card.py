@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw
 from figscrape import __version__
 from figscrape.data.votes import COVID, NONCOVID
 from figscrape.export.items import Item
+from figscrape.export.metainfo import votes_text
 
 THUMB = 128
 
@@ -24,7 +25,8 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return "\n".join(lines)
 
 
-def card_text(items: Sequence[Item], excluded: Counter[str], parameters: dict, split_names: Sequence[str]) -> str:
+def card_text(items: Sequence[Item], excluded: Counter[str], parameters: dict, split_names: Sequence[str],
+              conflicts: Sequence[Sequence[Item]] = ()) -> str:
     classes = (COVID, NONCOVID)
     per = Counter((i.resolution.cls, i.split) for i in items)
     rows = [[c] + [per[(c, s)] for s in split_names] + [sum(per[(c, s)] for s in split_names)] for c in classes]
@@ -58,6 +60,9 @@ def card_text(items: Sequence[Item], excluded: Counter[str], parameters: dict, s
         f"max {_wh(by_size[-1])}; median {statistics.median(pixels):.0f} pixels" if items else "- no images",
         "- Files are the panels' own bytes from the figures in the PDFs: no resampling, no recompression.",
         "",
+        "## CT scores",
+        score_histogram(items),
+        "",
         "## Labels",
         "- Annotators: " + ", ".join(f"{k} ({v})" for k, v in sorted(annotators.items())),
         f"- Images labelled by more than one annotator: {len(multi)}"
@@ -65,6 +70,9 @@ def card_text(items: Sequence[Item], excluded: Counter[str], parameters: dict, s
         f"- Adjudicated by a reviewer: {sum(1 for i in items if i.resolution.adjudicated)}",
         "- Each annotator's latest label counts once; a reviewer's adjudication overrides; the majority decides;"
         " ties and \"unsure\" are left out (see exclusions.csv).",
+        "",
+        "## Near-duplicates labelled differently",
+        conflicts_text(conflicts),
         "",
         "## Left out",
         _table(["reason", "panels"], sorted(excluded.items())) if excluded else "Nothing.",
@@ -81,6 +89,32 @@ def card_text(items: Sequence[Item], excluded: Counter[str], parameters: dict, s
         "",
     ]
     return "\n".join(lines)
+
+
+def score_histogram(items: Sequence[Item], bins: int = 10, width: int = 40) -> str:
+    """The CT filter's score of the exported images in `bins` bins from 0 to 1, as a text histogram."""
+    scored = [i.ct_score for i in items if i.ct_score is not None]
+    counts = [0] * bins
+    for score in scored:
+        counts[min(bins - 1, max(0, int(score * bins)))] += 1
+    top = max(counts + [1])
+    lines = ["```", "ct_score    images"]
+    for k, n in enumerate(counts):
+        lines.append(f"{k / bins:.1f}-{(k + 1) / bins:.1f}  {n:6d}  {'#' * round(width * n / top)}")
+    unscored = len(items) - len(scored)
+    return "\n".join(lines + ["```", f"{len(scored)} scored" + (f", {unscored} never scored" if unscored else "") + "."])
+
+
+def conflicts_text(conflicts: Sequence[Sequence[Item]]) -> str:
+    """Each group of copies of one picture that got different classes: its files, their labels and votes."""
+    if not conflicts:
+        return "None: near-duplicate copies all have the same class."
+    lines = [f"{len(conflicts)} pictures appear more than once with different classes; only one copy is exported"
+             " (or all, in one split, with --duplicates together). Check them:", ""]
+    rows = []
+    for n, group in enumerate(conflicts, start=1):
+        rows += [[n, f"`{i.name}`", i.resolution.cls, votes_text(i)] for i in group]
+    return "\n".join(lines) + _table(["group", "file", "label", "votes"], rows)
 
 
 def per_class(items: Sequence[Item], cls: str) -> int:

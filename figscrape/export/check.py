@@ -1,5 +1,6 @@
 """`figscrape export --check OUT`: an export is whole: every listed file exists, each once, no
-stray images, no patient in two splits, and the counts match what the export recorded."""
+stray images, no patient in two splits, and the counts match what the export recorded. An
+imagefolder export is also loaded as `datasets` loads it, where `datasets` is installed."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from figscrape.data.votes import COVID, NONCOVID
-from figscrape.export.dataset import FOLDER_OF, IMAGEFOLDER_SPLITS, MARKER
+from figscrape.export.dataset import FOLDER_OF, MARKER
+from figscrape.export.imagefolder import CLASS_NAMES, METADATA, SPLIT_FOLDERS, read_metadata
 from figscrape.export.splits import SPLITS
 from figscrape.runtime.tables import read_csv
 
@@ -24,6 +26,8 @@ def check_export(out: Path) -> list[str]:
         return [f"{marker_path}: unreadable ({exc})"]
     if marker.get("format") == "imagefolder":
         listed, problems = _imagefolder_lists(out)
+        if not problems:
+            problems += loads_with_datasets(out)
     else:
         listed, problems = _covid_ct_lists(out)
     seen: Counter[str] = Counter(name for name, _, _, _ in listed)
@@ -75,18 +79,47 @@ def _covid_ct_lists(out: Path) -> tuple[list[tuple[str, str, str, str]], list[st
 def _imagefolder_lists(out: Path) -> tuple[list[tuple[str, str, str, str]], list[str]]:
     problems: list[str] = []
     listed = []
-    for split, folder in IMAGEFOLDER_SPLITS.items():
-        meta_path = out / folder / "metadata.csv"
+    for split, folder in SPLIT_FOLDERS.items():
+        meta_path = out / folder / METADATA
         if not meta_path.is_file():
             problems.append(f"{meta_path}: missing")
             continue
-        rows = read_csv(meta_path)
+        try:
+            rows = read_metadata(meta_path)
+        except Exception as exc:  # pyarrow raises many kinds for a damaged file
+            problems.append(f"{meta_path}: unreadable ({exc})")
+            continue
         names = set()
         for row in rows:
             names.add(row["file_name"])
             if not (out / folder / row["file_name"]).is_file():
                 problems.append(f"{meta_path} lists {row['file_name']}, which is not in {out / folder}")
-            listed.append((row["file_name"], row["label"], split, row.get("patient_group", "")))
-        stray = {p.name for p in (out / folder).iterdir()} - names - {"metadata.csv"}
-        problems += [f"{out / folder / n}: not in metadata.csv" for n in sorted(stray)]
+            listed.append((row["file_name"], row["label"], split, row.get("patient_group") or ""))
+        stray = {p.name for p in (out / folder).iterdir()} - names - {METADATA}
+        problems += [f"{out / folder / n}: not in {METADATA}" for n in sorted(stray)]
     return listed, problems
+
+
+def loads_with_datasets(out: Path) -> list[str]:
+    """What stops `datasets.load_dataset("imagefolder", data_dir=out)`: nothing when it loads with
+    the three splits and `label` as a ClassLabel of the two classes; nothing either without `datasets`."""
+    try:
+        import datasets
+    except ImportError:
+        return []
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="figscrape-check-") as cache:
+        try:
+            ds = datasets.load_dataset("imagefolder", data_dir=str(out), cache_dir=cache)
+        except Exception as exc:  # whatever `datasets` raises is the message people would see
+            return [f"datasets cannot load {out}: {type(exc).__name__}: {str(exc)[:500]}"]
+        problems = []
+        if sorted(ds) != sorted(SPLIT_FOLDERS.values()):
+            problems.append(f"datasets finds the splits {sorted(ds)}, not {sorted(SPLIT_FOLDERS.values())}")
+        for name, split in ds.items():
+            label = split.features.get("label")
+            if not isinstance(label, datasets.ClassLabel) or label.names != CLASS_NAMES:
+                problems.append(f"datasets reads {name}'s label as {label}, not a ClassLabel of {', '.join(CLASS_NAMES)}")
+        del ds
+    return problems

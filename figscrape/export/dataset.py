@@ -21,7 +21,8 @@ from figscrape.data.db import write_session
 from figscrape.data.models import Export
 from figscrape.data.votes import COVID, NONCOVID
 from figscrape.export.card import card_text, histogram, preview
-from figscrape.export.duplicates import UnionFind, duplicate_groups
+from figscrape.export.duplicates import UnionFind, duplicate_groups, label_conflicts
+from figscrape.export.imagefolder import METADATA, SPLIT_FOLDERS, card_header, write_metadata
 from figscrape.export.items import Exclusion, Item, load_items
 from figscrape.export.metainfo import COLUMNS, meta_row
 from figscrape.export.splits import SPLITS, assign_patients, fold_items, split_items
@@ -30,7 +31,6 @@ from figscrape.store import ObjectStore
 
 MARKER = ".figscrape-export.json"
 FOLDER_OF = {COVID: "COVID", NONCOVID: "NonCOVID"}
-IMAGEFOLDER_SPLITS = {"train": "train", "val": "validation", "test": "test"}
 
 
 class ExportError(RuntimeError):
@@ -91,6 +91,7 @@ def export_dataset(engine: Engine, store: ObjectStore, out: Path, options: Expor
                           + ", ".join(f"{k} {v}" for k, v in Counter(e.reason for e in excluded).most_common(3)) + ")" if excluded else
                           ": label panels with `figscrape app` or `figscrape labels import`"))
     assign_patients(items)
+    conflicts = label_conflicts(items, options.duplicate_distance)
     items, dropped = settle_duplicates(items, options)
     excluded += dropped
     split_items(items, options.ratios, options.seed)
@@ -107,7 +108,8 @@ def export_dataset(engine: Engine, store: ObjectStore, out: Path, options: Expor
         write_csv(tmp / "exclusions.csv", ["panel_id", "file", "reason"], [(e.panel_id, e.name, e.reason) for e in sorted(excluded, key=lambda e: e.panel_id)])
         reasons = Counter(_reason_kind(e.reason) for e in excluded)
         parameters = _parameters(options)
-        (tmp / "README.md").write_text(card_text(items, reasons, parameters, SPLITS), encoding="utf-8")
+        card = card_header(items, options.format == "imagefolder") + card_text(items, reasons, parameters, SPLITS, conflicts)
+        (tmp / "README.md").write_text(card, encoding="utf-8")
         preview(items, lambda i: Image.open(io.BytesIO(store.read(i.sha256))), tmp / "preview.png")
         histogram(items, tmp / "histogram.png")
         counts = _counts(items)
@@ -187,25 +189,15 @@ def _write_covid_ct(root: Path, items: list[Item], store: ObjectStore, advance: 
     write_xlsx(root / "COVID-CT-MetaInfo.xlsx", "MetaInfo", COLUMNS, rows)
 
 
-def imagefolder_columns() -> list[str]:
-    """metadata.csv: file_name first, an explicit label (folder names are not labels once metadata exists)."""
-    return ["file_name", "label"] + [c.lower().replace(" ", "_").replace("-", "_").replace("(", "").replace(")", "") for c in COLUMNS[1:]]
-
-
 def _write_imagefolder(root: Path, items: list[Item], store: ObjectStore, advance: Callable[[int], None]) -> None:
-    for split, folder in IMAGEFOLDER_SPLITS.items():
+    for split, folder in SPLIT_FOLDERS.items():
         (root / folder).mkdir()
         chosen = sorted((i for i in items if i.split == split), key=lambda i: i.name)
         for item in chosen:
             copy_verified(store, item, root / folder / item.name)
             advance(1)
-        rows = [[i.name, i.resolution.cls] + [_text(v) for v in meta_row(i)[1:]] for i in chosen]
-        write_csv(root / folder / "metadata.csv", imagefolder_columns(), rows)
-
-
-def _text(value: object) -> str:
-    """Every metadata column as text, so each split's column types agree even where one is all empty."""
-    return "" if value is None else str(value)
+        write_metadata(root / folder / METADATA, chosen)
+    write_csv(root / "MetaInfo.csv", COLUMNS, [meta_row(i) for i in sorted(items, key=lambda i: i.name)])
 
 
 def _write_folds(root: Path, items: list[Item], folds: dict[int, int], k: int) -> None:

@@ -55,3 +55,12 @@ def duplicate_groups(hashes: Sequence[str], distance: int) -> list[list[int]]:
         if v is not None:
             groups[uf.find(i)].append(i)
     return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: g[0])
+
+
+def label_conflicts(items: Sequence, distance: int) -> list[list]:
+    """Groups of near-duplicate items (anything with `phash`, `name` and `resolution.cls`) whose
+    copies ended up with different classes, each group in name order: the same picture called
+    COVID on one copy and not on another, which someone should look at."""
+    groups = duplicate_groups([i.phash for i in items], distance)
+    out = [sorted((items[k] for k in g), key=lambda i: i.name) for g in groups if len({items[k].resolution.cls for k in g}) > 1]
+    return sorted(out, key=lambda g: g[0].name)

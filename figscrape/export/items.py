@@ -42,6 +42,7 @@ class Item:
     resolution: Resolution
     name: str = ""
     patient: str = ""  # the split group: paper DOI (all versions) and patient key
+    patient_id: str = ""  # the patient, unique across the dataset (MetaInfo's Patient ID)
     split: str = ""
 
     @property

@@ -10,13 +10,15 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
+from figscrape.data.naming import doi_suffix
 from figscrape.export.items import Item
 
 SPLITS = ("train", "val", "test")
 
 
 def assign_patients(items: Sequence[Item]) -> None:
-    """Set each item's `patient` group id."""
+    """Set each item's `patient` group id and its `patient_id`: the same person, named for people
+    (`2020.03.22.20040782/patient 1`, or the DOI suffix alone), unique across the dataset."""
     by_paper: dict[str, list[Item]] = defaultdict(list)
     for item in items:
         by_paper[item.doi].append(item)
@@ -24,6 +26,7 @@ def assign_patients(items: Sequence[Item]) -> None:
         keyed = all(m.resolution.patient_key for m in members)
         for m in members:
             m.patient = f"{doi}#{m.resolution.patient_key}" if keyed else doi
+            m.patient_id = f"{doi_suffix(doi)}/{m.resolution.patient_key}" if keyed else doi_suffix(doi)
 
 
 def deal(groups: dict[str, list[Item]], ratios: Sequence[float], seed: int) -> dict[str, int]:

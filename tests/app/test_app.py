@@ -126,6 +126,25 @@ def test_progress_and_review_pages(engine, seeded) -> None:  # noqa: ANN001
     assert any("0 panels where annotators disagree" in h.value for h in at.subheader)
 
 
+def test_the_review_page_lists_near_duplicates_labelled_differently(engine, store, seeded) -> None:  # noqa: ANN001
+    from figscrape.data.db import write_session
+
+    ids = seeded.panel_ids
+    with write_session(engine) as s:
+        first, copy = s.get(Panel, ids[0]), s.get(Panel, ids[7])
+        copy.phash = first.phash
+    for annotator in ("ann", "bob"):
+        label(engine, ids[0], annotator, "yes", "covid")
+        label(engine, ids[7], annotator, "yes", "covid")
+    label(engine, ids[7], "rev", "yes", "other", adjudication=True, minutes=5)
+    at = signed_in("rev")
+    at.button(key="page-Review").click().run()
+    assert not at.exception, at.exception
+    assert any("1 pictures labelled differently on their near-duplicate copies" in m.value for m in at.markdown), [m.value for m in at.markdown]
+    table = at.table[-1].value
+    assert sorted(table["label"]) == ["CT_COVID", "CT_NonCOVID"] and any("rev (adjudication): yes/other" in v for v in table["votes"])
+
+
 def test_bad_states_get_a_message_not_a_traceback(engine, store, config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
     at = signed_in()
     assert any("No panels in the database yet" in i.value for i in at.info)

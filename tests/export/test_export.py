@@ -98,12 +98,52 @@ def test_covid_ct_layout_lists_and_metainfo(engine, store, labelled, tmp_path: P
     assert (out / "COVID-CT-MetaInfo.xlsx").stat().st_size > 0
     card = (out / "README.md").read_text()
     assert "72 CT images (36 CT_COVID, 36 CT_NonCOVID)" in card and "min 96x96" in card
+    histogram = card.split("## CT scores")[1].split("## ")[0]
+    bars = [line.split() for line in histogram.splitlines() if line[:3].replace(".", "").isdigit() and line[3:4] == "-"]
+    assert [b[0] for b in bars] == [f"{k / 10:.1f}-{(k + 1) / 10:.1f}" for k in range(10)]
+    assert sum(int(b[1]) for b in bars) == 72 and "72 scored." in histogram
     assert (out / "preview.png").stat().st_size > 1000 and (out / "histogram.png").is_file()
     assert check_export(out) == []
     from figscrape.data.db import read_session
 
     with read_session(engine) as s:
         assert s.query(Export).count() == 1
+
+
+def test_patient_ids_are_unique_across_the_dataset_with_the_paper_key_beside_them(engine, store, labelled, tmp_path: Path) -> None:  # noqa: ANN001
+    out = tmp_path / "ids"
+    export_dataset(engine, store, out, ExportOptions())
+    with (out / "COVID-CT-MetaInfo.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    keyed = [r for r in rows if r["Patient key"]]
+    assert {r["Patient key"] for r in keyed} == {"patient 1", "patient 2"}  # the same keys in six papers
+    people = {(r["DOI"], r["Patient key"]) for r in rows}
+    assert len({r["Patient ID"] for r in rows}) == len(people) == 18
+    assert all(r["Patient ID"].endswith("/" + r["Patient key"]) for r in keyed)
+
+
+def test_an_adjudicated_panel_keeps_its_facts_notes_reach_metainfo_and_copies_in_conflict_are_listed(engine, store, tmp_path: Path) -> None:  # noqa: ANN001
+    seeded = seed_panels(engine, store, papers=4, figures=1, panels=2, seed=2)
+    ids = seeded.panel_ids
+    with write_session(engine) as s:
+        s.get(Panel, ids[6]).phash = s.get(Panel, ids[0]).phash  # paper 3's panel is paper 0's picture again
+    for k, pid in enumerate(ids):
+        label(engine, pid, "ann", "yes", "covid", "case 1", age=61, sex="M", note="bilateral GGO" if k == 0 else "")
+        label(engine, pid, "bob", "yes", "covid" if k else "normal", "case 1", age=61, sex="M", note="crazy paving" if k == 0 else "")
+    label(engine, ids[0], "rev", "yes", "covid", adjudication=True, minutes=9)
+    label(engine, ids[6], "rev", "yes", "other", adjudication=True, minutes=9)
+    out = tmp_path / "adj"
+    export_dataset(engine, store, out, ExportOptions(duplicates="together"))
+    with (out / "COVID-CT-MetaInfo.csv").open() as fh:
+        rows = {int(r["Panel ID"]): r for r in csv.DictReader(fh)}
+    first = rows[ids[0]]
+    assert (first["Adjudicated"], first["Class"], first["Age"], first["Gender"], first["Patient key"]) == ("yes", "CT_COVID", "61", "M", "case 1")
+    assert first["Notes"] == "ann: bilateral GGO; bob: crazy paving"
+    assert rows[ids[6]]["Class"] == "CT_NonCOVID" and rows[ids[6]]["Age"] == "61"
+    card = (out / "README.md").read_text()
+    section = card.split("## Near-duplicates labelled differently")[1].split("\n## ")[0]
+    assert rows[ids[0]]["File name"] in section and rows[ids[6]]["File name"] in section
+    assert "CT_COVID" in section and "rev (adjudication): yes/other" in section
 
 
 def test_the_same_database_and_flags_give_byte_identical_files(engine, store, labelled, tmp_path: Path) -> None:  # noqa: ANN001
@@ -179,16 +219,62 @@ def test_licences_select_papers_and_unlabelled_reasons_are_listed(engine, store,
 def test_imagefolder_loads_with_hugging_face_datasets(engine, store, labelled, tmp_path: Path) -> None:  # noqa: ANN001
     out = tmp_path / "hf"
     export_dataset(engine, store, out, ExportOptions(format="imagefolder"))
-    headers = {(out / s / "metadata.csv").read_text().splitlines()[0] for s in ("train", "validation", "test")}
-    assert len(headers) == 1 and headers.pop().startswith("file_name,label,")
     assert check_export(out) == []
+    card = (out / "README.md").read_text()
+    assert card.startswith("---\nlicense: other\ntask_categories:\n- image-classification\n")
+    assert "      class_label:\n        names:\n          '0': CT_COVID\n          '1': CT_NonCOVID" in card
+    assert (out / "MetaInfo.csv").read_text().startswith("File name,Patient ID,")
     datasets = pytest.importorskip("datasets")
     ds = datasets.load_dataset("imagefolder", data_dir=str(out), cache_dir=str(tmp_path / "cache"))
     assert set(ds) == {"train", "validation", "test"}
     assert sum(len(ds[s]) for s in ds) == 72
-    assert set(ds["train"]["label"]) == {"CT_COVID", "CT_NonCOVID"}
+    assert ds["train"].features["label"].names == ["CT_COVID", "CT_NonCOVID"]
+    assert set(ds["train"]["label"]) == {0, 1}
     assert ds["train"].features == ds["test"].features
     assert ds["train"][0]["image"].size == (96, 96)
+    yaml = pytest.importorskip("yaml")
+    header = yaml.safe_load(card.split("---")[1])
+    assert {s["name"]: s["num_examples"] for s in header["dataset_info"]["splits"]} == {s: len(ds[s]) for s in ds}
+    from_card = datasets.load_dataset(str(out), cache_dir=str(tmp_path / "cache2"))
+    assert from_card["validation"].features == ds["validation"].features
+
+
+def test_an_imagefolder_split_with_an_empty_column_still_loads(engine, store, tmp_path: Path) -> None:  # noqa: ANN001
+    """Ages and notes only in one paper's panels: the other splits have those columns empty, and
+    every split still reads them with the same type."""
+    seeded = seed_panels(engine, store, papers=8, figures=1, panels=2, seed=5)
+    for k, pid in enumerate(seeded.panel_ids):
+        first = k < 2
+        label(engine, pid, "ann", "yes", "covid" if k % 4 < 2 else "normal", age=50 if first else None,
+              note="ground glass" if first else "")
+    out = tmp_path / "sparse"
+    export_dataset(engine, store, out, ExportOptions(format="imagefolder"))
+    assert check_export(out) == []
+    datasets = pytest.importorskip("datasets")
+    ds = datasets.load_dataset("imagefolder", data_dir=str(out), cache_dir=str(tmp_path / "cache"))
+    assert len({repr(ds[s].features) for s in ds}) == 1
+    assert ds["train"].features["age"] == datasets.Value("int64") and ds["train"].features["captions"] == datasets.Value("string")
+    ages = [a for s in ds for a in ds[s]["age"]]
+    assert sorted(a for a in ages if a is not None) == [50, 50] and ages.count(None) == 14
+    assert any(all(a is None for a in ds[s]["age"]) for s in ds)  # some split has no age at all
+
+
+def test_check_says_when_datasets_would_not_load_an_imagefolder_export(engine, store, labelled, tmp_path: Path) -> None:  # noqa: ANN001
+    pytest.importorskip("datasets")
+    out = tmp_path / "hf"
+    export_dataset(engine, store, out, ExportOptions(format="imagefolder"))
+    (out / "validation" / "metadata.parquet").rename(out / "validation" / "metadata.jsonl")
+    (out / "validation" / "metadata.jsonl").write_text('{"file_name": "x.png"}\n')
+    problems = check_export(out)
+    assert any("metadata.parquet: missing" in p for p in problems)
+    (out / "validation" / "metadata.jsonl").unlink()
+    import shutil
+
+    shutil.copy(out / "train" / "metadata.parquet", out / "validation" / "metadata.parquet")
+    from figscrape.export.check import loads_with_datasets
+
+    (out / "test" / "metadata.jsonl").write_text('{"file_name": "x.png"}\n')
+    assert any(p.startswith(f"datasets cannot load {out}") for p in loads_with_datasets(out))
 
 
 # --- bad input ----------------------------------------------------------------------------------
@@ -274,6 +360,49 @@ def test_labels_round_trip_through_a_sheet(engine, store, tmp_path: Path, config
     eve = {pid: v for pid, vs in votes.items() for v in vs if v.annotator == "eve"}
     assert (eve[seeded.panel_ids[2]].diagnosis, eve[seeded.panel_ids[2]].sex, eve[seeded.panel_ids[2]].age) == ("other", "F", 61)
     assert eve[seeded.panel_ids[1]].is_ct == "no"
+
+
+def test_a_multi_annotator_sheet_imports_back_by_its_annotator_column(engine, store, tmp_path: Path, config) -> None:  # noqa: ANN001
+    from figscrape.data.db import read_session
+    from figscrape.data.votes import load_votes
+
+    seeded = seed_panels(engine, store, papers=2, figures=1, panels=2)
+    ids = seeded.panel_ids
+    label(engine, ids[0], "ann", "yes", "covid", "p1", 40, "F", note="GGO")
+    label(engine, ids[0], "bob", "yes", "normal")
+    label(engine, ids[0], "rev", "yes", "covid", adjudication=True, minutes=3)
+    label(engine, ids[1], "bob", "no")
+    sheet = tmp_path / "labels.csv"
+    assert runner.invoke(app, ["labels", "export", str(sheet)]).exit_code == 0
+    with read_session(engine) as s:
+        before = load_votes(s)
+    fresh = tmp_path / "fresh"
+    env = {"FIGSCRAPE_DATA": str(fresh)}
+    seed_env = runner.invoke(app, ["db", "upgrade"], env=env)
+    assert seed_env.exit_code == 0, seed_env.output
+    from figscrape.data.db import open_database
+    from figscrape.store import ObjectStore
+
+    other = open_database(f"sqlite:///{fresh / 'figscrape.db'}")
+    seed_panels(other, ObjectStore(fresh / "objects"), papers=2, figures=1, panels=2)
+    result = runner.invoke(app, ["labels", "import", str(sheet)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "4 labels added" in result.output and "2 rows without a label" in result.output
+    with read_session(other) as s:
+        after = load_votes(s)
+    strip = lambda vs: {pid: [(v.annotator, v.is_ct, v.diagnosis, v.patient_key, v.age, v.sex, v.note, v.adjudication) for v in v_]
+                        for pid, v_ in vs.items()}  # noqa: E731
+    assert strip(after) == strip(before)
+    assert "0 labels added, 4 unchanged" in runner.invoke(app, ["labels", "import", str(sheet)], env=env).output
+    rows = list(csv.DictReader(sheet.open()))
+    rows[0]["annotator"] = ""
+    with (tmp_path / "anon.csv").open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows[:1])
+    refused = runner.invoke(app, ["labels", "import", str(tmp_path / "anon.csv")], env=env)
+    assert refused.exit_code == 1 and "row 2: no annotator" in refused.output
+    other.dispose()
 
 
 def test_a_covid_ct_metainfo_sheet_imports_by_file_name(engine, store, labelled, tmp_path: Path, config) -> None:  # noqa: ANN001
