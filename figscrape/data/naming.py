@@ -1,20 +1,32 @@
 """The file names of exported panels, in COVID-CT's form: DOI suffix, page, figure and panel index
-(`2020.03.22.20040782-p25-2%1.png`). Import reads the same names back, so both use this module."""
+(`2020.03.22.20040782-p25-2%1.png`). Import reads the same names back, so both use this module.
+Every part is bounded (a long one keeps its start and gains a short hash of the whole), so a name is
+at most about 150 ASCII bytes, well under the 255 that file systems allow, and stays distinct."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+MAX_SUFFIX = 96  # a DOI suffix longer than this keeps its first characters and a hash of the whole
+MAX_FIGURE = 24
+
+
+def _bounded(text: str, limit: int) -> str:
+    """`text`, or when longer than `limit`, its start and 10 hex digits of its SHA-256 (still distinct)."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 11] + "_" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:10]
 
 
 def doi_suffix(doi: str) -> str:
-    """The part of a DOI after its registrant prefix ("10.1101/"), safe as a file name."""
-    return UNSAFE.sub("_", doi.split("/", 1)[-1]).strip("_")
+    """The part of a DOI after its registrant prefix ("10.1101/"), safe and bounded as a file name."""
+    return _bounded(UNSAFE.sub("_", doi.split("/", 1)[-1]).strip("_"), MAX_SUFFIX)
 
 
 def figure_token(number: str, index: int) -> str:
-    return UNSAFE.sub("_", number) if number else f"i{index + 1}"
+    return _bounded(UNSAFE.sub("_", number), MAX_FIGURE) if number else f"i{index + 1}"
 
 
 def panel_ext(panel_sha256: str, figure_sha256: str, figure_ext: str) -> str:

@@ -1,7 +1,9 @@
 """CSV and XLSX files written so the same rows give the same bytes: fixed line endings, and an
 XLSX whose ZIP entries and document properties carry a fixed date instead of the time of writing.
 Every text cell goes through `cell`: one that a spreadsheet would run as a formula (= + - @ tab CR
-first) gets a leading single quote, as OWASP advises; the readers take off only that added quote."""
+first) gets a leading single quote, as OWASP advises; the readers take off only that added quote.
+Control characters other than tab and line feed (which XLSX cannot hold: openpyxl refuses them) and
+lone surrogates (which UTF-8 cannot hold) are taken out of every cell, CSV and XLSX alike."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 FIXED_DATE = datetime(2020, 1, 1)
+ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")  # openpyxl's ILLEGAL_CHARACTERS_RE, and surrogates
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")  # a CR is written as LF (see cell)
 
 
@@ -33,7 +36,7 @@ def cell(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, str):
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
+        value = ILLEGAL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
         return "'" + value if _needs_quote(value) else value
     return value
 
