@@ -31,6 +31,17 @@ ALIASES = {"file name": "file", "filename": "file", "file_name": "file", "patien
            "patient key": "patient", "gender": "sex", "figure number": "figure", "label": "diagnosis", "class": "diagnosis"}
 
 
+WHOLE = re.compile(r"\s*\+?(\d{1,12})(?:\.0*)?\s*")  # 12 or 12.0 (a spreadsheet's number); not 1.5, inf, 1e400
+AGE = re.compile(r"\s*(\d{1,12})(?:\.0+)?(?![\d.])")  # 45, 45.0, 45 years; not 45.5
+MAX_AGE = 130
+
+
+def whole(text: str) -> int | None:
+    """A whole number as a sheet gives it, or None."""
+    match = WHOLE.fullmatch(text)
+    return int(match.group(1)) if match else None
+
+
 class SheetError(ValueError):
     """The sheet cannot be read; the message names the file and the problem."""
 
@@ -111,7 +122,8 @@ def import_sheet(engine: Engine, path: Path, annotator: str = "", diagnosis: str
     """Adds each row's label as `annotator`'s when given, else as the one its `annotator` column
     names (a row with neither is refused), in one transaction; `adjudication` marks a reviewer's decision.
     A row equal to that annotator's latest label of the panel adds nothing, so importing a sheet
-    twice changes nothing, and `labels export` of a project imports back as it was."""
+    twice changes nothing, and `labels export` of a project imports back as it was. Rows that disagree
+    on one panel, annotator and role are all refused; numbers must be whole (no inf, 1e400 or 1.5)."""
     annotator = annotator.strip()
     rows = read_sheet(path)
     panels = _panel_rows(engine)
@@ -126,6 +138,8 @@ def import_sheet(engine: Engine, path: Path, annotator: str = "", diagnosis: str
         latest = {(pid, v.annotator, v.adjudication): Label(v.is_ct, v.diagnosis, v.patient_key, v.age, v.sex, v.note)
                   for pid, vs in load_votes(s).items() for v in vs}
     by_file = _names_as_exported(panels, labelled)
+    seen: dict[tuple[int, str, bool], tuple[int, Label]] = {}  # the sheet's first row for each panel, annotator, role
+    conflicted: set[tuple[int, str, bool]] = set()
     for n, row in enumerate(rows, start=2):
         panel_id, why = _match(row, by_id, by_file, by_page)
         if panel_id is None:
@@ -144,6 +158,13 @@ def import_sheet(engine: Engine, path: Path, annotator: str = "", diagnosis: str
             continue
         adjudication = row.get("adjudication", "").lower() in ("true", "yes", "1", "y")
         key = (panel_id, who, adjudication)
+        if key in seen and (seen[key][1] != label or key in conflicted):  # rows disagree: both stored would repeat on every import
+            first, _ = seen[key]
+            conflicted.add(key)
+            report.problems.append(f"row {n}: panel {panel_id} by {who} conflicts with row {first}; row {first} is not stored either")
+            new = [a for a in new if (a.panel_id, a.annotator, a.adjudication) != key]
+            continue
+        seen.setdefault(key, (n, label))
         if latest.get(key) == label:
             report.unchanged += 1
             continue
@@ -161,10 +182,9 @@ def _match(row: dict[str, str], by_id: dict[int, tuple], by_file: dict[str, int]
            by_page: dict[tuple[str, int], list[tuple]]) -> tuple[int | None, str]:
     """The panel a row names, or None and why not."""
     if row.get("panel_id"):
-        try:
-            panel_id = int(float(row["panel_id"]))
-        except ValueError:
-            return None, f"panel_id {row['panel_id']!r} is not a number"
+        panel_id = whole(row["panel_id"])
+        if panel_id is None:
+            return None, f"panel_id {row['panel_id']!r} is not a whole number"
         return (panel_id, "") if panel_id in by_id else (None, f"no panel {panel_id}")
     if row.get("file"):
         name = Path(row["file"]).name
@@ -172,10 +192,9 @@ def _match(row: dict[str, str], by_id: dict[int, tuple], by_file: dict[str, int]
     doi, page = row.get("doi", "").lower().removeprefix("https://doi.org/"), row.get("page", "")
     if not doi or not page:
         return None, "names no panel (panel_id, file, or DOI and page)"
-    try:
-        candidates = by_page.get((doi, int(float(page))), [])
-    except ValueError:
-        return None, f"page {page!r} is not a number"
+    if whole(page) is None:
+        return None, f"page {page!r} is not a whole number"
+    candidates = by_page.get((doi, whole(page)), [])
     if row.get("figure"):
         candidates = [c for c in candidates if c[4] == row["figure"]]
     if row.get("panel"):
@@ -204,9 +223,9 @@ def _label(row: dict[str, str], default_diagnosis: str) -> tuple[Label | None, s
     age_text = row.get("age", "")
     age = None
     if age_text:
-        match = re.match(r"\s*(\d{1,3})", age_text)
-        if not match:
-            return None, f"age {age_text!r} is not a number"
+        match = AGE.match(age_text)
+        if not match or int(match.group(1)) > MAX_AGE:
+            return None, f"age {age_text!r} is not an age in years (0 to {MAX_AGE})"
         age = int(match.group(1))
     sex_text = row.get("sex", "").lower()
     sex = SEX_IN.get(sex_text, "") if sex_text else ""
