@@ -1,13 +1,13 @@
 """Writes an export: labelled panels → near-duplicates settled → patient-level splits → files in
 the chosen layout, the MetaInfo table, the exclusions, the card. Everything goes to a temporary
-folder beside OUT that is renamed into place at the end, so a failed export leaves nothing half-made."""
+folder beside OUT that is swapped into place at the end (swap.py), so a failed or killed export
+leaves nothing half-made and OUT whole, old or new."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import json
-import os
 import shutil
 from collections import Counter
 from collections.abc import Callable
@@ -26,6 +26,7 @@ from figscrape.export.imagefolder import METADATA, SPLIT_FOLDERS, card_header, w
 from figscrape.export.items import Exclusion, Item, load_items
 from figscrape.export.metainfo import COLUMNS, meta_row
 from figscrape.export.splits import SPLITS, assign_patients, fold_items, split_items
+from figscrape.export.swap import swap_into_place, sweep, temporary
 from figscrape.runtime.tables import write_csv, write_xlsx
 from figscrape.store import ObjectStore
 
@@ -84,6 +85,7 @@ def export_dataset(engine: Engine, store: ObjectStore, out: Path, options: Expor
         raise ExportError(f"unknown format {options.format!r}: use covid-ct or imagefolder")
     if options.duplicates not in ("drop", "together"):
         raise ExportError(f"unknown duplicates policy {options.duplicates!r}: use drop or together")
+    sweep(out)
     _check_target(out)
     items, excluded = load_items(engine, set(options.licenses) if options.licenses else None)
     if not items:
@@ -97,7 +99,7 @@ def export_dataset(engine: Engine, store: ObjectStore, out: Path, options: Expor
     split_items(items, options.ratios, options.seed)
     folds = fold_items(items, options.folds, options.seed) if options.folds else {}
 
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    tmp = temporary(out, "tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     try:
@@ -115,7 +117,7 @@ def export_dataset(engine: Engine, store: ObjectStore, out: Path, options: Expor
         counts = _counts(items)
         marker = {"format": options.format, "parameters": parameters, "counts": counts}
         (tmp / MARKER).write_text(json.dumps(marker, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        _swap_into_place(tmp, out)
+        swap_into_place(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -152,14 +154,6 @@ def _check_target(out: Path) -> None:
         raise ExportError(f"{out} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
         raise ExportError(f"{out} exists, is not empty and is not a figscrape export: choose another folder")
-
-
-def _swap_into_place(tmp: Path, out: Path) -> None:
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    if out.exists():
-        os.replace(out, old)
-    os.replace(tmp, out)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def copy_verified(store: ObjectStore, item: Item, target: Path) -> None:
