@@ -1,6 +1,9 @@
 """What the annotations of a panel add up to. Each annotator's latest label counts once; a
 reviewer's adjudication overrides the votes; ties and "unsure" decide nothing and say why.
-The export, the filter's retraining and the app's review page all resolve labels here."""
+The export, the filter's retraining and the app's review page all resolve labels here. A panel
+whose box was corrected by hand (a new panel row replaces it) hands its labels on: where asked,
+each annotator's label of the replaced panel counts for the replacing one unless they labelled (or
+withdrew from) the replacing one themselves, along the whole chain of corrections."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from figscrape.data.models import Annotation
+from figscrape.data.models import Annotation, Panel
 
 IS_CT = ("yes", "no", "unsure")
 WITHDRAWN = "withdrawn"  # an undo: the annotator's earlier label of the panel no longer counts
@@ -53,16 +56,29 @@ class Resolution:
     notes: str = ""  # every annotator's note, `name: note`, joined by "; "
 
 
-def latest_votes(rows: Iterable[Annotation]) -> dict[int, list[Vote]]:
+def latest_votes(rows: Iterable[Annotation], replaces: dict[int, int] | None = None) -> dict[int, list[Vote]]:
     """Each panel's votes: the newest annotation of every annotator (and of every adjudicator), by
     annotator name, so the result does not depend on the order rows came in. A newest row that
-    withdraws (an undo) leaves that annotator without a vote."""
+    withdraws (an undo) leaves that annotator without a vote. `replaces` (new panel -> the panel it
+    replaced): a replacing panel also gets the newest rows of the panels before it in its chain,
+    nearest first, of every annotator who has no row of their own on it."""
     newest: dict[tuple[int, str, bool], Annotation] = {}
     for row in rows:
         key = (row.panel_id, row.annotator, bool(row.adjudication))
         kept = newest.get(key)
         if kept is None or (row.created_at, row.id) > (kept.created_at, kept.id):
             newest[key] = row
+    if replaces:
+        own: dict[int, list[tuple[tuple[str, bool], Annotation]]] = defaultdict(list)
+        for (panel_id, who, adjudication), row in newest.items():
+            own[panel_id].append(((who, adjudication), row))
+        for new in replaces:
+            seen, old = {new}, replaces.get(new)
+            while old is not None and old not in seen:  # a cycle cannot be made, but is not followed
+                seen.add(old)
+                for (who, adjudication), row in own.get(old, []):
+                    newest.setdefault((new, who, adjudication), row)
+                old = replaces.get(old)
     out: dict[int, list[Vote]] = defaultdict(list)
     for (panel_id, _, _), row in sorted(newest.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])):
         if row.is_ct == WITHDRAWN:
@@ -74,11 +90,25 @@ def latest_votes(rows: Iterable[Annotation]) -> dict[int, list[Vote]]:
     return dict(out)
 
 
-def load_votes(session: Session, panel_ids: Iterable[int] | None = None) -> dict[int, list[Vote]]:
+def load_replacements(session: Session) -> dict[int, int]:
+    """Every panel made by a box correction -> the panel it replaced."""
+    return dict(session.execute(select(Panel.id, Panel.replaces_id).where(Panel.replaces_id.is_not(None))).all())  # type: ignore[arg-type]
+
+
+def load_votes(session: Session, panel_ids: Iterable[int] | None = None, inherit: bool = False) -> dict[int, list[Vote]]:
+    """Each panel's votes; `inherit`: a replacing panel's also count its replaced panels' (see latest_votes)."""
+    replaces = load_replacements(session) if inherit else None
     query = select(Annotation)
     if panel_ids is not None:
-        query = query.where(Annotation.panel_id.in_(list(panel_ids)))
-    return latest_votes(session.scalars(query))
+        wanted = set(panel_ids)
+        if replaces:
+            for new in list(wanted):
+                old = replaces.get(new)
+                while old is not None and old not in wanted:
+                    wanted.add(old)
+                    old = replaces.get(old)
+        query = query.where(Annotation.panel_id.in_(list(wanted)))
+    return latest_votes(session.scalars(query), replaces)
 
 
 def class_of(diagnosis: str) -> str:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import aliased
 
 from figscrape.data.current import with_paper
 from figscrape.data.db import read_session
 from figscrape.data.models import Annotation, Figure, Panel, Paper
 from figscrape.data.naming import distinct_name, export_name, panel_ext
-from figscrape.data.votes import Resolution, load_votes, resolve
+from figscrape.data.votes import Resolution, load_replacements, load_votes, resolve
 
 
 @dataclass
@@ -63,9 +63,12 @@ class Exclusion:
 
 def load_items(engine: Engine, licenses: set[str] | None = None) -> tuple[list[Item], list[Exclusion]]:
     """Every panel with at least one label, in panel order; those without a dataset class, those of
-    an unwanted licence and those whose box someone corrected go to the exclusions."""
+    an unwanted licence and those whose box someone corrected go to the exclusions. A corrected
+    panel's labels count for the panel that replaced it (votes.latest_votes: `inherit`)."""
     replacement = aliased(Panel)
     with read_session(engine) as s:
+        votes = load_votes(s, inherit=True)
+        inheriting = sorted(set(load_replacements(s)) & set(votes))
         labelled = select(Annotation.panel_id).distinct()
         rows = s.execute(
             with_paper(select(
@@ -75,10 +78,9 @@ def load_items(engine: Engine, licenses: set[str] | None = None) -> tuple[list[I
                 Figure.image_sha256, Figure.image_ext, Panel.phash,
                 select(replacement.id).where(replacement.replaces_id == Panel.id).limit(1).scalar_subquery(),
             ))
-            .where(Panel.id.in_(labelled))
+            .where(or_(Panel.id.in_(labelled), Panel.id.in_(inheriting)))
             .order_by(Panel.id)
         ).all()
-        votes = load_votes(s)
     items, excluded, names = [], [], set()
     for row in rows:
         (panel_id, server, doi, version, date, license_, title, page, number, fig_index, panel_index, label, caption,
