@@ -1,11 +1,15 @@
 """`figscrape ingest`: local PDFs and folders become papers, stored by hash. A PDF whose medRxiv /
 bioRxiv stamp (or file name) names its DOI is keyed like a crawled paper (server, DOI, version),
 so the API crawl and the S3 bundles of that DOI + version meet the same row; any other PDF is a
-paper of server "local", keyed by its bytes."""
+paper of server "local", keyed by its bytes. Any file name goes: one that is not UTF-8 is opened by
+its bytes and written, in rows and messages, with backslash escapes; a device, FIFO or socket
+(named, found, or behind a symbolic link) is skipped, counted and shown with why, never opened."""
 
 from __future__ import annotations
 
 import logging
+import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,18 +29,48 @@ INGESTED = "ingested"
 INGESTED_LOCAL = "ingested as local: its DOI + version already has another PDF"
 
 
-def find_pdfs(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
-    """PDF files named or found under the named folders, and a problem line for each bad path."""
+def shown(path: Path | str) -> str:
+    """A path as text that can be printed and stored: bytes that are not UTF-8 as backslash escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+NOT_FILES = {stat.S_IFCHR: ("device", "a character device, not a file"), stat.S_IFBLK: ("device", "a block device, not a file"),
+             stat.S_IFIFO: ("fifo", "a FIFO (named pipe), not a file"), stat.S_IFSOCK: ("socket", "a socket, not a file")}
+
+
+def kind_problem(path: Path) -> tuple[str, str]:
+    """("", "") for a regular file (after symbolic links), else a count key and why it is skipped."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return ("missing", "a broken symbolic link") if path.is_symlink() else ("missing", "no such file or folder")
+    except OSError as exc:
+        return "unreadable", f"cannot be read: {exc.strerror or exc}"
+    if stat.S_ISREG(mode):
+        return "", ""
+    key, why = NOT_FILES.get(stat.S_IFMT(mode), ("other", "not a regular file"))
+    return key, why + (" (behind a symbolic link)" if path.is_symlink() else "")
+
+
+def find_pdfs(paths: Iterable[Path]) -> tuple[list[Path], list[str], list[tuple[Path, str, str]]]:
+    """PDF files named or found under the named folders; a problem line for each missing path; and
+    each *.pdf that is not a regular file (a device, FIFO...) with its count key and why."""
     found: list[Path] = []
     problems: list[str] = []
+    skipped: list[tuple[Path, str, str]] = []
     for path in paths:
+        candidates = [path]
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".pdf")
-        elif path.is_file():
-            found.append(path)
-        else:
-            problems.append(f"{path}: no such file or folder")
-    return found, problems
+            candidates = sorted((p for p in path.rglob("*") if p.suffix.lower() == ".pdf" and not p.is_dir()), key=os.fsencode)
+        for candidate in candidates:
+            key, why = kind_problem(candidate)
+            if not key:
+                found.append(candidate)
+            elif key == "missing" and candidate is path:
+                problems.append(f"{shown(path)}: {why}")
+            else:
+                skipped.append((candidate, key, why))
+    return found, problems, skipped
 
 
 def local_doi(sha: str) -> str:
@@ -83,9 +117,9 @@ def save_pdf(session: Session, found: Provenance, sha: str, size: int, path: Pat
     else:
         outcome = INGESTED
     if not found.doi:
-        paper = Paper(server="local", doi=local_doi(sha), version=1, source=str(path.absolute()))
+        paper = Paper(server="local", doi=local_doi(sha), version=1, source=shown(path.absolute()))
         _fill(paper, found)
-        paper.title = paper.title or path.stem
+        paper.title = paper.title or shown(path.stem)
         paper.pdf = Pdf(sha256=sha, size=size, status="stored")
         session.add(paper)
         return outcome
@@ -95,12 +129,12 @@ def save_pdf(session: Session, found: Provenance, sha: str, size: int, path: Pat
         paper = same_bytes
         paper.server, paper.doi, paper.version, paper.title = found.server, found.doi, version, ""
     elif paper is None:
-        paper = Paper(server=found.server, doi=found.doi, version=version, source=str(path.absolute()))
+        paper = Paper(server=found.server, doi=found.doi, version=version, source=shown(path.absolute()))
         session.add(paper)
     elif same_bytes is not None:  # both a crawled row and an older "local" row: leave them to a person
         return f"already ingested as {same_bytes.doi}, and {found.doi}v{version} is a crawled paper"
     _fill(paper, found)
-    paper.title = paper.title or path.stem
+    paper.title = paper.title or shown(path.stem)
     if paper.pdf is None:
         paper.pdf = Pdf(status="pending")
     paper.pdf.sha256, paper.pdf.size, paper.pdf.status, paper.pdf.error = sha, size, "stored", ""
@@ -109,13 +143,21 @@ def save_pdf(session: Session, found: Provenance, sha: str, size: int, path: Pat
 
 def ingest_paths(engine: Engine, store: ObjectStore, paths: list[Path], run: RunLog) -> None:
     """Store each PDF once (by content) and give it a Paper and Pdf row, keyed by DOI + version when it has one."""
-    files, problems = find_pdfs(paths)
+    files, problems, skipped = find_pdfs(paths)
     for problem in problems:
-        run.fail(problem.split(":")[0], problem.split(": ", 1)[1])
+        what, why = problem.rsplit(": ", 1)
+        run.fail(what, why)
+    for path, key, why in skipped:
+        run.counts[key] += 1
+        run.skip(shown(path), why)
+        log.warning("ingest: skipped %s: %s", shown(path), why)
     for path in files:
-        why = file_problem(path)
+        try:
+            why = file_problem(path)
+        except OSError as exc:
+            why = f"cannot be read: {exc.strerror or exc}"
         if why:
-            run.fail(str(path), why)
+            run.fail(shown(path), why)
             continue
         found = _provenance(path)
         sha = store.put_file(path)
@@ -129,6 +171,6 @@ def ingest_paths(engine: Engine, store: ObjectStore, paths: list[Path], run: Run
             run.counts["with_doi" if found.doi else "local"] += 1
             if outcome == INGESTED_LOCAL:
                 run.counts["doi_taken"] += 1
-                log.info("ingest: %s %s", path, outcome)
+                log.info("ingest: %s %s", shown(path), outcome)
         else:
-            run.skip(str(path), outcome)
+            run.skip(shown(path), outcome)
