@@ -4,14 +4,17 @@ shares (one-line failures, the database, the store, the stage context, the data 
 
 from __future__ import annotations
 
+import errno
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 
+import click
 import typer
 from rich.logging import RichHandler
+from typer.core import TyperGroup
 from sqlalchemy import Engine
 
 from figscrape.config import Config, load_config
@@ -24,7 +27,35 @@ if TYPE_CHECKING:
     from figscrape.crawl.stage import CrawlOptions
     from figscrape.pipeline.stages import StageContext
 
+DISK = {errno.ENOSPC: "no space left on device while writing {}", errno.EDQUOT: "disk quota exceeded while writing {}",
+        errno.EROFS: "read-only file system: {}", errno.EACCES: "permission denied: {}", errno.EPERM: "not permitted: {}"}
+
+
+def disk_message(exc: OSError) -> str | None:
+    """One line for a full, read-only or forbidden disk, naming the file or folder; None for other errors."""
+    form = DISK.get(exc.errno or 0)
+    if form is None:
+        return None
+    name = exc.filename if exc.filename is not None else "(a file)"
+    return form.format(name if isinstance(name, str) else str(name))
+
+
+class Commands(TyperGroup):
+    """Every command: a full, read-only or forbidden disk ends it with one line and exit 2, not a traceback."""
+
+    def invoke(self, ctx: click.Context):  # noqa: ANN201
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            message = disk_message(exc)
+            if message is None:
+                raise
+            console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+
 app = typer.Typer(
+    cls=Commands,
     help="Build medical-imaging datasets from the figures of medRxiv and bioRxiv preprints.\n\n"
     "Stages talk through one database and one content-addressed file store, both under the data "
     "home (FIGSCRAPE_DATA, default ./figscrape-data). Every command does only what is new.",

@@ -160,7 +160,10 @@ def ingest_paths(engine: Engine, store: ObjectStore, paths: list[Path], run: Run
             run.fail(shown(path), why)
             continue
         found = _provenance(path)
-        sha = store.put_file(path)
+        try:
+            sha = store.put_file(path)
+        except OSError as exc:  # a full or read-only store: said of the file given, and where it was going
+            raise OSError(exc.errno, exc.strerror, f"{shown(path)} into the store at {store.root}") from exc
         try:
             with write_session(engine) as session:
                 outcome = save_pdf(session, found, sha, path.stat().st_size, path)

@@ -101,8 +101,8 @@ def export_dataset(engine: Engine, store: ObjectStore, out: Path, options: Expor
 
     tmp = temporary(out, "tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
     try:
+        tmp.mkdir(parents=True)
         write = _write_covid_ct if options.format == "covid-ct" else _write_imagefolder
         write(tmp, items, store, advance)
         if folds:
@@ -118,6 +118,9 @@ def export_dataset(engine: Engine, store: ObjectStore, out: Path, options: Expor
         marker = {"format": options.format, "parameters": parameters, "counts": counts}
         (tmp / MARKER).write_text(json.dumps(marker, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         swap_into_place(tmp, out)
+    except OSError as exc:  # a full or read-only disk: said of OUT, not of a file inside the temporary
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OSError(exc.errno, exc.strerror, str(out)) from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import zipfile
 from collections.abc import Sequence
@@ -46,11 +47,34 @@ def uncell(text: str) -> str:
     return text[1:] if text.startswith("'") and _needs_quote(text[1:]) else text
 
 
+def _whole(path: Path, data: bytes) -> None:
+    """Write `data` so that `path` is never half-written: beside it, then renamed over it (a device or
+    pipe such as /dev/stdout is written as it is). A failure leaves no temporary and names `path`."""
+    if path.exists() and not path.is_file():
+        with path.open("wb") as fh:
+            fh.write(data)
+        return
+    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
+    try:
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows([cell(v) for v in row] for row in rows)
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([cell(v) for v in row] for row in rows)
+    _whole(path, text.getvalue().encode("utf-8"))
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -68,11 +92,12 @@ def write_xlsx(path: Path, sheet: str, header: Sequence[str], rows: Sequence[Seq
         ws.append([cell(v) for v in row])
     buffer = io.BytesIO()
     wb.save(buffer)
-    _fix_zip_dates(buffer.getvalue(), path)
+    _whole(path, _fix_zip_dates(buffer.getvalue()))
 
 
-def _fix_zip_dates(data: bytes, path: Path) -> None:
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+def _fix_zip_dates(data: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" with the time of saving
@@ -80,6 +105,7 @@ def _fix_zip_dates(data: bytes, path: Path) -> None:
             fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_DATE.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(fixed, body)
+    return out.getvalue()
 
 
 def _fixed_core(xml: bytes) -> bytes:

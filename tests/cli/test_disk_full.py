@@ -1,0 +1,80 @@
+"""A full or read-only disk ends a writing command with one line naming the file or folder, exit 2,
+and nothing half-written. The disks are real: each command runs in a private mount namespace
+(`unshare -m`, as root) over a tmpfs mounted read-only, or one a few pages big and filled up, so the
+kernel itself answers EROFS or ENOSPC; no other process sees those mounts. Skipped where a mount
+namespace cannot be made."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pymupdf
+import pytest
+from labelling import label
+
+from figscrape.synthetic.labelled import seed_panels
+
+FIGSCRAPE = str(Path(sys.executable).with_name("figscrape"))
+
+
+def _namespaces() -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=4k none /mnt"], capture_output=True, timeout=30)
+    return probe.returncode == 0
+
+
+pytestmark = pytest.mark.skipif(not _namespaces(), reason="no private mount namespace here (unshare -m, as root)")
+
+
+def _on_disk(disk: Path, how: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run `figscrape ARGS` with a tmpfs at `disk`: how="ro" read-only, how="full" 8 KiB and filled."""
+    disk.mkdir(exist_ok=True)
+    mount = f"mount -t tmpfs -o ro,size=8k none {disk}" if how == "ro" else \
+        f"mount -t tmpfs -o size=8k none {disk} && (cat /dev/zero > {disk}/fill 2>/dev/null; true)"
+    script = f"{mount} && {{ {shlex.join([FIGSCRAPE, *args])}; rc=$?; echo files: $(ls -A {disk}); exit $rc; }}"
+    return subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "COLUMNS": "300", **(env or {})})
+
+
+def _pdf(path: Path) -> Path:
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "hello")
+    doc.save(path)
+    return path
+
+
+def _one_error_line(result: subprocess.CompletedProcess) -> str:
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in lines if line.startswith("error:")]
+    assert len(errors) == 1, result.stderr
+    return errors[0]
+
+
+def test_ingest_into_a_read_only_store_names_the_pdf(tmp_path: Path, config) -> None:  # noqa: ANN001
+    pdf = _pdf(tmp_path / "scan.pdf")
+    disk = tmp_path / "disk"
+    result = _on_disk(disk, "ro", "ingest", str(pdf), env={"FIGSCRAPE_STORE": str(disk / "store")})
+    line = _one_error_line(result)
+    assert result.returncode == 2 and "read-only file system:" in line and "scan.pdf" in line, result.stderr
+
+
+def test_export_and_labels_export_onto_a_full_disk_leave_nothing(engine, store, tmp_path: Path, config) -> None:  # noqa: ANN001
+    seeded = seed_panels(engine, store, papers=2, figures=1, panels=3)
+    for pid in seeded.panel_ids:
+        label(engine, pid, "ann")
+    disk = tmp_path / "disk"
+    for args, name in ((["export", str(disk / "out")], str(disk / "out")), (["labels", "export", str(disk / "labels.csv")], str(disk / "labels.csv"))):
+        result = _on_disk(disk, "full", *args)
+        line = _one_error_line(result)
+        assert result.returncode == 2, result.stderr
+        assert f"no space left on device while writing {name}" in " ".join(line.split()), result.stderr
+        assert result.stdout.split() == ["files:", "fill"], result.stdout  # nothing half-written beside the filler
+    result = _on_disk(disk, "ro", "export", str(disk / "out"))
+    assert "read-only file system:" in _one_error_line(result)
