@@ -14,12 +14,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from figscrape.crawl.provenance import Provenance, read_provenance
 from figscrape.data.db import write_session
 from figscrape.data.models import Paper, Pdf
+from figscrape.runtime.disk import said_of, stops
 from figscrape.runtime.pdfsniff import file_problem
 from figscrape.runtime.runs import RunLog
 from figscrape.store import ObjectStore
@@ -162,13 +163,21 @@ def ingest_paths(engine: Engine, store: ObjectStore, paths: list[Path], run: Run
         found = _provenance(path)
         try:
             sha = store.put_file(path)
-        except OSError as exc:  # a full or read-only store: said of the file given, and where it was going
-            raise OSError(exc.errno, exc.strerror, f"{shown(path)} into the store at {store.root}") from exc
+        except OSError as exc:
+            if stops(exc):  # a full or read-only store: said of the file given, and where it was going
+                raise said_of(exc, f"{shown(path)} into the store at {store.root}") from exc
+            run.fail(shown(path), f"cannot be stored: {exc.strerror or exc}")
+            continue
         try:
             with write_session(engine) as session:
                 outcome = save_pdf(session, found, sha, path.stat().st_size, path)
         except IntegrityError:  # another process stored the same DOI + version a moment ago
             outcome = f"{found.doi or local_doi(sha)}: stored by another process meanwhile"
+        except (OSError, ValueError, SQLAlchemyError) as exc:  # this file's row cannot be written: the next files still go in
+            if stops(exc):
+                raise
+            run.fail(shown(path), f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+            continue
         if outcome in (INGESTED, INGESTED_LOCAL):
             run.counts["ingested"] += 1
             run.counts["with_doi" if found.doi else "local"] += 1

@@ -16,6 +16,7 @@ from figscrape.data.models import Figure, Paper, Pdf
 from figscrape.extract import EXTRACTOR_VERSION
 from figscrape.extract.document import extract_figures
 from figscrape.extract.of_record import apply_record
+from figscrape.runtime.disk import said_of, stops
 from figscrape.runtime.isolate import run_isolated
 from figscrape.runtime.parallel import Workers, map_batches
 from figscrape.runtime.runs import RunLog, progress
@@ -90,6 +91,16 @@ def extract_job(job: ExtractJob, store: Store, config: Config) -> ExtractDone:
         return ExtractDone(job, error=outcome.error or "no result")
     doc = outcome.value
     done = ExtractDone(job, pages=doc.pages, warnings=list(doc.warnings))
+    try:
+        _store_figures(done, doc, job, store)
+    except OSError as exc:
+        if stops(exc):  # a full or read-only store: the run stops, naming the paper, not a hash
+            raise said_of(exc, f"the figures of {job.label} ({job.path}) into the store at {store.root}") from exc
+        raise
+    return done
+
+
+def _store_figures(done: ExtractDone, doc, job: ExtractJob, store: Store) -> None:  # noqa: ANN001 - an extracted document
     for fig in doc.figures:
         fig, original = apply_record(fig, job.jats, store)
         if original is None:
@@ -99,7 +110,6 @@ def extract_job(job: ExtractJob, store: Store, config: Config) -> ExtractDone:
             sha, ext, width, height = original.sha256, original.ext, original.width, original.height
         done.figures.append(FigureRecord(fig.page, tuple(fig.bbox), fig.number, fig.caption, fig.kind, sha, ext, width, height, dpi,
                                          list(fig.xrefs), [list(t) for t in fig.tiles], [[text, list(box)] for text, box in fig.letters]))
-    return done
 
 
 def extract_batch(jobs: list[ExtractJob], spec: StoreSpec, config: Config) -> list[ExtractDone]:

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from figscrape.classify.active import active_version
 from figscrape.config import Config
 from figscrape.extract import EXTRACTOR_VERSION
+from figscrape.runtime.disk import stops
 from figscrape.runtime.parallel import Workers
 from figscrape.runtime.runs import RunLog, record_run
 from figscrape.split import SPLITTER_VERSION
@@ -45,13 +46,16 @@ class Stage:
 
     def run(self, ctx: StageContext) -> RunLog:
         """Run the stage in its own Run row. An exception fails the stage as a whole: its Run row
-        and the log say why, and the caller goes on (the next stage, or a non-zero exit)."""
+        and the log say why, and the caller goes on (the next stage, or a non-zero exit); a full or
+        read-only disk (runtime.disk) is raised on, after its Run row is written."""
         with record_run(ctx.engine, self.name, self.version(ctx.config)) as log:
             try:
                 log.ok = self.work(ctx, log) is not False
             except Exception as exc:  # noqa: BLE001 - reported in the Run row and by the caller
                 log.ok = False
                 log.errors.insert(0, f"{self.name} failed: {type(exc).__name__}: {exc}")
+                if stops(exc):  # a full or read-only disk: every later stage would fail too; the CLI says it in one line
+                    raise
         return log
 
 

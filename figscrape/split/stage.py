@@ -12,6 +12,7 @@ from sqlalchemy import Engine, or_, select
 from figscrape.data.current import current_figures
 from figscrape.data.db import read_session, write_session
 from figscrape.data.models import Figure, Panel, Pdf
+from figscrape.runtime.disk import said_of, stops
 from figscrape.runtime.imaging import decode, store_panel
 from figscrape.runtime.parallel import Workers, map_batches
 from figscrape.runtime.runs import RunLog, progress
@@ -77,6 +78,8 @@ def split_job(job: SplitJob, store: Store) -> SplitDone:
             ))
         return SplitDone(job, panels=panels)
     except (OSError, ValueError) as exc:
+        if stops(exc):  # a full or read-only store: the run stops, naming the figure, not a hash
+            raise said_of(exc, f"the panels of figure {job.figure_id} into the store at {store.root}") from exc  # type: ignore[arg-type]
         return SplitDone(job, error=str(exc))
 
 

@@ -78,3 +78,24 @@ def test_export_and_labels_export_onto_a_full_disk_leave_nothing(engine, store, 
         assert result.stdout.split() == ["files:", "fill"], result.stdout  # nothing half-written beside the filler
     result = _on_disk(disk, "ro", "export", str(disk / "out"))
     assert "read-only file system:" in _one_error_line(result)
+
+
+def test_extract_and_split_onto_a_full_store_stop_naming_the_paper_or_figure(tmp_path: Path, config, papers) -> None:  # noqa: ANN001
+    """The store is on a 1 MiB tmpfs: the PDF goes in (and for split, is extracted), then the disk is
+    filled and the stage runs; every command runs in the same private mount namespace."""
+    pdf = tmp_path / "paper.pdf"
+    pdf.write_bytes(papers[0].pdf)
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    fill = f"(cat /dev/zero > {disk}/fill 2>/dev/null; true)"
+    for before, stage, named in (([["ingest", str(pdf)]], "extract", "the figures of"),
+                                 ([["ingest", str(pdf)], ["extract"]], "split", "the panels of figure")):
+        steps = " && ".join(shlex.join([FIGSCRAPE, *args]) + " >/dev/null 2>&1" for args in before)
+        script = (f"mount -t tmpfs -o size=1m none {disk} && {steps} && {fill} && "
+                  f"{{ {shlex.join([FIGSCRAPE, stage])}; rc=$?; rm {disk}/fill; echo files: $(find {disk} -name '.tmp-*'); exit $rc; }}")
+        result = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=600,
+                                env={**os.environ, "COLUMNS": "300", "FIGSCRAPE_STORE": str(disk / "store"),
+                                     "FIGSCRAPE_DATA": str(tmp_path / f"data-{stage}")})
+        line = " ".join(_one_error_line(result).split())
+        assert result.returncode == 2 and "no space left on device while writing" in line and named in line, result.stderr
+        assert result.stdout.split() == ["files:"], result.stdout  # no half-written store file
