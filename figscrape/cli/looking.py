@@ -54,9 +54,23 @@ def _figure_table(pdf: Path, result: dict) -> None:
 
 
 @app.command()
-def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    failures: Annotated[bool, typer.Option("--failures", help="Every failed item with its reason and where, newest first.")] = False,
+) -> None:
     """Counts per stage: done, pending, failed, and the most common failure reasons."""
-    from figscrape.pipeline.status import collect_status
+    from figscrape.pipeline.status import collect_failures, collect_status
+
+    if failures:
+        found = collect_failures(engine(create=False))
+        if as_json:
+            sys.stdout.write(json.dumps({"failures": [f.as_dict() for f in found]}) + "\n")
+            return
+        for f in found:
+            when = f.at.isoformat(sep=" ", timespec="seconds") if f.at else "-"
+            console.print(f"{when}  {f.stage}  {f.item}: {f.reason}  ({f.where})", highlight=False, soft_wrap=True)
+        console.print(f"{len(found)} failed items", highlight=False)
+        return
 
     st = collect_status(engine(create=False))
     if as_json:

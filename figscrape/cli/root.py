@@ -91,6 +91,8 @@ def main(
         handlers=[RichHandler(console=console, show_path=False, markup=False)],
         force=True,
     )
+    for noisy in ("alembic", "sqlalchemy"):  # -v is for skipped items, not "Context impl SQLiteImpl"
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         state.config = load_config(data_home=data, db_url=db)
     except ValueError as exc:  # a setting that cannot work: say which, in one line
@@ -131,7 +133,10 @@ def summary(run: RunLog) -> None:
     for error in run.errors[:20]:
         console.print(f"  [yellow]![/yellow] {error.splitlines()[0]}", highlight=False)
     if len(run.errors) > 20:
-        console.print(f"  … and {len(run.errors) - 20} more (see `figscrape status`)")
+        console.print(f"  … and {len(run.errors) - 20} more", highlight=False)
+    failed = run.counts.get("failed", 0)
+    if failed:
+        console.print(f"  {failed} failed: `figscrape status --failures` lists them with why and where", highlight=False)
 
 
 @contextmanager
