@@ -4,6 +4,7 @@ concurrent writers); any other SQLAlchemy URL (PostgreSQL for a team) is used as
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -91,7 +92,22 @@ def current_revision(engine: Engine) -> str | None:
             return MigrationContext.configure(conn).get_current_revision()
     except OperationalError as exc:
         raw = engine.url.render_as_string(hide_password=False)
-        raise DatabaseError(f"cannot open the database {shown_url(raw)}: {without_password(str(exc.orig), raw)}") from exc
+        folder = _read_only_folder(engine.url.database) if engine.url.get_backend_name() == "sqlite" else None
+        why = f"read-only file system: {folder}" if folder else without_password(str(exc.orig), raw)
+        raise DatabaseError(f"cannot open the database {shown_url(raw)}: {why}") from exc
+
+
+def _read_only_folder(database: str | None) -> Path | None:
+    """The SQLite file's folder when it is on a read-only file system (what "unable to open" means there)."""
+    if not database or database == ":memory:":
+        return None
+    folder = Path(database).absolute().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return folder if os.statvfs(folder).f_flag & os.ST_RDONLY else None
+    except OSError:
+        return None
 
 
 def integrity_problem(engine: Engine) -> str:

@@ -99,3 +99,13 @@ def test_extract_and_split_onto_a_full_store_stop_naming_the_paper_or_figure(tmp
         line = " ".join(_one_error_line(result).split())
         assert result.returncode == 2 and "no space left on device while writing" in line and named in line, result.stderr
         assert result.stdout.split() == ["files:"], result.stdout  # no half-written store file
+
+
+def test_a_read_only_data_home_is_said_in_one_line(tmp_path: Path, config) -> None:  # noqa: ANN001
+    """The data home made as usual, then bind-mounted read-only over itself in the namespace."""
+    data = tmp_path / "data"
+    assert subprocess.run([FIGSCRAPE, "ingest", str(_pdf(tmp_path / "a.pdf"))], capture_output=True, env={**os.environ, "FIGSCRAPE_DATA": str(data)}).returncode == 0
+    script = f"mount --bind {data} {data} && mount -o remount,ro,bind {data} && {shlex.join([FIGSCRAPE, 'ingest', str(tmp_path / 'a.pdf')])}"
+    result = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "COLUMNS": "300", "FIGSCRAPE_DATA": str(data)})
+    assert result.returncode == 2 and f"read-only file system: {data}" in " ".join(_one_error_line(result).split()), result.stderr
