@@ -29,7 +29,7 @@ def main() -> None:
     except (DatabaseError, ValueError) as exc:  # an old schema, an unusable setting: said in words
         st.error(str(exc))
         return
-    user = sign_in(config.app_password)
+    user = sign_in(config)
     if user is None:
         return
     page = st.session_state.setdefault("page", "Label")

@@ -51,8 +51,8 @@ def review_page(engine, store: Store, config: Config, user: str) -> None:  # noq
                   for n, group in enumerate(conflicts, start=1) for i in group])
     if not pending:
         return
-    if config.reviewers and user not in config.reviewers:
-        st.info("Only reviewers can adjudicate (FIGSCRAPE_REVIEWERS).")
+    if not st.session_state.get("reviewer", False):
+        st.info("Only reviewers can adjudicate (the users file's role, or FIGSCRAPE_REVIEWERS).")
         return
     pid = pending[0]
     view = load_views(engine, [pid])[pid]

@@ -211,3 +211,23 @@ def test_record_fields_are_plain_text_on_the_page(engine, store) -> None:  # noq
     assert any("licence" in m for m in shown)
     assert not [m for m in shown if "](http://evil" in m or "**bold**" in m], shown
     assert any(r"\!\[x\]\(http\:" in m and "https://doi.org/10.1/x%29%20" in m for m in shown), shown
+
+
+def test_with_a_users_file_everyone_signs_in_with_their_own_password_and_role(seeded, config, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    from figscrape.annotate.users import add_user
+
+    add_user(config.users_file, "ann", "ann's password")
+    add_user(config.users_file, "rev", "rev's password", "reviewer")
+    at = open_app(monkeypatch)
+    at.text_input(key="name-input").input("rev")
+    at.text_input[1].input("ann's password")
+    at.button[0].click().run()
+    assert "Wrong name or password." in [e.value for e in at.error]  # rev with ann's password
+    at.text_input[1].input("rev's password")
+    at.button[0].click().run()
+    assert at.session_state["user"] == "rev" and at.session_state["reviewer"] is True
+    at = open_app(monkeypatch)
+    at.text_input(key="name-input").input("ann")
+    at.text_input[1].input("ann's password")
+    at.button[0].click().run()
+    assert at.session_state["user"] == "ann" and at.session_state["reviewer"] is False
