@@ -101,9 +101,12 @@ def take_presses(engine, user: str) -> None:  # noqa: ANN001
         st.session_state["labels-made"] = st.session_state.get("labels-made", 0) + result.saved
 
 
+@st.fragment
 def labeler(engine, store: Store, user: str, f: QueueFilter, per_panel: int) -> None:  # noqa: ANN001
     """Draws the component: the next panels of the queue, those the page does not hold yet with
-    their pictures, the figures once each."""
+    their pictures, the figures once each. A fragment: a press reruns only this, not the page, so
+    the browser has little to redraw while the labeler shows the next panel."""
+    take_presses(engine, user)  # a fragment's rerun does not run main.py: the presses are stored here
     value = st.session_state.get(KEY) if isinstance(st.session_state.get(KEY), dict) else {}
     instance = str(value.get("instance", ""))
     sent = st.session_state.setdefault("sent", {}).setdefault(instance, set())

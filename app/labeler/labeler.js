@@ -14,7 +14,9 @@ window.__figscrape = { timings: [], ignored: 0, state: S };
 
 // ---- the component protocol (what streamlit-component-lib does) ----
 function post(type, data) { window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type }, data), "*"); }
-function send() {
+function send(force) {  // one value in flight at a time: presses made meanwhile go with the next
+  if (S.inFlight && !force && performance.now() - S.sentAt < 3000) { S.pending = true; return; }
+  S.inFlight = true; S.pending = false;
   S.sentAt = performance.now();
   const have = [...S.views.keys()].slice(-120);
   post("streamlit:setComponentValue", { dataType: "json", value: {
@@ -37,6 +39,8 @@ post("streamlit:componentReady", { apiVersion: 1 });
 function decoded(src) { const img = new Image(); img.src = src; img.decode().catch(() => {}); return img; }
 
 function render(args) {
+  S.inFlight = false;
+  if (S.pending || S.outbox.some((p) => p.seq > (args.acked_for === S.instance ? args.acked : 0))) setTimeout(() => { if (S.outbox.length && !S.inFlight) send(); }, 0);
   if (args.acked_for === S.instance) {
     const before = S.outbox.length;
     S.outbox = S.outbox.filter((p) => p.seq > args.acked);
@@ -79,7 +83,7 @@ function neededNow() {  // history panels the page no longer holds (after a relo
 }
 
 setInterval(() => {  // presses not acknowledged within 3 s are sent again (the save is idempotent)
-  if (S.outbox.length && performance.now() - S.sentAt > 3000) send();
+  if (S.outbox.length && performance.now() - S.sentAt > 3000) send(true);
   status();
 }, 1000);
 
@@ -146,7 +150,7 @@ function show(t0) {
 function painted(img, t0, pid) {  // keydown to the frame with the new image on screen
   const done = () => requestAnimationFrame(() => {
     const ch = new MessageChannel();
-    ch.port1.onmessage = () => window.__figscrape.timings.push({ panel: pid, ms: performance.now() - t0 });
+    ch.port1.onmessage = () => window.__figscrape.timings.push({ panel: pid, ms: performance.now() - t0, wait: S.handlerAt - t0 });
     ch.port2.postMessage(0);
   });
   if (img.complete && img.naturalWidth) done(); else img.decode().then(done, done);
@@ -322,9 +326,16 @@ function typing(target) {
   return target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
 }
 
-function handle(e) {  // true when the key was one of the labeler's
+function keyTime(e, origin) {  // the key event's time on this frame's clock (the parent page's events carry its clock)
+  const shift = origin ? origin.performance.timeOrigin - performance.timeOrigin : 0;
+  const t = e.timeStamp + shift;
+  return t > 0 && t <= performance.now() ? t : performance.now();
+}
+
+function handle(e, origin) {  // true when the key was one of the labeler's
   if (e.ctrlKey || e.altKey || e.metaKey) return false;
-  const t0 = performance.now();
+  const t0 = keyTime(e, origin);
+  S.handlerAt = performance.now();
   const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
   const label = S.keys.find((k) => k[0].toLowerCase() === key);
   if (label) { doLabel(label[2], label[3], t0, e); return true; }
@@ -360,7 +371,7 @@ try {
     if (!e.isTrusted || typing(e.target)) return;
     const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
     if (!e.ctrlKey && !e.metaKey && !e.altKey && (key === "r" || key === "c")) { e.preventDefault(); e.stopImmediatePropagation(); return; }
-    if (handle(e)) { e.preventDefault(); e.stopImmediatePropagation(); }
+    if (handle(e, parentWin)) { e.preventDefault(); e.stopImmediatePropagation(); }
   };
   parentWin.__figscrapeKeys = onParentKey;
   parentWin.addEventListener("keydown", onParentKey, true);
