@@ -142,3 +142,13 @@ def test_presses_are_stored_once_in_order_and_skips_stay_per_annotator(engine, s
         parse({"seq": 9, "panel": 1, "kind": "explode"})
     with pytest.raises(ValueError, match="diagnosis"):
         parse({"seq": 9, "panel": 1, "kind": "label", "is_ct": "yes", "diagnosis": "flu"})
+
+
+def test_percent_agreement_and_ac1_say_what_kappa_hides_when_one_class_dominates() -> None:
+    from figscrape.annotate.agreement import gwet_ac1, percent_agreement
+
+    panels = [["no", "no"]] * 18 + [["no", "yes"]]  # 18 of 19 agreed, nearly all "no"
+    assert fleiss_kappa(panels) == pytest.approx(-0.027, abs=1e-3)
+    assert percent_agreement(panels) == pytest.approx(18 / 19)
+    assert gwet_ac1(panels) == pytest.approx(0.944, abs=1e-3)
+    assert gwet_ac1([["a", "a"], ["b", "b"]]) == pytest.approx(1.0) and percent_agreement([["a"]]) is None
