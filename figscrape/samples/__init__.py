@@ -1,5 +1,6 @@
 """Sample preprints for `figscrape demo`: synthetic papers made by figscrape.synthetic (seeds
-100-102), so they carry no third-party rights and ship with the package under its licence."""
+100-102, each with its own stamp DOI; tools/make_samples.py writes them), so they carry no third-party
+rights and ship with the package under its licence."""
 
 from __future__ import annotations
 
