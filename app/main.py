@@ -7,6 +7,7 @@ import streamlit as st
 # absolute imports: Streamlit runs this file as a script, not as part of the figscrape.app package
 from figscrape.app.grid_page import grid_page
 from figscrape.app.label_page import label_page
+from figscrape.app.labeler import take_presses
 from figscrape.app.progress_page import progress_page
 from figscrape.app.review_page import review_page
 from figscrape.app.shared import escape, resources
@@ -29,9 +30,13 @@ def main() -> None:
     except (DatabaseError, ValueError) as exc:  # an old schema, an unusable setting: said in words
         st.error(str(exc))
         return
-    user = sign_in(config.app_password)
+    user = sign_in(config)
     if user is None:
         return
+    try:
+        take_presses(engine, user)  # first: presses sent just before a page switch are saved too
+    except OperationalError as exc:
+        st.session_state["labeler-notice"] = f"Not saved yet: {str(exc.orig).splitlines()[0]}"
     page = st.session_state.setdefault("page", "Label")
     with st.sidebar:
         st.markdown(f"Signed in as **{escape(user)}**")
@@ -42,9 +47,10 @@ def main() -> None:
             st.session_state.clear()
             st.rerun()
         st.caption("Keys: 1 COVID-19 · 2 other pneumonia · 3 normal · 4 CT, unsure · N not CT · U unsure · "
-                   "S skip · B back · Z undo · P same patient · G grid · X reject ticked")
+                   "S skip · B back · Z undo · P same patient · Tab patient, age, sex (Enter saves, Esc leaves) · G grid · X reject ticked")
+    notices = st.container()  # always drawn: the page below keeps its place, so the labeler is never remounted
     if message := st.session_state.pop("db-error", None):
-        st.error(message)
+        notices.error(message)
     try:
         with read_session(engine) as s:
             empty = s.scalar(select(Panel.id).limit(1)) is None

@@ -37,11 +37,18 @@ def review_page(engine, store: Store, config: Config, user: str) -> None:  # noq
     with read_session(engine) as s:
         votes = load_votes(s)
     for result in (agreement(votes, is_ct_of, "CT or not"), agreement(votes, class_rating, "COVID-19 or not")):
-        fleiss = "n/a" if result.fleiss is None else f"{result.fleiss:.3f}"
-        st.markdown(f"**{escape(result.label)}**: Fleiss' kappa {fleiss} over {result.panels} panels with 2+ labels")
+        shown = {name: "n/a" if v is None else f"{v:.3f}" for name, v in (("fleiss", result.fleiss), ("ac1", result.ac1))}
+        percent = "n/a" if result.percent is None else f"{100 * result.percent:.1f}%"
+        st.markdown(f"**{escape(result.label)}**: agreed on {percent} of {result.panels} panels with 2+ labels · "
+                    f"Fleiss' kappa {shown['fleiss']} · Gwet's AC1 {shown['ac1']}")
         if result.pairs:
-            st.table([{"annotators": f"{a} / {b}", "Cohen's kappa": "n/a" if k is None else f"{k:.3f}", "panels": n}
+            st.table([{"annotators": f"{a} / {b}", "agreed": f"{100 * result.pair_percent[(a, b)]:.1f}%",
+                       "Cohen's kappa": "n/a" if k is None else f"{k:.3f}", "panels": n}
                       for (a, b), (k, n) in result.pairs.items()])
+            for (a, b), counts in result.confusion.items():
+                kinds = sorted({x for pair in counts for x in pair})
+                with st.expander(f"{result.label}: {a} (rows) against {b} (columns)"):
+                    st.table({b_kind: {a_kind: counts.get((a_kind, b_kind), 0) for a_kind in kinds} for b_kind in kinds})
     pending = disagreements(votes)
     st.subheader(f"{len(pending)} panels where annotators disagree")
     conflicts = duplicate_conflicts(engine)
@@ -51,8 +58,8 @@ def review_page(engine, store: Store, config: Config, user: str) -> None:  # noq
                   for n, group in enumerate(conflicts, start=1) for i in group])
     if not pending:
         return
-    if config.reviewers and user not in config.reviewers:
-        st.info("Only reviewers can adjudicate (FIGSCRAPE_REVIEWERS).")
+    if not st.session_state.get("reviewer", False):
+        st.info("Only reviewers can adjudicate (the users file's role, or FIGSCRAPE_REVIEWERS).")
         return
     pid = pending[0]
     view = load_views(engine, [pid])[pid]

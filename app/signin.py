@@ -1,8 +1,13 @@
-"""Signing in: Streamlit's OIDC login when configured, otherwise a name and the optional shared password."""
+"""Signing in: Streamlit's OIDC login when configured; else the users file (each person's own
+password, their role in it); else a name and the optional shared password. Wrong passwords make
+the next try for that name wait (one gate for every session of the app process)."""
 
 from __future__ import annotations
 
 import streamlit as st
+
+from figscrape.annotate.users import Gate, WaitFirst, read_users
+from figscrape.config import Config
 
 
 def _oidc_configured() -> bool:
@@ -13,9 +18,14 @@ def _oidc_configured() -> bool:
         return False
 
 
-def sign_in(shared_password: str) -> str | None:
-    """The signed-in annotator's name, or None while the sign-in form is shown ("" for
-    `shared_password` asks no password)."""
+@st.cache_resource
+def _gate() -> Gate:
+    return Gate()
+
+
+def sign_in(config: Config) -> str | None:
+    """The signed-in annotator's name, or None while the sign-in form is shown. Sets
+    st.session_state["reviewer"]: whether this person may adjudicate."""
     if st.session_state.get("user"):
         return st.session_state["user"]
     st.title("figscrape labeling")
@@ -23,18 +33,31 @@ def sign_in(shared_password: str) -> str | None:
         if not st.user.get("is_logged_in"):
             st.button("Log in", type="primary", on_click=st.login)
             return None
-        st.session_state["user"] = str(st.user.get("email") or st.user.get("name"))
-        return st.session_state["user"]
+        name = str(st.user.get("email") or st.user.get("name"))
+        st.session_state.update(user=name, reviewer=not config.reviewers or name in config.reviewers)
+        return name
+    users = read_users(config.users_file) if config.users_file else {}
     with st.form("sign-in"):
-        name = st.text_input("Your name", key="name-input")
-        password = st.text_input("Password", type="password") if shared_password else ""
+        name = st.text_input("Your name", key="name-input").strip()
+        password = st.text_input("Password", type="password") if users or config.app_password else ""
         submitted = st.form_submit_button("Sign in", type="primary")
-    if submitted:
-        if not name.strip():
-            st.error("Enter your name: every label is stored with it.")
-        elif shared_password and password != shared_password:
-            st.error("Wrong password.")
-        else:
-            st.session_state["user"] = name.strip()
-            st.rerun()
+    if not submitted:
+        return None
+    if not name:
+        st.error("Enter your name: every label is stored with it.")
+        return None
+    if users or config.app_password:
+        try:
+            user = _gate().check(name, password, users, config.app_password)
+        except WaitFirst as exc:
+            st.error(str(exc).capitalize() + ".")
+            return None
+        if user is None:
+            st.error("Wrong name or password." if users else "Wrong password.")
+            return None
+        reviewer = user.reviewer if users else not config.reviewers or name in config.reviewers
+    else:
+        reviewer = not config.reviewers or name in config.reviewers
+    st.session_state.update(user=name, reviewer=reviewer)
+    st.rerun()
     return None

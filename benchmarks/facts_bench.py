@@ -5,7 +5,7 @@ in the caption for every panel; every panel one patient when an age or sex is fo
 
     python benchmarks/facts_bench.py [--truth PATH]
 
-The truth is read from --truth (default /work/devsets/captions/truth.json); without it the bench
+The truth is read from --truth (default benchmarks/devsets/captions/truth.json, hand-made: see its README); without it the bench
 says so and exits 0. Each panel is given its truth label and sub-caption, as the split stage would."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from figscrape.text.facts import PanelFacts, panel_facts
 
-DEFAULT = Path("/work/devsets/captions/truth.json")
+DEFAULT = Path(__file__).resolve().parent / "devsets" / "captions" / "truth.json"
 
 
 def baseline(caption: str, panels: list[tuple[str | None, str | None]]) -> list[PanelFacts]:

@@ -31,6 +31,7 @@ class Config:
     labels_per_panel: int = 2  # the app's queue wants this many annotators' labels of each panel
     app_password: str = ""  # the app's shared password; "" asks none
     reviewers: frozenset[str] = frozenset()  # names the app lets adjudicate; empty lets everyone
+    users_file: Path | None = None  # the app's users (name, role, password hash); default: users.csv in the data home
 
     @property
     def store_root(self) -> Path:
@@ -82,6 +83,7 @@ def load_config(env: dict[str, str] | None = None, data_home: Path | None = None
         labels_per_panel=int(env.get("FIGSCRAPE_LABELS_PER_PANEL", Config.labels_per_panel)),
         app_password=env.get("FIGSCRAPE_APP_PASSWORD", ""),
         reviewers=frozenset(r.strip() for r in env.get("FIGSCRAPE_REVIEWERS", "").split(",") if r.strip()),
+        users_file=Path(env["FIGSCRAPE_USERS"]).expanduser().absolute() if env.get("FIGSCRAPE_USERS") else data_home / "users.csv",
     )
     return config.with_overrides(**flags)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sys
 import uuid
 from pathlib import Path
 
@@ -110,3 +111,12 @@ def s3(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
     client.create_bucket(Bucket=Config.s3_bucket_medrxiv)
     yield client
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _main_module_restored():
+    """streamlit.testing leaves the app's script as sys.modules["__main__"]; processes started later
+    by spawn or forkserver (worker pools, Dask's nanny) would re-run it as their own main module."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main

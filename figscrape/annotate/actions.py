@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select
 
 from figscrape.data.db import write_session
 from figscrape.data.models import Annotation, Figure, Panel
-from figscrape.data.votes import DIAGNOSES, IS_CT, WITHDRAWN
+from figscrape.data.votes import DIAGNOSES, IS_CT, SEXES, WITHDRAWN
 from figscrape.runtime.imaging import decode, store_panel
 from figscrape.store import ObjectStore
 
@@ -24,12 +24,22 @@ class Label:
     note: str = ""
 
 
-def save_label(engine: Engine, panel_id: int, annotator: str, label: Label, adjudication: bool = False) -> int:
-    """Stores the label; returns its row id."""
+def checked(label: Label) -> Label:
+    """The label, or ValueError naming the field that is not one of its values."""
     if label.is_ct not in IS_CT:
         raise ValueError(f"is_ct must be one of {IS_CT}, not {label.is_ct!r}")
     if label.diagnosis and label.diagnosis not in DIAGNOSES:
         raise ValueError(f"diagnosis must be one of {DIAGNOSES}, not {label.diagnosis!r}")
+    if label.sex and label.sex not in SEXES:
+        raise ValueError(f"sex must be one of {SEXES} or empty, not {label.sex!r}")
+    if label.age is not None and not 0 <= label.age < 130:
+        raise ValueError(f"age {label.age} is not an age in years")
+    return label
+
+
+def save_label(engine: Engine, panel_id: int, annotator: str, label: Label, adjudication: bool = False) -> int:
+    """Stores the label; returns its row id."""
+    checked(label)
     row = Annotation(
         panel_id=panel_id, annotator=annotator, is_ct=label.is_ct, diagnosis=label.diagnosis if label.is_ct == "yes" else "",
         patient_key=label.patient_key.strip(), age=label.age, sex=label.sex, note=label.note.strip(), adjudication=adjudication,

@@ -1,11 +1,13 @@
-"""How far annotators agree: Fleiss' kappa over all panels with two or more labels (any number of
-raters per panel), Cohen's kappa for each pair of annotators, and the panels they disagree on."""
+"""How far annotators agree: percent agreement, Fleiss' kappa and Gwet's AC1 over all panels with two
+or more labels (any number of raters per panel), Cohen's kappa and percent agreement for each pair
+of annotators, and the panels they disagree on. Kappa collapses when one class dominates (18 of 19
+panels agreed can read 0.0); percent agreement and AC1 say what kappa hides there."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
 from figscrape.data.votes import Vote, class_of
@@ -39,6 +41,29 @@ def fleiss_kappa(panels: Sequence[Sequence[str]]) -> float | None:
     return (p_bar - p_e) / (1 - p_e)
 
 
+def percent_agreement(panels: Sequence[Sequence[str]]) -> float | None:
+    """The share of panels (with 2+ ratings) on which every rater gave the same rating."""
+    items = [[r for r in ratings if r] for ratings in panels]
+    items = [r for r in items if len(r) >= 2]
+    return sum(len(set(r)) == 1 for r in items) / len(items) if items else None
+
+
+def gwet_ac1(panels: Sequence[Sequence[str]]) -> float | None:
+    """Gwet's AC1 for any number of raters per item (Gwet 2008): chance agreement from how evenly
+    the classes are used, so it stays near the observed agreement when one class dominates."""
+    items = [Counter(r for r in ratings if r) for ratings in panels]
+    items = [c for c in items if sum(c.values()) >= 2]
+    if not items:
+        return None
+    p_a = sum((sum(n * n for n in c.values()) - sum(c.values())) / (sum(c.values()) * (sum(c.values()) - 1)) for c in items) / len(items)
+    classes = sorted({k for c in items for k in c})
+    if len(classes) < 2:
+        return 1.0
+    pi = {k: sum(c[k] / sum(c.values()) for c in items) / len(items) for k in classes}
+    p_e = sum(p * (1 - p) for p in pi.values()) / (len(classes) - 1)
+    return (p_a - p_e) / (1 - p_e)
+
+
 def cohen_kappa(pairs: Sequence[tuple[str, str]]) -> float | None:
     pairs = [(a, b) for a, b in pairs if a and b]
     if not pairs:
@@ -58,6 +83,10 @@ class Agreement:
     fleiss: float | None
     panels: int
     pairs: dict[tuple[str, str], tuple[float | None, int]]  # (a, b) -> (Cohen's kappa, panels both rated)
+    percent: float | None = None  # panels on which all raters agreed
+    ac1: float | None = None
+    pair_percent: dict[tuple[str, str], float] = field(default_factory=dict)
+    confusion: dict[tuple[str, str], Counter] = field(default_factory=dict)  # (a, b) -> Counter of (a's rating, b's rating)
 
 
 def agreement(votes: dict[int, list[Vote]], rating: Rating, label: str) -> Agreement:
@@ -65,12 +94,15 @@ def agreement(votes: dict[int, list[Vote]], rating: Rating, label: str) -> Agree
     fleiss = fleiss_kappa([list(r.values()) for r in ratings.values()])
     rated = sum(1 for r in ratings.values() if sum(1 for x in r.values() if x) >= 2)
     annotators = sorted({a for r in ratings.values() for a in r})
-    pairs = {}
+    pairs, pair_percent, confusion = {}, {}, {}
     for a, b in combinations(annotators, 2):
         both = [(r[a], r[b]) for r in ratings.values() if r.get(a) and r.get(b)]
         if both:
             pairs[(a, b)] = (cohen_kappa(both), len(both))
-    return Agreement(label, fleiss, rated, pairs)
+            pair_percent[(a, b)] = sum(x == y for x, y in both) / len(both)
+            confusion[(a, b)] = Counter(both)
+    lists = [list(r.values()) for r in ratings.values()]
+    return Agreement(label, fleiss, rated, pairs, percent_agreement(lists), gwet_ac1(lists), pair_percent, confusion)
 
 
 def disagreements(votes: dict[int, list[Vote]]) -> list[int]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 
 from figscrape.data.current import current_panels, with_paper
 from figscrape.data.db import read_session
-from figscrape.data.models import Annotation, Figure, Panel, Paper
+from figscrape.data.models import Annotation, Figure, Panel, Paper, Skip
 from figscrape.data.votes import WITHDRAWN
 
 DEFAULT_LABELS_PER_PANEL = 2
@@ -92,9 +92,14 @@ def _filtered(query, f: QueueFilter):  # noqa: ANN001, ANN202
     return query
 
 
+def skipped_by(annotator: str):  # noqa: ANN201 - an SQL condition
+    """The annotator put the panel aside (S) and has not undone it."""
+    return exists(select(Skip.id).where(Skip.panel_id == Panel.id, Skip.annotator == annotator))
+
+
 def _queue(columns, annotator: str, f: QueueFilter, per_panel: int) -> Select:  # noqa: ANN001
-    """The panels this annotator's queue holds: current, not labelled by them, short of labels, filtered."""
-    query = with_paper(select(columns)).where(current_panels(), ~labelled_by(annotator), _label_count() < per_panel)
+    """The panels this annotator's queue holds: current, not labelled or skipped by them, short of labels, filtered."""
+    query = with_paper(select(columns)).where(current_panels(), ~labelled_by(annotator), ~skipped_by(annotator), _label_count() < per_panel)
     return _filtered(query, f)
 
 

@@ -11,6 +11,7 @@ import sys
 from figscrape.cli import stages  # noqa: F401
 from figscrape.cli import looking  # noqa: F401
 from figscrape.cli import dataset  # noqa: F401
+from figscrape.cli import users  # noqa: F401
 from figscrape.cli import papers_fix  # noqa: F401
 from figscrape.cli import papers_dump  # noqa: F401
 # isort: on

@@ -16,6 +16,33 @@ from figscrape.data.db import DatabaseError, make_engine, upgrade
 from figscrape.runtime.runs import console, progress
 
 
+# Streamlit's settings for labelers: no Deploy button, no developer menu or shortcuts (C clears the
+# cache), no file watching, errors shown without the code
+LABELER_SETTINGS = {
+    "server.headless": "true", "browser.gatherUsageStats": "false", "global.developmentMode": "false",
+    "client.toolbarMode": "minimal", "client.showErrorDetails": "none", "server.runOnSave": "false",
+    "server.allowRunOnSave": "false", "server.fileWatcherType": "none", "runner.magicEnabled": "false",
+}
+
+
+def streamlit_command(script: str, port: int, address: str) -> list[str]:
+    """The command `figscrape app` becomes: Streamlit on `script` with the labelers' settings."""
+    command = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.address", address]
+    for key, value in LABELER_SETTINGS.items():
+        command += [f"--{key}", value]
+    return command
+
+
+def reach(address: str, port: int) -> str:
+    """Where people open the app: this machine only, or the machine's name on the network."""
+    if address in ("127.0.0.1", "localhost", "::1"):
+        return f"http://127.0.0.1:{port} (this machine only; --address 0.0.0.0 serves the team's network)"
+    import socket
+
+    host = socket.gethostname() if address in ("0.0.0.0", "::") else address
+    return f"http://{host}:{port} (on the network: use a shared password, FIGSCRAPE_APP_PASSWORD, or a login)"
+
+
 @app.command("app")
 def labeling_app(
     port: Annotated[int, typer.Option(help="The port to serve on.")] = 8501,
@@ -23,23 +50,20 @@ def labeling_app(
 ) -> None:
     """Start the Streamlit labeling app on the configured database.
 
-    Settings: FIGSCRAPE_LABELS_PER_PANEL (default 2), FIGSCRAPE_APP_PASSWORD (a shared password),
-    FIGSCRAPE_REVIEWERS (names allowed to adjudicate; everyone when unset)."""
+    This process becomes the Streamlit server (same PID): stopping it stops the server.
+    Who signs in: `figscrape users add` (each person's own password and role) or Streamlit's OIDC
+    login; else a name and FIGSCRAPE_APP_PASSWORD (a shared password) if set. Also
+    FIGSCRAPE_LABELS_PER_PANEL (default 2) and FIGSCRAPE_REVIEWERS (without a users file)."""
     import os
-    import subprocess
     from importlib import resources
 
     engine()  # an unusable or old database is reported here, in one line, before the server starts
     script = resources.files("figscrape.app") / "main.py"
     env = dict(os.environ, FIGSCRAPE_DATA=str(state.config.data_home), FIGSCRAPE_DB=state.config.db_url)
-    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.address", address,
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    console.print(f"labeling app on http://{address}:{port} — database {state.config.db_shown}", highlight=False)
-    try:
-        raise typer.Exit(subprocess.call(command, env=env))
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
-
+    console.print(f"labeling app on {reach(address, port)} — database {state.config.db_shown}", highlight=False)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, streamlit_command(str(script), port, address), env)  # replaces this process: its PID is the server's
 
 
 class ExportFormat(str, Enum):

@@ -90,8 +90,9 @@ def status(
 
 @app.command()
 def demo() -> None:
-    """The quick start: ingest the bundled sample PDFs, extract and split them, show what was found. Offline."""
+    """The quick start, offline: ingest the bundled sample PDFs, extract, split and score them, import
+    two annotators' sample labels, export a COVID-CT-style dataset under the data home and check it."""
     from figscrape.pipeline.demo import run_demo
 
-    run_demo(context())
+    raise typer.Exit(run_demo(context()))
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from figscrape.config import Config, shown_url, without_password
 
+CONNECT_TIMEOUT = 10  # seconds to reach a database server and start a session
 BUSY_TIMEOUT = Config.db_timeout  # seconds a writer waits for the lock, unless FIGSCRAPE_DB_TIMEOUT says otherwise
 
 
@@ -31,6 +32,8 @@ class DatabaseError(RuntimeError):
 def make_engine(url: str, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
     """An engine for the URL, with SQLite set up for several processes at once."""
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":  # a server that accepts and never answers must not hang a command
+        return create_engine(url, pool_pre_ping=True, future=True, connect_args={"connect_timeout": CONNECT_TIMEOUT})
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, future=True)
     if parsed.database and parsed.database != ":memory:":

@@ -148,6 +148,7 @@ class Annotation(Base):
     __table_args__ = (
         Index("ix_annotations_panel_annotator", "panel_id", "annotator"),
         Index("ix_annotations_annotator", "annotator"),
+        Index("uq_annotations_client_key", "annotator", "client_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -160,6 +161,20 @@ class Annotation(Base):
     sex: Mapped[str] = mapped_column(String(8), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     adjudication: Mapped[bool] = mapped_column(default=False)  # a reviewer's decision: it overrides the votes
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the app's "browser instance:sequence number" of the key press that made the row: a press sent twice is stored once
+    client_key: Mapped[str | None] = mapped_column(String(64))
+
+
+class Skip(Base):
+    """A panel one annotator put aside (S in the app): out of their queue until they undo it; not a vote."""
+
+    __tablename__ = "skips"
+    __table_args__ = (UniqueConstraint("annotator", "panel_id", name="uq_skips_annotator_panel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("panels.id"))
+    annotator: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -15,14 +15,10 @@ import numpy as np
 import pymupdf
 
 from figscrape.geometry import Box
+from figscrape.runtime.imaging import MAX_PIXELS, check_size, header_size
 
 MIN_VECTOR_DPI = 200
 MAX_RENDER_DPI = 600
-MAX_PIXELS = 60_000_000  # an image or render larger than this is refused, not decoded
-
-
-class ImageTooLarge(ValueError):
-    """An image whose decoded size would exhaust memory."""
 
 
 @dataclass(frozen=True)
@@ -47,11 +43,6 @@ def _png(array: np.ndarray) -> bytes:
 def _decode_inverted(doc: pymupdf.Document, xref: int) -> bool:
     kind, value = doc.xref_get_key(xref, "Decode")
     return kind == "array" and re.match(r"\[\s*1(\.0*)?\s+0", value) is not None
-
-
-def _check_size(width: int, height: int) -> None:
-    if width * height > MAX_PIXELS:
-        raise ImageTooLarge(f"embedded image of {width} x {height} pixels exceeds the {MAX_PIXELS:,}-pixel limit")
 
 
 def _sixteen_bit(doc: pymupdf.Document, xref: int, info: dict) -> FigureImage | None:
@@ -105,11 +96,13 @@ def embedded_image(doc: pymupdf.Document, xref: int) -> FigureImage:
     """One embedded image, as close to its stored form as a viewer can show."""
     info = _image_info(doc, xref)
     w, h = info["width"], info["height"]
-    _check_size(w, h)
+    check_size(w, h, "embedded image")
     if info["jpeg"] and not info["smask"] and not info["mask"] and not _decode_inverted(doc, xref):
         jpeg = doc.extract_image(xref)  # for a JPEG, the stream as stored plus its colour channels
         if jpeg and jpeg["colorspace"] in (1, 3):
-            return FigureImage(jpeg["image"], "jpg", w, h, None)
+            sw, sh = header_size(jpeg["image"])  # the stream's own size, which the dictionary may understate
+            check_size(sw, sh, "embedded JPEG")
+            return FigureImage(jpeg["image"], "jpg", sw, sh, None)
     deep = _sixteen_bit(doc, xref, info)
     if deep is not None:
         return deep

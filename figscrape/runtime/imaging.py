@@ -3,6 +3,8 @@ storing a panel's pixels cut from its figure."""
 
 from __future__ import annotations
 
+import io
+
 import cv2
 import imagehash
 import numpy as np
@@ -11,8 +13,34 @@ from PIL import Image
 from figscrape.store import Store
 
 
+MAX_PIXELS = 60_000_000  # an image larger than this is refused, never decoded
+
+
+class ImageTooLarge(ValueError):
+    """An image whose decoded size would exhaust memory."""
+
+
+def header_size(data: bytes) -> tuple[int, int]:
+    """Width and height as the image file's own header states them, read without decoding pixels.
+    A PDF's image dictionary may say 200 x 200 around a JPEG stream that says 32000 x 32000."""
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            return im.size
+    except Image.DecompressionBombError as exc:
+        raise ImageTooLarge(f"image header: {exc}") from exc
+    except (OSError, SyntaxError) as exc:
+        raise ValueError(f"not a readable image ({exc})") from exc
+
+
+def check_size(width: int, height: int, what: str = "image") -> None:
+    if width * height > MAX_PIXELS:
+        raise ImageTooLarge(f"{what} of {width} x {height} pixels exceeds the {MAX_PIXELS:,}-pixel limit")
+
+
 def decode(data: bytes) -> np.ndarray:
-    """Pixels as stored: grey (H, W) or colour (H, W, 3/4) in OpenCV's BGR order, 8 or 16 bit."""
+    """Pixels as stored: grey (H, W) or colour (H, W, 3/4) in OpenCV's BGR order, 8 or 16 bit.
+    The header's size is checked first: an oversized image is refused, not decoded."""
+    check_size(*header_size(data))
     array = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
     if array is None:
         raise ValueError("not a readable image")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -258,8 +259,11 @@ class Layout:
         return TruthFigure(page_no, [round(v, 2) for v in box], number, " ".join(lines), kind, encoding)
 
 
-def make_paper(seed: int, style: Style | None = None, figures: int | None = None) -> SyntheticPaper:
-    """One synthetic preprint; the same seed always gives the same paper."""
+def make_paper(seed: int, style: Style | None = None, figures: int | None = None,
+               captions: Callable[[str, str], str] | None = None) -> SyntheticPaper:
+    """One synthetic preprint; the same seed always gives the same paper. `captions(number, kind)`,
+    when given, writes a figure's caption text (the demo's samples name patients there); an empty
+    answer keeps the made-up one, and the rest of the paper is the same either way."""
     rng = random.Random(seed)
     nprng = np.random.default_rng(seed)
     style = style or STYLES[seed % len(STYLES)]
@@ -274,6 +278,7 @@ def make_paper(seed: int, style: Style | None = None, figures: int | None = None
             number = f"S{rng.randint(1, 3)}"
         kind = kinds[(seed + i) % 4]
         caption_text = " ".join(_sentence(rng) for _ in range(rng.choice((1, 2, 4, 9))))
+        caption_text = (captions(number, kind) if captions else "") or caption_text
         plan.append((number, kind, caption_text))
 
     layout.heading("Introduction", icon=True)

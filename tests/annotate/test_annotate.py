@@ -112,3 +112,43 @@ def test_eight_threads_labelling_at_once_on_sqlite_lose_nothing(engine, store, c
     assert label_at_once(config.db_url, 8, limit=20) == []
     with read_session(engine) as s:
         assert s.scalar(select(func.count(Annotation.id))) == 8 * len(ids)
+
+
+def test_presses_are_stored_once_in_order_and_skips_stay_per_annotator(engine, store) -> None:  # noqa: ANN001
+    from figscrape.annotate.presses import apply_presses, parse
+
+    ids = seed_panels(engine, store, papers=1, figures=1, panels=4).panel_ids
+    raw = [{"seq": 1, "panel": ids[0], "kind": "label", "is_ct": "yes", "diagnosis": "covid", "patient": " case 2 ", "age": "45", "sex": "M"},
+           {"seq": 2, "panel": ids[1], "kind": "skip"},
+           {"seq": 3, "panel": ids[2], "kind": "label", "is_ct": "no"},
+           {"seq": 4, "panel": ids[2], "kind": "withdraw"}]
+    presses = [parse(r) for r in raw]
+    first = apply_presses(engine, "ann", "tab1", presses[:3])
+    assert (first.acked, first.saved, first.again) == (3, 3, 0)
+    again = apply_presses(engine, "ann", "tab1", presses)  # sent again with one more: only the new one is stored
+    assert (again.acked, again.saved, again.again) == (4, 1, 3)
+    assert apply_presses(engine, "ann", "tab1", presses, after=4).saved == 0
+    with read_session(engine) as s:
+        stored = s.execute(select(Annotation.panel_id, Annotation.is_ct, Annotation.patient_key, Annotation.age).order_by(Annotation.id)).all()
+        assert [tuple(r) for r in stored] == [(ids[0], "yes", "case 2", 45), (ids[2], "no", "", None), (ids[2], "withdrawn", "", None)]
+    queue = next_panels(engine, "ann")
+    assert ids[0] not in queue and ids[1] not in queue and ids[2] in queue  # labelled and skipped out; undone back
+    assert ids[1] in next_panels(engine, "bob")  # a skip is one annotator's
+    apply_presses(engine, "ann", "tab2", [parse({"seq": 1, "panel": ids[1], "kind": "unskip"})])
+    assert ids[1] in next_panels(engine, "ann")
+    wrong = apply_presses(engine, "ann", "tab1", [parse({"seq": 3, "panel": ids[3], "kind": "label", "is_ct": "no"})])
+    assert wrong.saved == 0 and "stored for panel" in wrong.problems[0]
+    with pytest.raises(ValueError, match="kind"):
+        parse({"seq": 9, "panel": 1, "kind": "explode"})
+    with pytest.raises(ValueError, match="diagnosis"):
+        parse({"seq": 9, "panel": 1, "kind": "label", "is_ct": "yes", "diagnosis": "flu"})
+
+
+def test_percent_agreement_and_ac1_say_what_kappa_hides_when_one_class_dominates() -> None:
+    from figscrape.annotate.agreement import gwet_ac1, percent_agreement
+
+    panels = [["no", "no"]] * 18 + [["no", "yes"]]  # 18 of 19 agreed, nearly all "no"
+    assert fleiss_kappa(panels) == pytest.approx(-0.027, abs=1e-3)
+    assert percent_agreement(panels) == pytest.approx(18 / 19)
+    assert gwet_ac1(panels) == pytest.approx(0.944, abs=1e-3)
+    assert gwet_ac1([["a", "a"], ["b", "b"]]) == pytest.approx(1.0) and percent_agreement([["a"]]) is None

@@ -3,6 +3,8 @@ shortcut each button carries, and clicks them)."""
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 
 import pytest
@@ -46,15 +48,30 @@ def seeded(engine, store):  # noqa: ANN001, ANN201
     return seed_panels(engine, store, papers=6, figures=2, panels=3)
 
 
+def labeler_args(at: AppTest) -> dict:
+    """What the labeler component was sent in the last run (it draws in the browser, so the test reads its arguments)."""
+    found = [e for e in at.main if type(e).__name__ == "UnknownElement" and "labeler" in getattr(e.proto, "component_name", "")]
+    assert found, [type(e).__name__ for e in at.main]
+    return json.loads(found[0].proto.json_args)
+
+
+def send(at: AppTest, *presses: dict, instance: str = "tab1", have: tuple[int, ...] = ()) -> dict:
+    """What the browser does on a key press: the component's value (all presses not yet acknowledged), then a rerun."""
+    at.session_state["labeler"] = {"instance": instance, "presses": list(presses), "have": list(have)}
+    at.run()
+    assert not at.exception, at.exception
+    return labeler_args(at)
+
+
 def test_every_label_and_move_has_a_key_shown_on_screen(seeded) -> None:  # noqa: ANN001
     at = signed_in()
-    shortcuts = {b.proto.label: b.proto.shortcut for b in at.button}  # Streamlit draws each shortcut on its button
-    for label_text, key in [("COVID-19", "1"), ("Other pneumonia", "2"), ("Normal", "3"), ("CT, unsure diagnosis", "4"), ("Not CT", "n"),
-                            ("Unsure if CT", "u"), ("Back", "b"), ("Skip", "s"), ("Undo", "z"), ("Same patient as previous", "p"),
-                            ("Label", "l"), ("Grid", "g"), ("Progress", "o"), ("Review", "v")]:
-        assert shortcuts[label_text].lower() == key, label_text
-    keys = [(b.proto.shortcut or "").lower() for b in at.button if b.proto.shortcut]
-    assert len(keys) == len(set(keys)) and not set(keys) & {"c", "r"}  # one action per key; C and R are Streamlit's
+    keys = {text: key for key, text, _, _ in labeler_args(at)["keys"]}  # the component draws each key on its button
+    assert keys == {"COVID-19": "1", "Other pneumonia": "2", "Normal": "3", "CT, unsure diagnosis": "4", "Not CT": "N", "Unsure if CT": "U"}
+    shortcuts = {b.proto.label: b.proto.shortcut for b in at.button if b.proto.shortcut}
+    assert {k: v.lower() for k, v in shortcuts.items()}.items() >= {"Label": "l", "Grid": "g", "Progress": "o", "Review": "v"}.items()
+    page_keys = [v.lower() for v in shortcuts.values()]
+    moves = {"s", "b", "z", "p"}  # the component's own: skip, back, undo, same patient
+    assert len(page_keys) == len(set(page_keys)) and not set(page_keys) & ({"c", "r"} | moves | {k.lower() for k in keys.values()})
 
 
 def test_sign_in_is_needed_and_a_password_when_configured(seeded, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
@@ -69,26 +86,31 @@ def test_sign_in_is_needed_and_a_password_when_configured(seeded, monkeypatch: p
     assert at.session_state["user"] == "ann"
 
 
-def test_a_key_press_saves_the_label_with_caption_suggestions_and_moves_on(engine, seeded) -> None:  # noqa: ANN001
+def test_a_key_press_saves_the_label_once_with_caption_suggestions_and_moves_on(engine, seeded) -> None:  # noqa: ANN001
     at = signed_in()
-    first = at.session_state["queue"][0]
-    assert at.text_input(key=f"patient-{first}").value.startswith(("patient", "case"))  # suggested from the caption
-    assert at.text_input(key=f"age-{first}").value.isdigit()
-    at.button(key="lab-1").click().run()
-    second = at.session_state["queue"][1]
-    assert at.session_state["pos"] == 1
-    at.button(key="same").click().run()  # same patient as the previous panel
-    at.text_input(key=f"note-{second}").input("motion artefact")
-    at.button(key="lab-N").click().run()
+    args = labeler_args(at)
+    first, second = args["window"][:2]
+    tip = args["views"][str(first)]["tip"]
+    assert tip["patient"].startswith(("patient", "case")) and str(tip["age"]).isdigit()  # suggested from the caption
+    assert all(v["img"].startswith("data:image/") for v in args["views"].values())  # the next panels' pictures are in the page
+    one = {"seq": 1, "panel": first, "kind": "label", "is_ct": "yes", "diagnosis": "covid", "patient": tip["patient"], "age": tip["age"]}
+    args = send(at, one, have=tuple(args["window"]))
+    assert (args["acked_for"], args["acked"]) == ("tab1", 1) and first not in args["window"]
+    assert not any(v.get("img") for v in args["views"].values() if int(v["head"].split()[1]) != args["window"][-1])  # held already: not sent again
+    two = {"seq": 2, "panel": second, "kind": "label", "is_ct": "no", "patient": tip["patient"], "note": "motion artefact"}
+    send(at, one, two)  # the first press sent again (its acknowledgement was lost): stored once
     saved = rows(engine)
-    assert saved[0][:4] == (first, "ann", "yes", "covid") and saved[0][5] is not None
+    assert len(saved) == 2 and saved[0][:4] == (first, "ann", "yes", "covid") and saved[0][5] is not None
     assert saved[1][:5] == (second, "ann", "no", "", saved[0][4])
-    at.button(key="undo").click().run()
-    assert at.session_state["pos"] == 1 and rows(engine)[-1][2] == "withdrawn"
-    at.button(key="back").click().run()
-    assert at.session_state["pos"] == 0
-    md = " ".join(m.value for m in at.markdown)
-    assert "doi.org/10.1101/" in md and "licence" in md
+    args = send(at, {"seq": 3, "panel": second, "kind": "withdraw"})  # Z
+    assert rows(engine)[-1][2] == "withdrawn" and second in args["window"]
+    assert [(r["panel"], r["is_ct"]) for r in args["recent"]] == [(first, "yes")]  # what B shows after a reload: the label given
+    args = send(at, {"seq": 4, "panel": second, "kind": "skip"})
+    assert second not in args["window"] and args["recent"][-1] == {"panel": second, "kind": "skip"}
+    at = signed_in()  # a new session: the skip is kept in the database
+    assert second not in labeler_args(at)["window"]
+    view = labeler_args(at)["views"][str(labeler_args(at)["window"][0])]
+    assert view["url"].startswith("https://doi.org/10.1101/") and "licence" in view["meta"]
 
 
 def test_grid_mode_rejects_ticked_panels_in_bulk(engine, seeded) -> None:  # noqa: ANN001
@@ -154,8 +176,9 @@ def test_bad_states_get_a_message_not_a_traceback(engine, store, config, tmp_pat
     store.path(sha).unlink()
     at = signed_in()
     assert not at.exception
-    assert any("Image file missing from the store" in w.value and sha in w.value for w in at.warning)
-    at.button(key="lab-N").click().run()  # still labelable
+    view = labeler_args(at)["views"][str(seeded.panel_ids[0])]
+    assert view["img"].startswith("data:image/svg+xml") and sha[:12] in base64.b64decode(view["img"].split(",", 1)[1]).decode()
+    send(at, {"seq": 1, "panel": seeded.panel_ids[0], "kind": "label", "is_ct": "no"})  # still labelable
     assert rows(engine)[-1][2] == "no"
     with engine.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0003'")
@@ -163,26 +186,25 @@ def test_bad_states_get_a_message_not_a_traceback(engine, store, config, tmp_pat
     assert any("figscrape db upgrade" in e.value for e in at.error)
 
 
-def test_a_database_that_fails_on_save_leaves_a_message_not_a_traceback(engine, seeded, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+def test_a_database_that_fails_on_save_leaves_a_message_and_the_presses_are_sent_again(engine, seeded, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
     from sqlalchemy.exc import OperationalError
 
-    import figscrape.annotate.actions as actions
+    import figscrape.annotate.presses as presses
 
     at = signed_in()
+    pid = labeler_args(at)["window"][0]
 
     def locked(*args, **kwargs) -> None:  # noqa: ANN002, ANN003 - the fault a busy or lost database raises
         raise OperationalError("INSERT INTO annotations", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(actions, "save_label", locked)
-    at.run()  # the buttons' callbacks are bound when the page is drawn
-    at.button(key="lab-1").click().run()
-    assert not at.exception
-    assert any("Not saved: the database failed (database is locked)" in e.value for e in at.error)
-    assert at.session_state["pos"] == 0 and rows(engine) == []  # still on the same panel, nothing stored
+    monkeypatch.setattr(presses, "apply_presses", locked)
+    one = {"seq": 1, "panel": pid, "kind": "label", "is_ct": "yes", "diagnosis": "covid"}
+    args = send(at, one)
+    assert "Not saved yet: the database failed (database is locked)" in args["notice"]
+    assert args["acked"] == 0 and rows(engine) == [] and pid in args["window"]  # nothing stored, nothing acknowledged
     monkeypatch.undo()
-    at.run()
-    at.button(key="lab-1").click().run()
-    assert len(rows(engine)) == 1 and at.session_state["pos"] == 1
+    args = send(at, one)  # the page sends what is not acknowledged again
+    assert len(rows(engine)) == 1 and args["acked"] == 1 and args["notice"] == ""
 
 
 def test_the_page_never_shows_the_database_password(engine, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
@@ -207,7 +229,28 @@ def test_record_fields_are_plain_text_on_the_page(engine, store) -> None:  # noq
     with write_session(engine) as s:
         s.execute(update(Paper).values(license=evil, server="**bold**", title="", doi="10.1/x) " + evil + " (y"))
     at = signed_in()
-    shown = [m.value for m in at.markdown]
-    assert any("licence" in m for m in shown)
-    assert not [m for m in shown if "](http://evil" in m or "**bold**" in m], shown
-    assert any(r"\!\[x\]\(http\:" in m and "https://doi.org/10.1/x%29%20" in m for m in shown), shown
+    view = next(iter(labeler_args(at)["views"].values()))
+    assert evil in view["meta"] and "**bold**" in view["meta"]  # sent as text: the component sets textContent, never HTML
+    assert view["url"].startswith("https://doi.org/10.1/x%29%20") and " " not in view["url"]
+    js = (Path(APP).parent / "labeler" / "labeler.js").read_text()
+    assert "innerHTML = `<kbd>${key" in js and js.count("innerHTML") == 3  # only the key map's own letters and fixed text
+
+
+def test_with_a_users_file_everyone_signs_in_with_their_own_password_and_role(seeded, config, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    from figscrape.annotate.users import add_user
+
+    add_user(config.users_file, "ann", "ann's password")
+    add_user(config.users_file, "rev", "rev's password", "reviewer")
+    at = open_app(monkeypatch)
+    at.text_input(key="name-input").input("rev")
+    at.text_input[1].input("ann's password")
+    at.button[0].click().run()
+    assert "Wrong name or password." in [e.value for e in at.error]  # rev with ann's password
+    at.text_input[1].input("rev's password")
+    at.button[0].click().run()
+    assert at.session_state["user"] == "rev" and at.session_state["reviewer"] is True
+    at = open_app(monkeypatch)
+    at.text_input(key="name-input").input("ann")
+    at.text_input[1].input("ann's password")
+    at.button[0].click().run()
+    assert at.session_state["user"] == "ann" and at.session_state["reviewer"] is False

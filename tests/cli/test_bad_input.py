@@ -155,3 +155,53 @@ def test_mupdf_messages_about_a_damaged_pdf_go_to_stderr_and_stdout_stays_json(t
     run = subprocess.run([sys.executable, "-m", "figscrape.cli", "run", "--no-crawl", "--json"], env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["ok"] is True
+
+
+def _jpeg_claiming(width: int, height: int) -> bytes:
+    """A 200 x 200 JPEG whose frame header (SOF0) says width x height: a few kilobytes that a
+    decoder would expand to width * height * 3 bytes."""
+    data = bytearray(cv2.imencode(".jpg", np.full((200, 200, 3), 128, np.uint8))[1].tobytes())
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = height.to_bytes(2, "big") + width.to_bytes(2, "big")
+    return bytes(data)
+
+
+def test_a_jpeg_bigger_than_its_image_dictionary_says_is_refused_before_decoding(tmp_path: Path) -> None:
+    """The size check reads the JPEG's own header, not the PDF's dictionary (which says 200 x 200)."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_image(pymupdf.Rect(72, 100, 500, 500), stream=_jpeg_claiming(32000, 32000))
+    page.insert_text((72, 520), "Figure 1. A JPEG that lies about its size.")
+    pdf = tmp_path / "jpeg-bomb.pdf"
+    doc.save(pdf)
+    result = CliRunner().invoke(app, ["inspect", str(pdf), "--json"])
+    assert result.exit_code == 3, result.output
+    assert "32000 x 32000 pixels exceeds" in result.output
+
+
+def test_split_refuses_an_oversized_stored_image_and_goes_on(engine, store, config) -> None:  # noqa: ANN001
+    """A figure stored by an older figscrape whose file is a JPEG bomb: split fails that figure with
+    the reason and splits the others; nothing is decoded beyond the limit."""
+    from sqlalchemy import select
+
+    from figscrape.data.db import read_session, write_session
+    from figscrape.data.models import Figure, Panel
+    from figscrape.runtime.imaging import ImageTooLarge, decode
+    from figscrape.runtime.runs import RunLog
+    from figscrape.split.stage import run_split
+    from figscrape.synthetic.labelled import seed_panels
+
+    seed_panels(engine, store, papers=1, figures=2, panels=1)
+    with write_session(engine) as s:
+        figure = s.scalars(select(Figure).order_by(Figure.id)).first()
+        figure.image_sha256, figure.split_version = store.put_bytes(_jpeg_claiming(32000, 32000)), None
+        s.execute(Panel.__table__.delete().where(Panel.figure_id == figure.id))
+        others = s.scalars(select(Figure.id).where(Figure.id != figure.id)).all()
+        s.execute(Figure.__table__.update().where(Figure.id.in_(others)).values(split_version=None))
+    with pytest.raises(ImageTooLarge, match="exceeds"):
+        decode(_jpeg_claiming(32000, 32000))
+    run = RunLog("split")
+    run_split(engine, store, run)
+    assert run.counts["failed"] == 1 and any("exceeds" in e for e in run.errors), run.errors
+    with read_session(engine) as s:
+        assert s.scalar(select(Panel.id).where(Panel.figure_id.in_(others)).limit(1)) is not None

@@ -105,7 +105,7 @@ SECRET_URL = "postgresql+psycopg://ann:s3cret%21pw@127.0.0.1:1/figscrape"
 
 
 def test_the_database_password_is_never_printed(monkeypatch, tmp_path: Path) -> None:  # noqa: ANN001
-    import subprocess
+    import os
 
     import figscrape.cli.dataset as dataset
 
@@ -114,6 +114,6 @@ def test_the_database_password_is_never_printed(monkeypatch, tmp_path: Path) -> 
         assert result.exit_code != 0 and "ann:***@127.0.0.1" in result.output, result.output
         assert "s3cret" not in result.output, result.output
     monkeypatch.setattr(dataset, "engine", lambda **_: None)
-    monkeypatch.setattr(subprocess, "call", lambda *a, **k: 0)
+    monkeypatch.setattr(os, "execve", lambda *a, **k: None)
     result = runner.invoke(app, ["--data", str(tmp_path), "--db", SECRET_URL, "app"])
     assert "labeling app on" in result.output and "ann:***@127.0.0.1" in result.output and "s3cret" not in result.output, result.output

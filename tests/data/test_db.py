@@ -107,7 +107,7 @@ def test_letters_stored_as_span_text_by_an_older_figscrape_become_letters(tmp_pa
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.stamp(cfg, "0005")  # as an older figscrape left it
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "0006")  # the letters migration alone: the schema is already the newest
     with engine.connect() as conn:
         assert conn.execute(select(Figure.letters)).scalar() == [["b", [1, 2, 3, 4]], ["C", [5, 6, 7, 8]]]
 
@@ -160,3 +160,23 @@ def test_db_upgrade_refuses_a_damaged_file_and_changes_nothing(config) -> None: 
     result = CliRunner().invoke(app, ["db", "upgrade"])
     assert result.exit_code == 2 and "damaged" in result.output, result.output
     assert path.read_bytes() == before
+
+
+def test_a_database_server_that_never_answers_fails_in_one_line_not_a_hang(tmp_path: Path) -> None:
+    """A PostgreSQL address whose server accepts the connection and then says nothing."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    url = f"postgresql+psycopg://figscrape:secret@127.0.0.1:{server.getsockname()[1]}/figscrape"
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "figscrape.cli", "--data", str(tmp_path), "--db", url, "status"],
+                          capture_output=True, text=True, timeout=120)
+    server.close()
+    assert time.monotonic() - started < 60
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "cannot open the database" in done.stdout + done.stderr and "secret" not in done.stdout + done.stderr

@@ -1,0 +1,153 @@
+"""The labeler component's server side: what it is sent (the next panels with their pictures as data
+URLs, the annotator's recent labels, what the server has saved) and what it sends back (key presses,
+handed to figscrape.annotate.presses, which stores each once and in order)."""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+import streamlit as st
+import streamlit.components.v1 as components
+from figscrape.app.shared import LABEL_KEYS, doi_url
+from PIL import Image
+from sqlalchemy.exc import DBAPIError
+
+from figscrape.annotate import presses as presses_mod
+from figscrape.annotate.facts import suggest
+from figscrape.annotate.mine import recent_labels
+from figscrape.annotate.queue import PanelView, QueueFilter, load_views, next_panels, remaining
+from figscrape.store import Store
+
+KEY = "labeler"
+AHEAD = 12  # panels held in the browser beyond the one on screen
+DEBOUNCE_MS = 200  # a second press sooner than this after the last is a bounce, not a decision
+PANEL_PIXELS = 1024  # pictures larger than this (either side) are sent scaled down, as JPEG
+FIGURE_PIXELS = 720
+
+_component = components.declare_component("figscrape_labeler", path=str(Path(__file__).parent / "labeler"))
+
+
+def _data_url(data: bytes, longest: int) -> str:
+    kind = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg" if data[:2] == b"\xff\xd8" else ""
+    if not kind or len(data) > 400_000:
+        image = Image.open(io.BytesIO(data))
+        image.thumbnail((longest, longest))
+        out = io.BytesIO()
+        image.convert("RGB").save(out, "JPEG", quality=88)
+        data, kind = out.getvalue(), "image/jpeg"
+    return f"data:{kind};base64," + base64.b64encode(data).decode()
+
+
+@st.cache_data(max_entries=4000, show_spinner=False)
+def picture(path: str, longest: int) -> str | None:
+    """A stored picture as a data URL (None when the file is missing from the store)."""
+    try:
+        return _data_url(Path(path).read_bytes(), longest)
+    except (OSError, ValueError):
+        return None
+
+
+def view_args(view: PanelView, with_image: bool, store: Store) -> dict:
+    tip = suggest(view.caption, view.subcaption)
+    score = "unscored" if view.ct_score is None else f"CT score {view.ct_score:.2f}"
+    out = {
+        "head": f"Panel {view.panel_id}{' (' + view.label + ')' if view.label else ''} · figure {view.figure_number or '?'} · page {view.page} · {score}",
+        "caption": view.caption, "sub": view.subcaption, "title": view.title or view.doi, "url": doi_url(view.doi),
+        "meta": f"{view.server} · v{view.version} · {view.date or 'no date'} · licence {view.license or 'unknown'}",
+        "fig": view.figure_sha256, "box": list(view.bbox), "fw": view.figure_width, "fh": view.figure_height,
+        "tip": {"patient": tip.patient, "age": "" if tip.age is None else tip.age, "sex": tip.sex},
+    }
+    if with_image:
+        out["img"] = picture(str(store.path(view.image_sha256)), PANEL_PIXELS) or _missing(view)
+    return out
+
+
+def _missing(view: PanelView) -> str:
+    """A grey picture saying the file is missing: the panel can still be labelled (e.g. Not CT) or skipped."""
+    svg = ("<svg xmlns='http://www.w3.org/2000/svg' width='480' height='120'><rect width='100%' height='100%' fill='#444'/>"
+           f"<text x='12' y='64' fill='#fff' font-size='16'>Image file missing from the store ({view.image_sha256[:12]}…)</text></svg>")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def take_presses(engine, user: str) -> None:  # noqa: ANN001
+    """Stores the presses the component sent since the last run (before any page draws: a press
+    sent just before a page switch is saved too). A database failure keeps them in the browser."""
+    value = st.session_state.get(KEY)
+    if not isinstance(value, dict) or not value.get("presses"):
+        return
+    instance = str(value.get("instance", ""))
+    acked = st.session_state.setdefault("acked", {})
+    after = acked.get(instance, 0)
+    parsed, refused = [], []
+    for raw in value["presses"]:
+        try:
+            press = presses_mod.parse(raw)
+        except (ValueError, KeyError, TypeError) as exc:
+            refused.append(f"press {raw.get('seq') if isinstance(raw, dict) else '?'} refused: {exc}")
+            continue
+        parsed.append(press)
+    try:
+        result = presses_mod.apply_presses(engine, user, instance, parsed, after=after)
+    except DBAPIError as exc:
+        st.session_state["labeler-notice"] = (f"Not saved yet: the database failed ({str(exc.orig).splitlines()[0]}). "
+                                              "Your labels are kept in the page and sent again.")
+        return
+    highest = max([after, result.acked] + [int(r["seq"]) for r in value["presses"] if isinstance(r, dict) and str(r.get("seq", "")).isdigit()])
+    acked[instance] = highest if not refused else max(after, result.acked)
+    st.session_state["labeler-notice"] = "; ".join(refused + result.problems)
+    if result.saved:
+        st.session_state["labels-made"] = st.session_state.get("labels-made", 0) + result.saved
+
+
+@st.fragment
+def labeler(engine, store: Store, user: str, f: QueueFilter, per_panel: int) -> None:  # noqa: ANN001
+    """Draws the component: the next panels of the queue, those the page does not hold yet with
+    their pictures, the figures once each. A fragment: a press reruns only this, not the page, so
+    the browser has little to redraw while the labeler shows the next panel."""
+    take_presses(engine, user)  # a fragment's rerun does not run main.py: the presses are stored here
+    value = st.session_state.get(KEY) if isinstance(st.session_state.get(KEY), dict) else {}
+    instance = str(value.get("instance", ""))
+    sent = st.session_state.setdefault("sent", {}).setdefault(instance, set())
+    have = {int(p) for p in value.get("have", []) if str(p).isdigit()} | sent
+    have_figures = set(value.get("figures", [])) | st.session_state.setdefault("sent-figures", {}).setdefault(instance, set())
+    need = {int(p) for p in value.get("need", []) if str(p).isdigit()}
+    window = next_panels(engine, user, f, AHEAD + 1, per_panel)
+    recent = recent_labels(engine, user, 30)
+    wanted = list(dict.fromkeys(window + sorted(need)[:40]))
+    views = load_views(engine, wanted)
+    figures = {}
+    out_views = {}
+    for pid in wanted:
+        if pid not in views:
+            continue
+        view = views[pid]
+        fresh = pid not in have or pid in need
+        out_views[str(pid)] = view_args(view, fresh, store)
+        if fresh:
+            sent.add(pid)
+            if view.figure_sha256 not in have_figures or pid in need:
+                src = picture(str(store.path(view.figure_sha256)), FIGURE_PIXELS)
+                if src:
+                    figures[view.figure_sha256] = src
+                    have_figures.add(view.figure_sha256)
+                    st.session_state["sent-figures"][instance].add(view.figure_sha256)
+    _component(
+        key=KEY, default=None, window=window, views=out_views, figures=figures, recent=recent,
+        acked_for=instance, acked=st.session_state.get("acked", {}).get(instance, 0),
+        keys=[[k, text, is_ct, dx] for k, text, is_ct, dx in LABEL_KEYS], debounce_ms=DEBOUNCE_MS,
+        left=panels_left(engine, user, f, per_panel), notice=st.session_state.get("labeler-notice", ""),
+    )
+
+
+def panels_left(engine, user: str, f: QueueFilter, per_panel: int, every: float = 30.0) -> int:  # noqa: ANN001
+    """The queue's length, counted at most every `every` seconds (a count over the whole table), less
+    the labels made since."""
+    import time
+
+    done = st.session_state.get("labels-made", 0)
+    cached = st.session_state.get("left")
+    if cached is None or cached[0] != f or time.time() - cached[2] > every:
+        cached = st.session_state["left"] = (f, remaining(engine, user, f, per_panel), time.time(), done)
+    return max(0, cached[1] - (done - cached[3]))
