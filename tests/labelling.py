@@ -1,12 +1,16 @@
-"""Helpers for tests that need labelled panels: add annotations in one go."""
+"""Helpers for tests that need labelled panels: add annotations in one go, open the app in streamlit.testing."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 
+import pytest
+import streamlit as st
 from sqlalchemy import Engine
+from streamlit.testing.v1 import AppTest
 
 from figscrape.annotate.actions import Label, save_label
 from figscrape.annotate.queue import next_panels
@@ -45,3 +49,23 @@ def label_at_once(url: str, people: int, limit: int, then: Callable[[Engine, str
     for t in threads:
         t.join()
     return errors
+
+
+APP = str(Path(__file__).resolve().parents[1] / "app" / "main.py")
+
+
+def open_app(monkeypatch: pytest.MonkeyPatch | None = None, **env: str) -> AppTest:
+    if monkeypatch is not None:
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    return AppTest.from_file(APP, default_timeout=30).run()
+
+
+def signed_in(name: str = "ann") -> AppTest:
+    at = open_app()
+    at.text_input(key="name-input").input(name)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    return at

@@ -188,3 +188,10 @@ def record(doi: str, day: str, version: int = 1, title: str = "COVID-19 pneumoni
         "license": "cc_by", "category": category, "jatsxml": "", "abstract": "Ground-glass opacities were seen.", "funder": "NA",
         "published": "NA", "server": server,
     }
+
+
+def fast_settings(self, rate: float = 1.0, contact: str = "", connect_timeout: float = 2.0, read_timeout: float = 1.0,  # noqa: ANN001
+                   attempts: int = 4, backoff: float = 0.05, backoff_max: float = 2.0) -> None:
+    """ClientSettings.__init__ for tests: short timeouts and backoff, so faults cost milliseconds."""
+    self.rate, self.contact, self.connect_timeout, self.read_timeout = rate, contact, connect_timeout, read_timeout
+    self.attempts, self.backoff, self.backoff_max = attempts, backoff, backoff_max

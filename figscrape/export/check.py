@@ -81,6 +81,8 @@ def _imagefolder_lists(out: Path) -> tuple[list[tuple[str, str, str, str]], list
     listed = []
     for split, folder in SPLIT_FOLDERS.items():
         meta_path = out / folder / METADATA
+        if not (out / folder).exists():  # a split with no image is not written (the counts below say if one is missing)
+            continue
         if not meta_path.is_file():
             problems.append(f"{meta_path}: missing")
             continue
@@ -102,7 +104,7 @@ def _imagefolder_lists(out: Path) -> tuple[list[tuple[str, str, str, str]], list
 
 def loads_with_datasets(out: Path) -> list[str]:
     """What stops `datasets.load_dataset("imagefolder", data_dir=out)`: nothing when it loads with
-    the three splits and `label` as a ClassLabel of the two classes; nothing either without `datasets`."""
+    the splits written (a split with no image is not) and `label` as a ClassLabel of the two classes; nothing either without `datasets`."""
     try:
         import datasets
     except ImportError:
@@ -115,8 +117,9 @@ def loads_with_datasets(out: Path) -> list[str]:
         except Exception as exc:  # whatever `datasets` raises is the message people would see
             return [f"datasets cannot load {out}: {type(exc).__name__}: {str(exc)[:500]}"]
         problems = []
-        if sorted(ds) != sorted(SPLIT_FOLDERS.values()):
-            problems.append(f"datasets finds the splits {sorted(ds)}, not {sorted(SPLIT_FOLDERS.values())}")
+        written = sorted(folder for folder in SPLIT_FOLDERS.values() if (out / folder).is_dir())
+        if sorted(ds) != written:
+            problems.append(f"datasets finds the splits {sorted(ds)}, not {written}")
         for name, split in ds.items():
             label = split.features.get("label")
             if not isinstance(label, datasets.ClassLabel) or label.names != CLASS_NAMES:

@@ -188,8 +188,10 @@ def _write_covid_ct(root: Path, items: list[Item], store: ObjectStore, advance: 
 
 def _write_imagefolder(root: Path, items: list[Item], store: ObjectStore, advance: Callable[[int], None]) -> None:
     for split, folder in SPLIT_FOLDERS.items():
-        (root / folder).mkdir()
         chosen = sorted((i for i in items if i.split == split), key=lambda i: i.name)
+        if not chosen:  # `datasets` cannot load a split without rows: a split with no image is left out
+            continue
+        (root / folder).mkdir()
         for item in chosen:
             copy_verified(store, item, root / folder / item.name)
             advance(1)

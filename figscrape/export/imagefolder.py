@@ -98,10 +98,11 @@ def card_header(items: Sequence[Item], imagefolder: bool) -> str:
                 lines += ["    dtype:", "      class_label:", "        names:"] + [f"          '{k}': {n}" for k, n in enumerate(CLASS_NAMES)]
             else:
                 lines.append(f"    dtype: {dtype}")
+        present = {split: folder for split, folder in SPLIT_FOLDERS.items() if any(i.split == split for i in items)}
         lines.append("  splits:")
-        for split, folder in SPLIT_FOLDERS.items():
+        for split, folder in present.items():
             lines += [f"  - name: {folder}", f"    num_examples: {sum(1 for i in items if i.split == split)}"]
         lines += ["configs:", "- config_name: default", "  data_files:"]
-        for folder in SPLIT_FOLDERS.values():
+        for folder in present.values():
             lines += [f"  - split: {folder}", f"    path: {folder}/*"]
     return "\n".join(lines + ["---", "", ""])

@@ -8,33 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
-import streamlit as st
-from labelling import label
+from labelling import APP, label, open_app, signed_in
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from figscrape.data.db import read_session
 from figscrape.data.models import Annotation, Panel
 from figscrape.synthetic.labelled import seed_panels
-
-APP = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
-
-
-def open_app(monkeypatch: pytest.MonkeyPatch | None = None, **env: str) -> AppTest:
-    if monkeypatch is not None:
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    return AppTest.from_file(APP, default_timeout=30).run()
-
-
-def signed_in(name: str = "ann") -> AppTest:
-    at = open_app()
-    at.text_input(key="name-input").input(name)
-    at.button[0].click().run()
-    assert not at.exception, at.exception
-    return at
 
 
 def rows(engine) -> list[tuple]:  # noqa: ANN001

@@ -15,7 +15,7 @@ from pathlib import Path
 import pymupdf
 import pytest
 from filelock import FileLock
-from rxiv_server import FakeRxiv, record
+from rxiv_server import FakeRxiv, fast_settings, record
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -53,13 +53,7 @@ def site_config(config: Config, rxiv: FakeRxiv) -> Config:
 
 @pytest.fixture(autouse=True)
 def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ClientSettings, "__init__", _fast_settings)
-
-
-def _fast_settings(self, rate: float = 1.0, contact: str = "", connect_timeout: float = 2.0, read_timeout: float = 1.0,  # noqa: ANN001
-                   attempts: int = 4, backoff: float = 0.05, backoff_max: float = 2.0) -> None:
-    self.rate, self.contact, self.connect_timeout, self.read_timeout = rate, contact, connect_timeout, read_timeout
-    self.attempts, self.backoff, self.backoff_max = attempts, backoff, backoff_max
+    monkeypatch.setattr(ClientSettings, "__init__", fast_settings)
 
 
 def crawl(engine, store, config: Config, **kw) -> tuple[RunLog, bool]:  # noqa: ANN001

@@ -64,7 +64,7 @@ def test_the_app_labels_into_postgresql(postgres_url: str, store: ObjectStore, m
     engine = open_database(postgres_url)
     seed_panels(engine, store, papers=2, figures=1, panels=2)
     monkeypatch.setenv("FIGSCRAPE_DB", postgres_url)
-    from test_app import signed_in
+    from labelling import signed_in
 
     at = signed_in("pg-user")
     first = at.session_state["queue"][0]

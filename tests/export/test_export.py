@@ -469,7 +469,7 @@ def test_no_exported_or_sheet_cell_is_a_formula_and_labels_round_trip(engine, st
     assert runner.invoke(app, ["export", str(tmp_path / "hf"), "--format", "imagefolder"]).exit_code == 0
     sheet = tmp_path / "labels.csv"
     assert runner.invoke(app, ["labels", "export", str(sheet)]).exit_code == 0
-    texts = [out / "COVID-CT-MetaInfo.csv", sheet, *(tmp_path / "hf").rglob("metadata.csv")]
+    texts = [out / "COVID-CT-MetaInfo.csv", sheet, *(tmp_path / "hf").rglob("MetaInfo.csv")]
     assert len(texts) >= 3
     for path in texts:
         with path.open(newline="") as fh:

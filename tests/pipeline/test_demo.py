@@ -70,3 +70,19 @@ def test_the_demo_labels_export_as_an_imagefolder_hugging_face_loads(demo: dict,
     ds = datasets.load_dataset("imagefolder", data_dir=str(out), cache_dir=str(tmp_path / "cache"))
     assert sum(len(ds[s]) for s in ds) == 8
     assert ds["train"].features["label"].names == ["CT_COVID", "CT_NonCOVID"]
+
+
+def test_an_imagefolder_export_with_an_empty_split_still_loads_and_passes_the_check(demo: dict, tmp_path: Path) -> None:
+    """4 patients at the default 0.6,0.15,0.25 leave validation without an image: that split is not
+    written (datasets cannot load a split of no rows), the card does not list it, --check agrees."""
+    out = tmp_path / "hf"
+    result = runner.invoke(app, ["--data", str(demo["home"]), "export", str(out), "--format", "imagefolder"])
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in out.iterdir() if p.is_dir())
+    assert len(written) < 3 and "validation" not in written
+    assert "validation" not in (out / "README.md").read_text().split("---")[1]
+    check = runner.invoke(app, ["export", str(out), "--check"])
+    assert check.exit_code == 0, check.output
+    datasets = pytest.importorskip("datasets")
+    ds = datasets.load_dataset("imagefolder", data_dir=str(out), cache_dir=str(tmp_path / "cache"))
+    assert sorted(ds) == written and sum(len(ds[s]) for s in ds) == 8

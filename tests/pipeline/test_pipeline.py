@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 from filelock import FileLock
-from rxiv_server import FakeRxiv, record
-from test_crawl import _fast_settings
+from rxiv_server import FakeRxiv, fast_settings, record
 from typer.testing import CliRunner
 
 from figscrape.cli import app
@@ -22,7 +21,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def site(config: Config, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
-    monkeypatch.setattr(ClientSettings, "__init__", _fast_settings)
+    monkeypatch.setattr(ClientSettings, "__init__", fast_settings)
     with FakeRxiv() as server:
         for key, value in (("FIGSCRAPE_API_URL", server.url), ("FIGSCRAPE_MEDRXIV_URL", server.url), ("FIGSCRAPE_BIORXIV_URL", server.url), ("FIGSCRAPE_RATE", "50")):
             monkeypatch.setenv(key, value)
