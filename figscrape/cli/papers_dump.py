@@ -41,7 +41,7 @@ def stored_papers(pattern: re.Pattern[str] | None = None, since: str | None = No
     query = select(Paper, Pdf.status, Pdf.sha256).outerjoin(Pdf, Pdf.paper_id == Paper.id).order_by(Paper.date, Paper.doi, Paper.version)
     if since:
         query = query.where(Paper.date >= since)
-    with read_session(engine(migrate=False)) as s:
+    with read_session(engine(create=False)) as s:
         for paper, status, sha in s.execute(query).yield_per(500):
             row = {f: getattr(paper, f) for f in FIELDS[:11]}
             row.update(pdf_status=status or "", pdf_sha256=sha or "")

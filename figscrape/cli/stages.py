@@ -150,7 +150,7 @@ def _existing_engine():  # noqa: ANN202 - an Engine, or None where no database e
     if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
         return None
     try:
-        return open_database(state.config.db_url, migrate=False, busy_timeout=state.config.db_timeout)
+        return open_database(state.config.db_url, create=False, busy_timeout=state.config.db_timeout)
     except DatabaseError as exc:
         fail(str(exc))
 

@@ -112,8 +112,18 @@ def test_letters_stored_as_span_text_by_an_older_figscrape_become_letters(tmp_pa
         assert conn.execute(select(Figure.letters)).scalar() == [["b", [1, 2, 3, 4]], ["C", [5, 6, 7, 8]]]
 
 
+def _at_revision(url: str, revision: str) -> None:
+    """A database as a figscrape of that schema made it: migrated up to `revision`, no further."""
+    engine = make_engine(url)
+    cfg = _alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+    engine.dispose()
+
+
 def _stamped(url: str, revision: str) -> None:
-    """Leave the database as a figscrape of another schema would have: at `revision`."""
+    """A database whose schema names a revision this figscrape does not know (a newer one's)."""
     engine = open_database(url)
     with engine.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = ?", (revision,))
@@ -127,7 +137,7 @@ def test_every_command_refuses_an_older_schema_with_the_upgrade_command(tmp_path
     from figscrape.cli import app
 
     monkeypatch.chdir(tmp_path)
-    _stamped(config.db_url, "0005")
+    _at_revision(config.db_url, "0005")
     result = CliRunner().invoke(app, command)
     assert result.exit_code == 2 and "older than this figscrape" in result.output and "figscrape db upgrade" in result.output
     assert current_revision(make_engine(config.db_url)) == "0005"  # nothing was migrated behind the user's back
