@@ -209,9 +209,9 @@ function press(kind, pid, extra) {
   return p;
 }
 
-function bounced(e) {
-  const now = performance.now();
-  if (e && e.repeat || now - S.lastAction < S.debounce) {
+function bounced(e, t0) {  // measured between the presses themselves (their events' times), not when they were handled:
+  const now = t0 ?? performance.now();  // a busy page handles two presses 20 ms apart late and together
+  if (e && e.repeat || (now >= S.lastAction && now - S.lastAction < S.debounce)) {
     window.__figscrape.ignored += 1;
     S.flash = `ignored a repeated press (within ${S.debounce} ms of the last one)`;
     status();
@@ -227,7 +227,7 @@ function forward() {  // from the history, one step towards the queue
 
 function doLabel(isCt, dx, t0, e) {
   const pid = current();
-  if (pid === null || bounced(e)) return;
+  if (pid === null || bounced(e, t0)) return;
   const fields = readFields();
   const entry = press("label", pid, Object.assign({ is_ct: isCt, diagnosis: isCt === "yes" ? dx : "" }, fields));
   S.drafts.delete(pid);
@@ -244,7 +244,7 @@ function doLabel(isCt, dx, t0, e) {
 
 function doSkip(t0, e) {
   const pid = current();
-  if (pid === null || bounced(e)) return;
+  if (pid === null || bounced(e, t0)) return;
   if (S.back !== null) { forward(); show(t0); return; }
   const entry = press("skip", pid);
   S.history.push({ panel: pid, entry }); S.handled.add(pid);
