@@ -18,6 +18,7 @@ from figscrape.annotate import presses as presses_mod
 from figscrape.annotate.facts import suggest
 from figscrape.annotate.mine import recent_labels
 from figscrape.annotate.queue import PanelView, QueueFilter, load_views, next_panels, remaining
+from figscrape.runtime.imaging import check_size, header_size
 from figscrape.store import Store
 
 KEY = "labeler"
@@ -30,6 +31,7 @@ _component = components.declare_component("figscrape_labeler", path=str(Path(__f
 
 
 def _data_url(data: bytes, longest: int) -> str:
+    check_size(*header_size(data))  # the browser (or PIL) would decode an image bomb whole: refused here
     kind = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg" if data[:2] == b"\xff\xd8" else ""
     if not kind or len(data) > 400_000:
         image = Image.open(io.BytesIO(data))
@@ -65,9 +67,10 @@ def view_args(view: PanelView, with_image: bool, store: Store) -> dict:
 
 
 def _missing(view: PanelView) -> str:
-    """A grey picture saying the file is missing: the panel can still be labelled (e.g. Not CT) or skipped."""
+    """A grey picture saying the file cannot be shown (missing, damaged or over the size limit): the
+    panel can still be labelled (e.g. Not CT) or skipped."""
     svg = ("<svg xmlns='http://www.w3.org/2000/svg' width='480' height='120'><rect width='100%' height='100%' fill='#444'/>"
-           f"<text x='12' y='64' fill='#fff' font-size='16'>Image file missing from the store ({view.image_sha256[:12]}…)</text></svg>")
+           f"<text x='12' y='64' fill='#fff' font-size='16'>Image not shown: missing, damaged or too large ({view.image_sha256[:12]}…)</text></svg>")
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 

@@ -7,6 +7,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from urllib.parse import quote
 
 import streamlit as st
@@ -16,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from figscrape.annotate.queue import PanelView, QueueFilter
 from figscrape.config import load_config
 from figscrape.data.db import open_database
+from figscrape.runtime.imaging import check_size, header_size
 from figscrape.store import Store
 
 # key, label, is_ct, diagnosis: the labels, each saved with one key press that also moves on
@@ -89,6 +91,7 @@ def caption_markdown(view: PanelView) -> str:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def figure_with_box(path: str, box: tuple[int, int, int, int], width: int = 900) -> bytes:
+    check_size(*header_size(Path(path).read_bytes()))
     image = Image.open(path).convert("RGB")
     scale = min(1.0, width / image.width)
     if scale < 1.0:
@@ -105,6 +108,11 @@ def show_image(store: Store, sha: str, **kwargs) -> bool:  # noqa: ANN003
     path = store.path(sha)
     if not path.is_file():
         st.warning(f"Image file missing from the store: {path}. You can still label the panel (e.g. Not CT) or skip it.")
+        return False
+    try:
+        check_size(*header_size(path.read_bytes()))
+    except ValueError as exc:  # an image bomb or a damaged file: said, never decoded
+        st.warning(f"Image {path.name} not shown: {exc}")
         return False
     st.image(str(path), **kwargs)
     return True

@@ -234,3 +234,24 @@ def test_with_a_users_file_everyone_signs_in_with_their_own_password_and_role(se
     at.text_input[1].input("ann's password")
     at.button[0].click().run()
     assert at.session_state["user"] == "ann" and at.session_state["reviewer"] is False
+
+
+def test_an_image_bomb_in_the_store_is_not_sent_to_the_browser(engine, store) -> None:  # noqa: ANN001
+    """A stored panel whose JPEG header says 32000 x 32000: the page sends the placeholder, not the
+    bomb, and the panel can still be labelled."""
+    import cv2
+    import numpy as np
+
+    seeded = seed_panels(engine, store, papers=1, figures=1, panels=1)
+    data = bytearray(cv2.imencode(".jpg", np.full((64, 64, 3), 90, np.uint8))[1].tobytes())
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = (32000).to_bytes(2, "big") * 2
+    with read_session(engine) as s:
+        sha = s.get(Panel, seeded.panel_ids[0]).image_sha256
+    store.path(sha).chmod(0o644)
+    store.path(sha).write_bytes(bytes(data))
+    at = signed_in()
+    assert not at.exception
+    views = labeler_args(at)["views"]
+    image = views[str(seeded.panel_ids[0])]["img"] if str(seeded.panel_ids[0]) in views else next(iter(views.values()))["img"]
+    assert image.startswith("data:image/svg+xml") and "too large" in base64.b64decode(image.split(",", 1)[1]).decode()
