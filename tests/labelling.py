@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -69,3 +70,18 @@ def signed_in(name: str = "ann") -> AppTest:
     at.button[0].click().run()
     assert not at.exception, at.exception
     return at
+
+
+def labeler_args(at: AppTest) -> dict:
+    """What the labeler component was sent in the last run (it draws in the browser, so the test reads its arguments)."""
+    found = [e for e in at.main if type(e).__name__ == "UnknownElement" and "labeler" in getattr(e.proto, "component_name", "")]
+    assert found, [type(e).__name__ for e in at.main]
+    return json.loads(found[0].proto.json_args)
+
+
+def send(at: AppTest, *presses: dict, instance: str = "tab1", have: tuple[int, ...] = ()) -> dict:
+    """What the browser does on a key press: the component's value (all presses not yet acknowledged), then a rerun."""
+    at.session_state["labeler"] = {"instance": instance, "presses": list(presses), "have": list(have)}
+    at.run()
+    assert not at.exception, at.exception
+    return labeler_args(at)

@@ -4,13 +4,11 @@ shortcut each button carries, and clicks them)."""
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 
 import pytest
-from labelling import APP, label, open_app, signed_in
+from labelling import APP, label, labeler_args, open_app, send, signed_in
 from sqlalchemy import select
-from streamlit.testing.v1 import AppTest
 
 from figscrape.data.db import read_session
 from figscrape.data.models import Annotation, Panel
@@ -26,21 +24,6 @@ def rows(engine) -> list[tuple]:  # noqa: ANN001
 @pytest.fixture
 def seeded(engine, store):  # noqa: ANN001, ANN201
     return seed_panels(engine, store, papers=6, figures=2, panels=3)
-
-
-def labeler_args(at: AppTest) -> dict:
-    """What the labeler component was sent in the last run (it draws in the browser, so the test reads its arguments)."""
-    found = [e for e in at.main if type(e).__name__ == "UnknownElement" and "labeler" in getattr(e.proto, "component_name", "")]
-    assert found, [type(e).__name__ for e in at.main]
-    return json.loads(found[0].proto.json_args)
-
-
-def send(at: AppTest, *presses: dict, instance: str = "tab1", have: tuple[int, ...] = ()) -> dict:
-    """What the browser does on a key press: the component's value (all presses not yet acknowledged), then a rerun."""
-    at.session_state["labeler"] = {"instance": instance, "presses": list(presses), "have": list(have)}
-    at.run()
-    assert not at.exception, at.exception
-    return labeler_args(at)
 
 
 def test_every_label_and_move_has_a_key_shown_on_screen(seeded) -> None:  # noqa: ANN001

@@ -64,11 +64,11 @@ def test_the_app_labels_into_postgresql(postgres_url: str, store: ObjectStore, m
     engine = open_database(postgres_url)
     seed_panels(engine, store, papers=2, figures=1, panels=2)
     monkeypatch.setenv("FIGSCRAPE_DB", postgres_url)
-    from labelling import signed_in
+    from labelling import labeler_args, send, signed_in
 
     at = signed_in("pg-user")
-    first = at.session_state["queue"][0]
-    at.button(key="lab-2").click().run()
+    first = labeler_args(at)["window"][0]
+    send(at, {"seq": 1, "panel": first, "kind": "label", "is_ct": "yes", "diagnosis": "other"})  # key 2 in the browser
     with read_session(engine) as s:
         assert s.execute(select(Annotation.panel_id, Annotation.annotator, Annotation.diagnosis)).all() == [(first, "pg-user", "other")]
     engine.dispose()
