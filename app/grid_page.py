@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
-from figscrape.app.shared import queue_filter, resources, saving
+from figscrape.app.shared import image_bytes, queue_filter, resources, saving
 
 from figscrape.annotate import (
     actions,  # its functions looked up when called, as on the Label page
@@ -43,10 +43,10 @@ def grid_page(engine, store: Store, config: Config, user: str) -> None:  # noqa:
     cols = st.columns(6)
     for k, pid in enumerate(ids):
         with cols[k % 6]:
-            path = store.path(views[pid].image_sha256)
-            if path.is_file():
-                st.image(str(path), width="stretch")
+            data, why = image_bytes(store.path(views[pid].image_sha256))
+            if data is not None:
+                st.image(data, width="stretch")
             else:
-                st.caption("image missing")
+                st.caption("image missing" if why == "missing" else "image not shown: too large or damaged")
             score = views[pid].ct_score
             st.checkbox(f"not CT · {pid}" + ("" if score is None else f" · {score:.2f}"), key=f"rej-{pid}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import io
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -11,7 +10,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import streamlit as st
-from PIL import Image, ImageDraw
 from sqlalchemy.exc import DBAPIError
 
 from figscrape.annotate.queue import PanelView, QueueFilter
@@ -89,30 +87,27 @@ def caption_markdown(view: PanelView) -> str:
     return escape(caption) + (f"\n\n:orange-background[{escape(sub)}]" if sub else "")
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def figure_with_box(path: str, box: tuple[int, int, int, int], width: int = 900) -> bytes:
-    check_size(*header_size(Path(path).read_bytes()))
-    image = Image.open(path).convert("RGB")
-    scale = min(1.0, width / image.width)
-    if scale < 1.0:
-        image = image.resize((int(image.width * scale), int(image.height * scale)))
-    draw = ImageDraw.Draw(image)
-    x0, y0, x1, y1 = (int(v * scale) for v in box)
-    draw.rectangle([x0, y0, x1 - 1, y1 - 1], outline=(255, 40, 40), width=max(2, int(4 * scale)))
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
+def image_bytes(path: Path) -> tuple[bytes | None, str]:
+    """A stored image's bytes when it can be shown, else None and why not ("missing", or an image
+    bomb or a damaged file, refused by its header and never decoded)."""
+    if not path.is_file():
+        return None, "missing"
+    data = path.read_bytes()
+    try:
+        check_size(*header_size(data))
+    except ValueError as exc:
+        return None, str(exc)
+    return data, ""
 
 
 def show_image(store: Store, sha: str, **kwargs) -> bool:  # noqa: ANN003
     path = store.path(sha)
-    if not path.is_file():
+    data, why = image_bytes(path)
+    if data is None and why == "missing":
         st.warning(f"Image file missing from the store: {path}. You can still label the panel (e.g. Not CT) or skip it.")
         return False
-    try:
-        check_size(*header_size(path.read_bytes()))
-    except ValueError as exc:  # an image bomb or a damaged file: said, never decoded
-        st.warning(f"Image {path.name} not shown: {exc}")
+    if data is None:
+        st.warning(f"Image {path.name} not shown: {why}")
         return False
-    st.image(str(path), **kwargs)
+    st.image(data, **kwargs)
     return True

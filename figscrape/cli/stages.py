@@ -144,15 +144,10 @@ def _existing_engine():  # noqa: ANN202 - an Engine, or None where no database e
     """The database as it is, for reading only: None for a SQLite file not yet made (none is made)."""
     from sqlalchemy.engine import make_url
 
-    from figscrape.data.db import DatabaseError, open_database
-
     url = make_url(state.config.db_url)
     if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
         return None
-    try:
-        return open_database(state.config.db_url, create=False, busy_timeout=state.config.db_timeout)
-    except DatabaseError as exc:
-        fail(str(exc))
+    return engine(create=False)
 
 
 def _crawl_s3(servers: list[str], pattern: re.Pattern[str], category: str | None, month: str | None, prefixes: list[str] | None,
