@@ -16,7 +16,7 @@ JATS = """<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE article PUBLIC "-//NLM
 <article-meta>
 <article-id pub-id-type="doi">{doi}</article-id>
 <article-version>{version}.1</article-version>
-<article-categories><subj-group subj-group-type="hwp-journal-coll"><subject>Radiology and Imaging</subject></subj-group></article-categories>
+<article-categories><subj-group subj-group-type="hwp-journal-coll"><subject>{category}</subject></subj-group></article-categories>
 <title-group><article-title>{title}</article-title></title-group>
 <contrib-group><contrib contrib-type="author"><name><surname>Liang</surname><given-names>Jie</given-names></name></contrib></contrib-group>
 <history><date date-type="received"><day>24</day><month>3</month><year>2020</year></date></history>
@@ -54,6 +54,8 @@ class BundleSpec:
     nested: bool = False  # manifest.xml in a subfolder
     messy_xml: bool = False  # declaration not on line 1, bare &, &nbsp;, attributes run together
     malformed_jats: bool = False  # no article-meta at all
+    category: str = "Radiology and Imaging"
+    jats_doi: str | None = None  # the DOI as the JATS spells it, when not `doi` (which names the files)
 
 
 def tiff(width: int, height: int, seed: int) -> bytes:
@@ -68,7 +70,7 @@ def tiff(width: int, height: int, seed: int) -> bytes:
 def make_bundle(spec: BundleSpec) -> bytes:
     stem = spec.doi.rsplit(".", 1)[-1]
     figs = "".join(FIG.format(n=n + 1, caption=c, stem=stem, version=spec.version) for n, c in enumerate(spec.captions))
-    jats = JATS.format(doi=spec.doi, version=spec.version, title=spec.title, license=spec.license, abstract=spec.abstract, figs=figs)
+    jats = JATS.format(doi=spec.doi if spec.jats_doi is None else spec.jats_doi, version=spec.version, category=spec.category, title=spec.title, license=spec.license, abstract=spec.abstract, figs=figs)
     manifest = MANIFEST.format(
         stem=stem, version=spec.version, title=spec.title,
         pdf_instance=f'<instance media-type="application/pdf" href="content/{stem}.pdf"/>' if spec.pdf is not None else "",

@@ -7,13 +7,14 @@ a run resumes where the last one stopped; bytes are counted and --max-gb stops a
 from __future__ import annotations
 
 import calendar
+import logging
 import re
 import tempfile
 import threading
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -21,15 +22,18 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from figscrape.config import Config
+from figscrape.crawl.border import at_border
 from figscrape.crawl.download import pdf_problem
 from figscrape.crawl.meca import BundleError, read_article, read_manifest, version_hint
 from figscrape.crawl.query import wanted
 from figscrape.crawl.rangezip import open_member, open_range, read_member
+from figscrape.crawl.urls import valid_doi
 from figscrape.data.db import read_session, write_session
 from figscrape.data.models import Bundle, Paper, Pdf
 from figscrape.runtime.runs import RunLog, console, progress
 from figscrape.store import ObjectStore, s3_client
 
+log = logging.getLogger(__name__)
 MAX_BUNDLE_ATTEMPTS = 3
 GB = 1024**3
 
@@ -107,6 +111,7 @@ class BundleOutcome:
     version: int | None = None
     error: str = ""
     bytes_read: int = 0
+    warnings: list[str] = field(default_factory=list)  # values cleaned or clipped at the border
 
 
 def read_bundle(client, bucket: str, key: str, size: int, engine: Engine, store: ObjectStore, server: str,  # noqa: ANN001
@@ -124,6 +129,9 @@ def read_bundle(client, bucket: str, key: str, size: int, engine: Engine, store:
             if not manifest.article_xml:
                 raise BundleError("no JATS XML in the bundle (manifest and content/ name none)")
             article = read_article(read_member(zf, raw, manifest.article_xml), version_hint(manifest.article_xml) or version_hint(manifest.pdf))
+            if not valid_doi(article.doi):  # the API's rule: a record without a DOI of the servers' shape is refused
+                raise BundleError(f"the JATS DOI {article.doi!r} is not a medRxiv/bioRxiv DOI")
+            article, outcome.warnings = at_border(article)
             outcome.doi, outcome.version = article.doi, article.version
             if options.query is not None and not wanted(article, options.query, options.category):
                 outcome.status = "unwanted"
@@ -138,7 +146,9 @@ def read_bundle(client, bucket: str, key: str, size: int, engine: Engine, store:
                 raise BundleError("no PDF in the bundle")
             pdf_sha, pdf_size = _store_pdf(open_member(zf, raw, manifest.pdf), manifest.pdf, store)
             jats = []
-            for fig in article.figures:
+            for n, fig in enumerate(article.figures, 1):
+                fig, changed = at_border(fig, f"{article.doi!r} figure {n} of the JATS")
+                outcome.warnings += changed
                 entry = fig.as_dict()
                 member = _figure_member(manifest.figures, fig.graphic, zf.namelist())
                 if options.figures and member:
@@ -262,6 +272,11 @@ def crawl_s3(engine: Engine, store: ObjectStore, config: Config, options: S3Opti
                 key, size, etag = futures[future]
                 outcome = future.result()
                 bar.advance(task)
+                for warning in outcome.warnings:
+                    log.warning("s3://%s/%s: %s", bucket, key, warning)
+                    run.errors.append(f"s3://{bucket}/{key}: {warning}")
+                if outcome.warnings:
+                    run.counts["records_cleaned"] += 1
                 if outcome.status == "skipped":
                     run.counts["bundles_skipped_budget"] += 1
                     continue

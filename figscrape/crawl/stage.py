@@ -23,6 +23,7 @@ from sqlalchemy import Engine, and_, select, tuple_
 from figscrape.config import Config
 from figscrape.crawl.api import ApiError, Record, RxivApi
 from figscrape.crawl.bodies import xml_cut
+from figscrape.crawl.border import at_border
 from figscrape.crawl.client import BodyCut, ClientSettings, FetchError, PoliteClient
 from figscrape.crawl.download import DownloadError, download_pdf
 from figscrape.crawl.jats import jats_figures
@@ -252,11 +253,16 @@ def fetch_jats(engine: Engine, client: PoliteClient, servers: list[str], run: Ru
         ).all()
     for paper_id, url in todo:
         try:
-            figures = [f.as_dict() for f in jats_figures(client.get(url, check=_whole_xml).content)]
+            found = jats_figures(client.get(url, check=_whole_xml).content)
         except FetchError as exc:
             run.errors.append(f"JATS {url}: {exc.reason}")
             run.counts["jats_failed"] += 1
             continue
+        figures = []
+        for n, fig in enumerate(found, 1):
+            fig, changed = at_border(fig, f"JATS {url} figure {n}")
+            run.errors.extend(changed)
+            figures.append(fig.as_dict())
         with write_session(engine) as s:
             paper = s.get(Paper, paper_id)
             assert paper is not None

@@ -164,3 +164,36 @@ def test_the_real_medrxiv_bundle(s3, engine, store) -> None:  # noqa: ANN001
         assert paper.category == "Cardiovascular Medicine" and paper.jats_figures[0]["graphic"] == "24301711v1_fig1.tif"
         assert store.read(paper.pdf.sha256)[:5] == b"%PDF-" and paper.pdf.size == 548_440
     assert bundle.bytes_read < 0.4 * len(data), (bundle.bytes_read, len(data))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_bundle_records_are_checked_at_the_border_as_api_records_are(backend: str, request: pytest.FixtureRequest, s3, store, pdf_bytes: bytes) -> None:  # noqa: ANN001
+    """A bundle's JATS is a record from a server like the API's: a bad DOI refuses the bundle, control
+    characters (a terminal escape, NUL-like ones) are taken out, a category longer than its column
+    is clipped, each with a warning; the others of the month go in, on PostgreSQL too."""
+    from figscrape.data.db import open_database
+
+    db = open_database(request.getfixturevalue("postgres_url")) if backend == "postgresql" else request.getfixturevalue("engine")
+    bundles = {
+        "escape.meca": BundleSpec("10.1101/2020.03.28.20040040", title="a&#27;[31mb&#x9b;c", captions=("CT&#1; of a lung.",), pdf=pdf_bytes),
+        "long.meca": BundleSpec("10.1101/2020.03.28.20040041", category="Radiology " * 40, pdf=pdf_bytes),
+        "outside.meca": BundleSpec("10.1101/2020.03.28.20040042", jats_doi="10.1101/../../etc/passwd", pdf=pdf_bytes),
+        "fine.meca": BundleSpec("10.1101/2020.03.28.20040043", pdf=pdf_bytes),
+    }
+    for name, spec in bundles.items():
+        s3.put_object(Bucket=BUCKET, Key=MARCH + name, Body=make_bundle(spec))
+    run = _crawl(db, store, _options())
+    with read_session(db) as s:
+        papers = {p.doi: p for p in s.scalars(select(Paper))}
+        rows = {b.key.rsplit("/", 1)[1]: (b.status, b.error) for b in s.scalars(select(Bundle))}
+        assert sorted(papers) == ["10.1101/2020.03.28.20040040", "10.1101/2020.03.28.20040041", "10.1101/2020.03.28.20040043"]
+        assert papers["10.1101/2020.03.28.20040040"].title == "a[31mbc"
+        assert papers["10.1101/2020.03.28.20040040"].jats_figures[0]["caption"] == "CT of a lung."
+        assert len(papers["10.1101/2020.03.28.20040041"].category) == 255
+    assert rows["outside.meca"] == ("failed", "the JATS DOI '10.1101/../../etc/passwd' is not a medRxiv/bioRxiv DOI")
+    assert run.counts["bundles_stored"] == 3 and run.counts["records_cleaned"] == 2
+    assert any("escape.meca" in e and "taken out of title" in e for e in run.errors)
+    assert any("escape.meca" in e and "figure 1 of the JATS: control characters" in e for e in run.errors)
+    assert any("long.meca" in e and "clipped to its column's 255" in e for e in run.errors)
+    if backend == "postgresql":
+        db.dispose()
