@@ -56,6 +56,9 @@ class BundleSpec:
     malformed_jats: bool = False  # no article-meta at all
     category: str = "Radiology and Imaging"
     jats_doi: str | None = None  # the DOI as the JATS spells it, when not `doi` (which names the files)
+    manifest_cut: bool = False  # manifest.xml stops half-way, inside an intact ZIP
+    manifest: str | None = None  # manifest.xml as given, instead of the one made from the spec
+    comment: bytes = b""  # the ZIP's comment (pads one bundle to another's size)
 
 
 def tiff(width: int, height: int, seed: int) -> bytes:
@@ -82,6 +85,10 @@ def make_bundle(spec: BundleSpec) -> bytes:
         manifest = "\n" + manifest.replace('version="1.0">', 'version="1.0" >', 1)
     if spec.malformed_jats:
         jats = "<article><front><journal-meta>oops</front>"
+    if spec.manifest_cut:
+        manifest = manifest[: len(manifest) // 2]
+    if spec.manifest is not None:
+        manifest = spec.manifest
     root = "bundle/" if spec.nested else ""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -93,4 +100,5 @@ def make_bundle(spec: BundleSpec) -> bytes:
         zf.writestr(f"{root}manifest.xml", manifest)
         zf.writestr(f"{root}transfer.xml", '<transfer xmlns="http://www.manuscriptexchange.org"/>')
         zf.writestr(zipfile.ZipInfo("mimetype"), "application/meca+zip")  # stored, and not first, as in real bundles
+        zf.comment = spec.comment
     return out.getvalue()

@@ -62,6 +62,13 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def backoff_retrying(attempts: int, backoff: float, backoff_max: float, retry_on: type[BaseException]) -> Retrying:
+    """The crawler's one retry rule: `attempts` tries of what raises `retry_on`, exponential backoff
+    with jitter between them, the last error raised as it is."""
+    return Retrying(stop=stop_after_attempt(attempts), wait=wait_random_exponential(multiplier=backoff, max=backoff_max),
+                    retry=retry_if_exception_type(retry_on), reraise=True)
+
+
 @dataclass
 class ClientSettings:
     rate: float = 1.0
@@ -103,12 +110,7 @@ class PoliteClient:
             check: BodyCheck | None = None) -> requests.Response:
         """GET with the limiter and retries; raises FetchError when every attempt failed. `check`
         looks at a whole response and raises BodyCut when its body ended early (then it is retried)."""
-        retrying = Retrying(
-            stop=stop_after_attempt(self.settings.attempts),
-            wait=self._wait,
-            retry=retry_if_exception_type(_Retryable),
-            reraise=True,
-        )
+        retrying = backoff_retrying(self.settings.attempts, self.settings.backoff, self.settings.backoff_max, _Retryable).copy(wait=self._wait)
         try:
             return retrying(self._attempt, url, stream, allow_empty, headers or {}, check)
         except _Retryable as exc:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup
 
+from figscrape.crawl.bodies import xml_cut
+from figscrape.crawl.client import BodyCut
 from figscrape.crawl.jats import (
     JatsFigure,
     clean_xml,
@@ -67,7 +69,7 @@ def read_manifest(zf: zipfile.ZipFile) -> Manifest:
     out = Manifest()
     if where is not None:
         base = posixpath.dirname(where)
-        soup = BeautifulSoup(clean_xml(zf.read(where)), "lxml-xml")
+        soup = BeautifulSoup(clean_xml(whole_xml(zf.read(where), where)), "lxml-xml")
         for item in soup.find_all("item"):
             kind = (item.get("type") or "").lower()
             for inst in item.find_all("instance"):
@@ -87,6 +89,13 @@ def read_manifest(zf: zipfile.ZipFile) -> Manifest:
     if not out.pdf:
         out.pdf = next((n for n in names if n.lower().endswith(".pdf")), "")
     return out
+
+
+def whole_xml(data: bytes, member: str) -> bytes:
+    """The member's XML, or BodyCut when it stops mid-document (asked again, it may come whole)."""
+    if xml_cut(data):
+        raise BodyCut(f"{member} stops after {len(data)} bytes, mid-document")
+    return data
 
 
 def _member(names: list[str], base: str, href: str) -> str:

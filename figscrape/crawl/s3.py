@@ -1,7 +1,8 @@
 """`figscrape crawl --source s3`: the servers' own MECA bundles from their requester-pays S3
 buckets, the sanctioned route for bulk text and data mining. Each bundle is read in place with
 ranged GETs (central directory, manifest, JATS, PDF; figure files only with --figures), never
-downloaded whole; the DOI and version come from the JATS. Bundles already read are skipped, so
+downloaded whole; the DOI and version come from the JATS, checked at the border as API records
+are, and a manifest or JATS cut short is read again as a cut API body is. Bundles already read are skipped, so
 a run resumes where the last one stopped; bytes are counted and --max-gb stops a run."""
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from sqlalchemy.exc import IntegrityError
 
 from figscrape.config import Config
 from figscrape.crawl.border import at_border
+from figscrape.crawl.client import BodyCut, ClientSettings, backoff_retrying
 from figscrape.crawl.download import pdf_problem
-from figscrape.crawl.meca import BundleError, read_article, read_manifest, version_hint
+from figscrape.crawl.meca import BundleError, read_article, read_manifest, version_hint, whole_xml
 from figscrape.crawl.query import wanted
 from figscrape.crawl.rangezip import open_member, open_range, read_member
 from figscrape.crawl.urls import valid_doi
@@ -49,6 +51,8 @@ class S3Options:
     max_bundles: int | None = None
     query: re.Pattern[str] | None = None  # over the JATS title and abstract; the PDF of a paper that does not match is not read
     category: str | None = None
+    attempts: int = ClientSettings.attempts  # reads of a bundle whose manifest or JATS came cut short, within one run
+    backoff: float = ClientSettings.backoff  # seconds before the second read, doubled after, with jitter
 
 
 def month_range(text: str) -> list[str]:
@@ -116,11 +120,30 @@ class BundleOutcome:
 
 def read_bundle(client, bucket: str, key: str, size: int, engine: Engine, store: ObjectStore, server: str,  # noqa: ANN001
                 options: S3Options, meter: ByteMeter) -> BundleOutcome:
+    """The bundle read; a manifest or JATS that stops mid-document is a transient fault, as a cut API
+    body is: the bundle is read again (directory and all) with backoff, and fails only when every
+    read gave it cut. A whole manifest or JATS that is wrong is not read again."""
+    mine = ByteMeter(None)
+
     def fetch(first: int, last: int) -> bytes:
         body = client.get_object(Bucket=bucket, Key=key, Range=f"bytes={first}-{last}", RequestPayer="requester")["Body"].read()
         meter.add(len(body))
+        mine.add(len(body))
         return body
 
+    try:
+        for attempt in backoff_retrying(options.attempts, options.backoff, ClientSettings.backoff_max, BodyCut):
+            with attempt:
+                outcome = _read_once(fetch, bucket, key, size, engine, store, server, options)
+    except BodyCut as exc:
+        outcome = BundleOutcome(key, "failed", error=f"{exc} (cut short in each of {options.attempts} reads)")
+    outcome.bytes_read = mine.total
+    return outcome
+
+
+def _read_once(fetch, bucket: str, key: str, size: int, engine: Engine, store: ObjectStore, server: str,  # noqa: ANN001
+               options: S3Options) -> BundleOutcome:
+    """One read of the bundle; BodyCut when its manifest or JATS stops mid-document."""
     reader, raw = open_range(fetch, size)
     outcome = BundleOutcome(key, "failed")
     try:
@@ -128,7 +151,7 @@ def read_bundle(client, bucket: str, key: str, size: int, engine: Engine, store:
             manifest = read_manifest(zf)
             if not manifest.article_xml:
                 raise BundleError("no JATS XML in the bundle (manifest and content/ name none)")
-            article = read_article(read_member(zf, raw, manifest.article_xml), version_hint(manifest.article_xml) or version_hint(manifest.pdf))
+            article = read_article(whole_xml(read_member(zf, raw, manifest.article_xml), manifest.article_xml), version_hint(manifest.article_xml) or version_hint(manifest.pdf))
             if not valid_doi(article.doi):  # the API's rule: a record without a DOI of the servers' shape is refused
                 raise BundleError(f"the JATS DOI {article.doi!r} is not a medRxiv/bioRxiv DOI")
             article, outcome.warnings = at_border(article)
@@ -158,14 +181,14 @@ def read_bundle(client, bucket: str, key: str, size: int, engine: Engine, store:
         outcome.status = _save_paper(engine, server, f"s3://{bucket}/{key}", article, jats, pdf_sha, pdf_size)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
         outcome.error = f"not a readable ZIP (truncated or damaged): {exc}"
+    except BodyCut:
+        raise
     except BundleError as exc:
         outcome.error = str(exc)
     except OSError as exc:
         outcome.error = f"read failed: {exc}"
     except Exception as exc:  # botocore's ClientError and friends: recorded, the run goes on
         outcome.error = f"{type(exc).__name__}: {exc}"
-    finally:
-        outcome.bytes_read = raw.bytes_fetched
     return outcome
 
 

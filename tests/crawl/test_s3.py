@@ -197,3 +197,56 @@ def test_bundle_records_are_checked_at_the_border_as_api_records_are(backend: st
     assert any("long.meca" in e and "clipped to its column's 255" in e for e in run.errors)
     if backend == "postgresql":
         db.dispose()
+
+
+class OpensCounted:
+    """The S3 client, counting each opening of a bundle (zipfile first asks for its last 22 bytes) and
+    serving `versions[n]` of a key at its n-th opening (the last one from then on)."""
+
+    def __init__(self, client, versions: dict[str, list[bytes]]) -> None:  # noqa: ANN001
+        self.client, self.versions, self.opens = client, versions, {}
+
+    def __getattr__(self, name: str):  # noqa: ANN204
+        return getattr(self.client, name)
+
+    def get_object(self, Bucket: str, Key: str, Range: str, **kw):  # noqa: ANN003, ANN201, N803
+        import io
+
+        first, last = (int(x) for x in Range.removeprefix("bytes=").split("-"))
+        size = self.client.head_object(Bucket=Bucket, Key=Key)["ContentLength"]
+        if (first, last) == (size - 22, size - 1):
+            self.opens[Key] = self.opens.get(Key, 0) + 1
+        if Key not in self.versions:
+            return self.client.get_object(Bucket=Bucket, Key=Key, Range=Range, **kw)
+        data = self.versions[Key][min(self.opens.get(Key, 1), len(self.versions[Key])) - 1]
+        return {"Body": io.BytesIO(data[first : last + 1])}
+
+
+def test_a_manifest_cut_short_is_read_again_and_a_whole_wrong_one_is_not(s3, engine, store, pdf_bytes: bytes) -> None:  # noqa: ANN001
+    """A cut MECA manifest inside an intact ZIP is a transient fault, as a cut API body is: the bundle
+    is read again with backoff, a bounded number of times; a manifest that is whole but names
+    nothing is read once, and the bundle's content/ folder says the same."""
+    doi = "10.1101/2020.03.29.200400{n}"
+    whole = make_bundle(BundleSpec(doi.format(n=50), pdf=pdf_bytes))
+    cut = make_bundle(BundleSpec(doi.format(n=50), pdf=pdf_bytes, manifest_cut=True))
+    cut = make_bundle(BundleSpec(doi.format(n=50), pdf=pdf_bytes, manifest_cut=True, comment=b" " * (len(whole) - len(cut))))
+    assert len(cut) == len(whole)
+    bundles = {
+        "flaky.meca": whole,  # served cut at its first opening, whole after
+        "cut.meca": make_bundle(BundleSpec(doi.format(n=51), pdf=pdf_bytes, manifest_cut=True)),  # cut every time
+        "wrong.meca": make_bundle(BundleSpec(doi.format(n=52), pdf=pdf_bytes, manifest='<?xml version="1.0"?><manifest><item type="article"/></manifest>')),
+    }
+    for name, data in bundles.items():
+        s3.put_object(Bucket=BUCKET, Key=MARCH + name, Body=data)
+    client = OpensCounted(s3, {MARCH + "flaky.meca": [cut, whole]})
+    run = RunLog("crawl-s3")
+    crawl_s3(engine, store, load_config(), _options(attempts=3, backoff=0.01), run, client=client)
+    with read_session(engine) as s:
+        rows = {b.key.rsplit("/", 1)[1]: (b.status, b.error) for b in s.scalars(select(Bundle))}
+        papers = {p.doi: p.pdf.sha256 for p in s.scalars(select(Paper))}
+    assert rows["flaky.meca"] == ("stored", "") and client.opens[MARCH + "flaky.meca"] == 2
+    assert store.read(papers[doi.format(n=50)]) == pdf_bytes
+    status, error = rows["cut.meca"]
+    assert status == "failed" and "manifest.xml stops after" in error and "cut short in each of 3 reads" in error, error
+    assert client.opens[MARCH + "cut.meca"] == 3 and doi.format(n=51) not in papers
+    assert rows["wrong.meca"][0] == "stored" and client.opens[MARCH + "wrong.meca"] == 1
