@@ -4,7 +4,9 @@ writes the database (one short transaction per batch), so no database sees a sto
 
 A worker that dies (kill -9, the OOM killer) costs only its batch's attempt: the local pool is
 rebuilt and the batch sent again, at most MAX_ATTEMPTS times; Dask reschedules it on another
-worker the same way. A batch that keeps killing workers comes back as an error for each item."""
+worker the same way. A batch that keeps killing workers comes back as an error for each item.
+A full or read-only disk (runtime/disk.py) stops the whole stage on every path alike: raised here
+once, the batches not yet done cancelled, never retried or failed batch by batch."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, TypeVar
+
+from figscrape.runtime.disk import stops
 
 log = logging.getLogger("figscrape")
 T = TypeVar("T")
@@ -165,6 +169,23 @@ def _is_daemonic() -> bool:
     return bool(mp.current_process().daemon)
 
 
+@dataclass
+class _Stopped:
+    """A batch's disk error that stops the stage, returned rather than raised so that Dask does not
+    retry the task or fail it alone."""
+
+    error: OSError
+
+
+def _stopping(fn: Callable[..., Any], batch: list, *args: Any) -> Any:
+    try:
+        return fn(batch, *args)
+    except OSError as exc:
+        if stops(exc):
+            return _Stopped(exc)
+        raise
+
+
 def _dask(fn: Callable[..., Any], work: list[list], args: tuple, address: str, children: bool) -> Iterator[BatchResult]:
     from distributed import Client, as_completed
 
@@ -178,12 +199,17 @@ def _dask(fn: Callable[..., Any], work: list[list], args: tuple, address: str, c
                     "(README: On several processes or a Dask cluster)"
                 )
         client.register_plugin(_worker_plugin())
-        futures = {client.submit(fn, batch, *args, pure=False, retries=MAX_ATTEMPTS - 1): k for k, batch in enumerate(work)}
+        futures = {client.submit(_stopping, fn, batch, *args, pure=False, retries=MAX_ATTEMPTS - 1): k for k, batch in enumerate(work)}
         for future in as_completed(futures):
             k = futures[future]
             try:
-                yield BatchResult(work[k], future.result())
+                value = future.result()
             except Exception as exc:  # KilledWorker, a lost scheduler, the task's own failure: the batch's items are failed
                 yield BatchResult(work[k], error=f"{type(exc).__name__}: {exc}")
+                continue
             finally:
                 future.release()
+            if isinstance(value, _Stopped):
+                client.cancel(list(futures))
+                raise value.error
+            yield BatchResult(work[k], value)

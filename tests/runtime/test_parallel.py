@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import write_pdf
-from parallel_tasks import die_always_on_seven, die_once, page_faults_for_big_arrays
+from parallel_tasks import die_always_on_seven, die_once, disk_full_on_four, page_faults_for_big_arrays
 from sqlalchemy import func, select
 
 from figscrape.classify.model import load_filter
@@ -62,6 +62,22 @@ def test_a_batch_that_always_kills_its_worker_is_given_up_and_the_rest_finish() 
 def test_dask_reschedules_a_batch_whose_worker_was_killed(cluster, tmp_path: Path) -> None:  # noqa: ANN001
     results = list(run_batches(die_once, batches(list(range(8)), 2), (str(tmp_path),), Workers(scheduler=cluster.scheduler_address)))
     assert sorted(x for r in results for x in r.value) == [2 * x for x in range(8)] and not any(r.error for r in results)
+
+
+@pytest.mark.parametrize("where", ["this process", "two processes", "dask"])
+def test_a_full_disk_stops_the_stage_once_on_every_path(where: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """ENOSPC (or EROFS) in one batch is raised once, as in this process: not retried on a Dask worker,
+    not turned into a failure of each batch's items while the others go on failing the same way."""
+    import errno
+
+    workers = {"this process": Workers(1), "two processes": Workers(2)}.get(where) or Workers(scheduler=request.getfixturevalue("cluster").scheduler_address)
+    got = []
+    with pytest.raises(OSError) as raised:
+        for result in run_batches(disk_full_on_four, batches(list(range(40)), 2), (str(tmp_path),), workers):
+            got.append(result)
+    assert raised.value.errno == errno.ENOSPC and raised.value.filename == "item 4 into the store"
+    assert not any(r.error for r in got) and len(got) < 20
+    assert (tmp_path / "4").read_text() == "ran\n"  # once: a full disk is not retried
 
 
 def test_dask_workers_reuse_memory_for_big_arrays_as_plain_processes_do() -> None:
