@@ -61,15 +61,24 @@ class ObjectStore:
 
     def put_file(self, source: Path) -> str:
         """Store a file's bytes, streamed; returns their sha256."""
+        return self.add_file(source)[0]
+
+    def add_file(self, source: Path) -> tuple[str, bool]:
+        """put_file, and whether this call wrote the object (False: it was there already)."""
         digest = hashlib.sha256()
         with source.open("rb") as fh:
             for chunk in iter(lambda: fh.read(CHUNK), b""):
                 digest.update(chunk)
         sha = digest.hexdigest()
-        if not self.exists(sha):
-            with source.open("rb") as src:
-                self._write(sha, lambda fh: _copy(src, fh))
-        return sha
+        if self.exists(sha):
+            return sha, False
+        with source.open("rb") as src:
+            self._write(sha, lambda fh: _copy(src, fh))
+        return sha, True
+
+    def discard(self, sha256: str) -> None:
+        """Take back an object this process just wrote and no row names (its row could not be written)."""
+        self.path(sha256).unlink(missing_ok=True)
 
     def sweep_temp(self, older_than: float = 3600.0) -> int:
         """Delete temporary files that a killed writer left behind (older than `older_than` seconds,
@@ -179,6 +188,18 @@ class S3Store:
 
     def put_file(self, source: Path) -> str:
         return self.put_bytes(source.read_bytes())
+
+    def add_file(self, source: Path) -> tuple[str, bool]:
+        data = source.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        if self.exists(sha):
+            return sha, False
+        self.client.put_object(Bucket=self.bucket, Key=self.key(sha), Body=data)
+        return sha, True
+
+    def discard(self, sha256: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self.key(sha256))
+        self.cache.discard(sha256)
 
     def sweep_temp(self, older_than: float = 3600.0) -> int:
         return self.cache.sweep_temp(older_than)

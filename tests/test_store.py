@@ -44,3 +44,24 @@ def test_stale_temporary_files_are_swept_and_fresh_ones_kept(tmp_path: Path) -> 
     os.utime(stale, (time.time() - 7200, time.time() - 7200))
     assert store.sweep_temp(older_than=3600) == 1
     assert not stale.exists() and fresh.exists()
+
+
+@pytest.mark.parametrize("where", ["disk", "s3"])
+def test_add_file_says_whether_it_wrote_and_discard_takes_it_back(where: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    from figscrape.store import StoreSpec, open_store
+
+    if where == "s3":
+        request.getfixturevalue("s3").create_bucket(Bucket="figscrape-store")
+        import os
+
+        store = open_store(StoreSpec("s3://figscrape-store/team", os.environ["FIGSCRAPE_S3_ENDPOINT"]), tmp_path / "cache")
+    else:
+        store = ObjectStore(tmp_path / "objects")
+    source = tmp_path / "a.pdf"
+    source.write_bytes(b"%PDF-1.7 y")
+    sha, wrote = store.add_file(source)
+    assert wrote and store.exists(sha) and store.read(sha) == b"%PDF-1.7 y"
+    assert store.add_file(source) == (sha, False)
+    store.path(sha)  # in the S3 store's local cache too
+    store.discard(sha)
+    assert not store.exists(sha)

@@ -3,7 +3,8 @@ bioRxiv stamp (or file name) names its DOI is keyed like a crawled paper (server
 so the API crawl and the S3 bundles of that DOI + version meet the same row; any other PDF is a
 paper of server "local", keyed by its bytes. Any file name goes: one that is not UTF-8 is opened by
 its bytes and written, in rows and messages, with backslash escapes; a device, FIFO or socket
-(named, found, or behind a symbolic link) is skipped, counted and shown with why, never opened."""
+(named, found, or behind a symbolic link) is skipped, counted and shown with why, never opened.
+A PDF whose row cannot be written is taken out of the store again: a failure leaves neither."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from figscrape.crawl.provenance import Provenance, read_provenance
-from figscrape.data.db import write_session
+from figscrape.data.db import read_session, write_session
 from figscrape.data.models import Paper, Pdf
 from figscrape.runtime.disk import said_of, stops
 from figscrape.runtime.pdfsniff import file_problem
@@ -142,6 +143,31 @@ def save_pdf(session: Session, found: Provenance, sha: str, size: int, path: Pat
     return INGESTED
 
 
+def _stored_meanwhile(engine: Engine, doi: str) -> bool:
+    """Whether the unique key a refused row broke is another process's paper by now (else the refusal is a failure)."""
+    try:
+        with read_session(engine) as session:
+            return session.scalar(select(Paper.id).where(Paper.doi == doi).limit(1)) is not None
+    except SQLAlchemyError:
+        return False
+
+
+def _take_back(engine: Engine, store: ObjectStore, sha: str) -> None:
+    """The file whose row failed leaves the store as well, so a failure leaves neither; unless a row
+    of another process names the same bytes by now (or the database cannot say: it is kept then)."""
+    try:
+        with read_session(engine) as session:
+            if session.scalar(select(Pdf.id).where(Pdf.sha256 == sha).limit(1)) is not None:
+                return
+    except (OSError, SQLAlchemyError) as exc:
+        log.warning("ingest: %s stays in the store without a row (the database cannot say whether a row names it: %s)", sha, exc)
+        return
+    try:
+        store.discard(sha)
+    except OSError as exc:
+        log.warning("ingest: %s stays in the store without a row: %s", sha, exc)
+
+
 def ingest_paths(engine: Engine, store: ObjectStore, paths: list[Path], run: RunLog) -> None:
     """Store each PDF once (by content) and give it a Paper and Pdf row, keyed by DOI + version when it has one."""
     files, problems, skipped = find_pdfs(paths)
@@ -162,7 +188,7 @@ def ingest_paths(engine: Engine, store: ObjectStore, paths: list[Path], run: Run
             continue
         found = _provenance(path)
         try:
-            sha = store.put_file(path)
+            sha, written = store.add_file(path)
         except OSError as exc:
             if stops(exc):  # a full or read-only store: said of the file given, and where it was going
                 raise said_of(exc, f"{shown(path)} into the store at {store.root}") from exc
@@ -171,13 +197,16 @@ def ingest_paths(engine: Engine, store: ObjectStore, paths: list[Path], run: Run
         try:
             with write_session(engine) as session:
                 outcome = save_pdf(session, found, sha, path.stat().st_size, path)
-        except IntegrityError:  # another process stored the same DOI + version a moment ago
-            outcome = f"{found.doi or local_doi(sha)}: stored by another process meanwhile"
         except (OSError, ValueError, SQLAlchemyError) as exc:  # this file's row cannot be written: the next files still go in
-            if stops(exc):
+            if written:
+                _take_back(engine, store, sha)
+            if isinstance(exc, IntegrityError) and _stored_meanwhile(engine, found.doi or local_doi(sha)):
+                outcome = f"{found.doi or local_doi(sha)}: stored by another process meanwhile"
+            elif stops(exc):
                 raise
-            run.fail(shown(path), f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
-            continue
+            else:
+                run.fail(shown(path), f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+                continue
         if outcome in (INGESTED, INGESTED_LOCAL):
             run.counts["ingested"] += 1
             run.counts["with_doi" if found.doi else "local"] += 1
