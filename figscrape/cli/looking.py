@@ -1,5 +1,5 @@
-"""The commands that look without changing anything, and the quick start: inspect one PDF,
-status of the database, demo on the bundled samples."""
+"""The commands that look without changing anything, and the quick start: inspect one PDF (and
+draw what it found), contact sheets of a data home, status of the database, demo on the bundled samples."""
 
 from __future__ import annotations
 
@@ -12,26 +12,35 @@ import typer
 from rich.table import Table
 
 from figscrape import __version__
-from figscrape.cli.root import app, context, engine, fail, state
-from figscrape.runtime.runs import console
+from figscrape.cli.root import app, context, engine, fail, state, store
+from figscrape.runtime.runs import console, progress
 
 
 @app.command()
 def inspect(
     pdf: Annotated[Path, typer.Argument(help="The PDF to look at.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract (DESIGN.md) instead of a table.")] = False,
+    overlay: Annotated[Path | None, typer.Option("--overlay", help="Also write one PNG per page to this folder with every figure (number, caption start) and panel (label, CT score) drawn on it.")] = None,
 ) -> None:
-    """Extract, split and score one PDF without touching the database.
+    """Extract, split and score one PDF without writing to the database.
+
+    With --overlay DIR, each page is drawn with what was found: figure boxes in red with number and
+    caption start, panel boxes in blue with letter and CT score (the database's panels, hand-fixed
+    crops included, when the PDF is stored there with figures of its own; else this run's).
 
     Exit codes: 0 all went well; 1 the PDF cannot be read (the message names the file and the
     problem); 3 the JSON is printed but some figures were skipped (each warning on stderr)."""
     from figscrape.extract.document import PdfError
     from figscrape.pipeline.inspect import inspect_pdf
 
+    if overlay is not None and overlay.exists() and not overlay.is_dir():
+        fail(f"{overlay}: is a file, not a folder for the overlays")
     try:
         result = inspect_pdf(pdf, state.config)
     except PdfError as exc:
         fail(str(exc), 1)
+    if overlay is not None:
+        _write_overlays(pdf, result, overlay)
     for warning in result["warnings"]:
         console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
     if as_json:
@@ -43,6 +52,23 @@ def inspect(
 
 
 
+def _write_overlays(pdf: Path, result: dict, out: Path) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from figscrape.data.db import DatabaseError, open_database
+    from figscrape.pipeline.overlay import stored_figures, write_overlays
+
+    try:
+        stored = stored_figures(open_database(state.config.db_url, create=False, busy_timeout=state.config.db_timeout), pdf)
+    except (DatabaseError, SQLAlchemyError):
+        stored = None  # no database, or none this figscrape can read: this run's panels
+    try:
+        written = write_overlays(pdf, result["figures"], out, panels_of=stored)
+    except OSError as exc:
+        fail(f"{out}: cannot write the overlays ({exc.strerror or exc})")
+    console.print(f"{len(written)} page overlays in {out}", highlight=False)
+
+
 def _figure_table(pdf: Path, result: dict) -> None:
     table = Table(title=f"{pdf} — {result['pages']} pages, {len(result['figures'])} figures")
     for col in ("page", "number", "kind", "pixels", "bbox (pt)", "caption"):
@@ -51,6 +77,27 @@ def _figure_table(pdf: Path, result: dict) -> None:
         table.add_row(str(f["page"]), f["number"], f["kind"], f"{f['width']}x{f['height']}", " ".join(f"{v:.0f}" for v in f["bbox"]), f["caption"][:70])
     console.print(table)
 
+
+
+@app.command()
+def sheet(
+    out: Annotated[Path, typer.Argument(help="Folder for the sheets (figures-001.png, ..., panels-001.png, ...).")],
+) -> None:
+    """Contact sheets of the data home's current figures and panels, to check extraction and
+    splitting by eye: each figure with its paper, page, number, caption start and its panels boxed;
+    each panel with its letter and CT score. 48 thumbnails a sheet."""
+    from figscrape.pipeline.sheet import count_items, write_sheets
+
+    db = engine(create=False)
+    if out.exists() and not out.is_dir():
+        fail(f"{out}: is a file, not a folder for the sheets")
+    with progress() as bar:
+        task = bar.add_task("sheets", total=count_items(db))
+        try:
+            written = write_sheets(db, store(), out, lambda: bar.advance(task))
+        except OSError as exc:
+            fail(f"{out}: cannot write the sheets ({exc.strerror or exc})")
+    console.print(f"{len(written)} sheets in {out}", highlight=False)
 
 
 @app.command()

@@ -47,16 +47,28 @@ def decode(data: bytes) -> np.ndarray:
     return array
 
 
-def to_gray8(array: np.ndarray) -> np.ndarray:
-    """An 8-bit grey view for analysis (alpha composited on white, 16 bits scaled down)."""
+def _on_white8(array: np.ndarray) -> np.ndarray:
+    """8 bits, alpha composited on white."""
     if array.dtype == np.uint16:
         array = (array / 257).astype(np.uint8)
     if array.ndim == 3 and array.shape[2] == 4:
         alpha = array[:, :, 3:4].astype(np.float32) / 255
         array = (array[:, :, :3] * alpha + 255 * (1 - alpha)).astype(np.uint8)
+    return array
+
+
+def to_gray8(array: np.ndarray) -> np.ndarray:
+    """An 8-bit grey view for analysis (alpha composited on white, 16 bits scaled down)."""
+    array = _on_white8(array)
     if array.ndim == 3:
         array = cv2.cvtColor(array, cv2.COLOR_BGR2GRAY)
     return array
+
+
+def to_rgb8(array: np.ndarray) -> np.ndarray:
+    """An 8-bit RGB view for people to look at (as `decode` returns it: BGR, grey, alpha, 16 bits)."""
+    array = _on_white8(array)
+    return cv2.cvtColor(array, cv2.COLOR_GRAY2RGB if array.ndim == 2 else cv2.COLOR_BGR2RGB)
 
 
 def perceptual_hash(array: np.ndarray) -> str:
