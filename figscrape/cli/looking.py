@@ -106,7 +106,8 @@ def status(
     failures: Annotated[bool, typer.Option("--failures", help="Every failed item with its reason and where, newest first.")] = False,
 ) -> None:
     """Counts per stage: done, pending, failed, and the most common failure reasons."""
-    from figscrape.pipeline.status import collect_failures, collect_status
+    from figscrape.pipeline.failures import collect_failures
+    from figscrape.pipeline.status import collect_status
 
     if failures:
         found = collect_failures(engine(create=False))

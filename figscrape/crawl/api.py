@@ -80,6 +80,18 @@ def _whole_json(response) -> None:  # noqa: ANN001 - a requests.Response
         raise BodyCut(f"JSON stops after {len(response.content)} bytes")
 
 
+def _count(url: str, message: dict, key: str, default: int) -> int:
+    """A count of the API's message (it sends them as strings): a whole number, not negative."""
+    value = message.get(key, default) or default
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ApiError(f"{url}: the API's {key} {value!r} is not a count")
+    return number
+
+
 class RxivApi:
     def __init__(self, client: PoliteClient, base_url: str) -> None:
         self.client, self.base_url = client, base_url.rstrip("/")
@@ -94,7 +106,9 @@ class RxivApi:
         try:
             data = response.json()
             message = data["messages"][0]
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
+            if not isinstance(message, dict) or not isinstance(data.get("collection") or [], list):
+                raise TypeError("messages[0] is not an object, or collection not a list")
+        except (ValueError, KeyError, IndexError, TypeError, RecursionError) as exc:  # RecursionError: JSON nested too deep to read
             raise ApiError(f"{url}: not the API's JSON ({response.text[:80]!r})") from exc
         status = str(message.get("status", ""))
         if status != "ok":
@@ -120,9 +134,9 @@ class RxivApi:
             records=records,
             refused=refused,
             warnings=warnings,
-            cursor=int(message.get("cursor", cursor) or cursor),
-            count=int(message.get("count", len(records)) or len(records)),
-            total=int(message.get("total", 0) or 0),
+            cursor=_count(url, message, "cursor", cursor),
+            count=_count(url, message, "count", len(records)),
+            total=_count(url, message, "total", 0),
         )
 
     def pages(self, server: str, start: date, end: date, cursor: int = 0, category: str | None = None) -> Iterator[tuple[int, DetailsPage]]:

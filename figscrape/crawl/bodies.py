@@ -23,6 +23,8 @@ def json_cut(text: str | bytes) -> bool:
         return True
     try:
         json.loads(body)
+    except RecursionError:  # nested deeper than Python reads: whole or not, not a document to ask for again
+        return False
     except json.JSONDecodeError as exc:
         if exc.pos >= len(body) or exc.msg.startswith("Unterminated string"):
             return True

@@ -26,7 +26,13 @@ from figscrape.config import Config
 from figscrape.crawl.border import at_border
 from figscrape.crawl.client import BodyCut, ClientSettings, backoff_retrying
 from figscrape.crawl.download import pdf_problem
-from figscrape.crawl.meca import BundleError, read_article, read_manifest, version_hint, whole_xml
+from figscrape.crawl.meca import (
+    BundleError,
+    read_article,
+    read_manifest,
+    version_hint,
+    whole_xml,
+)
 from figscrape.crawl.query import wanted
 from figscrape.crawl.rangezip import open_member, open_range, read_member
 from figscrape.crawl.urls import valid_doi

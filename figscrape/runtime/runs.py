@@ -31,11 +31,13 @@ class RunLog:
     counts: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
     ok: bool = True  # False: the stage failed as a whole, not item by item
+    failures: list[str] = field(default_factory=list)  # the errors that are failed items ("what: why"), in order
 
     def fail(self, what: str, why: str) -> None:
         """Count one failed item and say why in the log."""
         self.counts["failed"] += 1
         self.errors.append(f"{what}: {why}")
+        self.failures.append(f"{what}: {why}")
         log.warning("%s: %s failed: %s", self.stage, what, why.splitlines()[0] if why else "")
 
     def skip(self, what: str, why: str) -> None:
@@ -45,14 +47,21 @@ class RunLog:
 
 @contextmanager
 def record_run(engine: Engine, stage: str, version: str = "") -> Iterator[RunLog]:
-    """Yield a RunLog, then store it as a Run row (also when the stage raised)."""
+    """Yield a RunLog, then store it as a Run row (also when the stage raised). The row's errors begin
+    with the failed items, as many as counts["failed"] (`figscrape status --failures` reads them so),
+    then the run's other messages (warnings, a stage's failure as a whole)."""
     started = utcnow()
     run = RunLog(stage)
     try:
         yield run
     finally:
         with write_session(engine) as session:
-            session.add(Run(stage=stage, version=version, started_at=started, finished_at=utcnow(), counts=dict(run.counts), errors=run.errors[:200]))
+            session.add(Run(stage=stage, version=version, started_at=started, finished_at=utcnow(), counts=dict(run.counts), errors=_failures_first(run)[:200]))
+
+
+def _failures_first(run: RunLog) -> list[str]:
+    failed = set(run.failures)
+    return run.failures + [e for e in run.errors if e not in failed]
 
 
 def progress() -> Progress:

@@ -79,3 +79,37 @@ def test_cut_bodies_are_told_from_whole_wrong_ones() -> None:
     assert not xml_cut(manifest) and xml_cut(manifest[: len(manifest) // 2])
     assert not xml_cut(b"<a><b></a>") and not xml_cut(b"not xml at all")
     assert html_cut("<html><head>") and not html_cut("<html><body></body></html>\n")
+
+
+class _Answers:
+    """A client that answers every GET with one body, running the caller's body check as PoliteClient does."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def get(self, url: str, check=None, **_: object):  # noqa: ANN001, ANN202
+        import requests
+
+        response = requests.Response()
+        response._content, response.status_code, response.url = self.body, 200, url
+        if check is not None:
+            check(response)
+        return response
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    (b"[" * 200_000 + b"]" * 200_000, "not the API's JSON"),  # deeper than Python's JSON reader goes
+    (json.dumps({"messages": [{"status": "ok", "total": "1", "count": 1}], "collection": "abc"}).encode(), "not the API's JSON"),
+    (json.dumps({"messages": {"status": "ok"}, "collection": []}).encode(), "not the API's JSON"),
+    (json.dumps({"messages": [{"status": "ok", "total": "NaN", "count": 1}], "collection": []}).encode(), "the API's total 'NaN' is not a count"),
+    (json.dumps({"messages": [{"status": "ok", "total": "3", "count": "-5"}], "collection": []}).encode(), "the API's count '-5' is not a count"),
+])
+def test_hostile_api_pages_fail_their_window_in_one_line_naming_the_url(body: bytes, said: str) -> None:
+    """Never a RecursionError or ValueError that fails the whole crawl, a string read as records, or a
+    negative count that walks the cursor backwards for ever: an ApiError naming the page."""
+    from datetime import date
+
+    from figscrape.crawl.api import ApiError, RxivApi
+
+    with pytest.raises(ApiError, match=f"^http://api.test/details/medrxiv/.*: {said}"):
+        RxivApi(_Answers(body), "http://api.test").details_page("medrxiv", date(2020, 3, 2), date(2020, 3, 2), 0)

@@ -45,3 +45,43 @@ def test_failures_are_counted_listed_and_skips_shown_with_v(engine, tmp_path: Pa
     assert [f["at"] for f in data] == sorted((f["at"] for f in data), reverse=True)
     plain = json.loads(runner.invoke(app, ["status", "--json"]).stdout)
     assert set(plain) == set(Status.__dataclass_fields__)
+
+
+def test_failures_fixed_by_a_later_run_are_no_longer_listed(engine, store, tmp_path: Path, config, monkeypatch) -> None:  # noqa: ANN001
+    """A file that failed to ingest and went in on a re-run, a figure split after failing, a panel
+    scored after failing: none is listed any more; what still fails is, with its latest reason."""
+    from sqlalchemy import select
+
+    from figscrape.data.models import Figure, Panel
+    from figscrape.runtime.runs import record_run
+    from figscrape.synthetic.labelled import seed_panels
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "late.pdf").write_bytes(b"<html>not yet a pdf</html>")
+    (folder / "bad.pdf").write_bytes(b"<html>never a pdf</html>")
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["ingest", "in"]).exit_code == 1  # both fail, named relative to here
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "now a PDF")
+    doc.save(folder / "late.pdf")
+    assert runner.invoke(app, ["ingest", str(folder / "late.pdf")]).exit_code == 0  # the re-run, by its absolute path
+    seeded = seed_panels(engine, store, papers=1, figures=2, panels=2)
+    with write_session(engine) as s:
+        figures = sorted(s.scalars(select(Figure.id)))
+        panels = sorted(s.scalars(select(Panel.id)))
+        split_version = s.get(Figure, figures[0]).split_version
+        scored_by = s.get(Panel, panels[0]).model_version or "model-a"
+        for pid in panels:
+            s.get(Panel, pid).model_version = scored_by
+    for stage, version, failed in (("split", split_version, [f"figure {figures[0]}", f"figure {figures[1]}"]), ("classify", scored_by, [f"panel {panels[0]}"])):
+        with record_run(engine, stage, version) as run:
+            for item in failed:
+                run.fail(item, "it broke")
+    with write_session(engine) as s:  # figure 2 and panel 1 are still waiting for their stage's version
+        s.get(Figure, figures[1]).split_version = "older"
+        s.get(Panel, panels[0]).model_version = "older"
+    data = json.loads(runner.invoke(app, ["status", "--failures", "--json"]).stdout)["failures"]
+    listed = sorted((f["stage"], f["item"]) for f in data)
+    assert listed == [("classify", f"panel {panels[0]}"), ("ingest", "in/bad.pdf"), ("split", f"figure {figures[1]}")], data
+    assert len(seeded.panel_ids) == len(panels)

@@ -12,7 +12,12 @@ from pathlib import Path
 
 import pytest
 from conftest import write_pdf
-from parallel_tasks import die_always_on_seven, die_once, disk_full_on_four, page_faults_for_big_arrays
+from parallel_tasks import (
+    die_always_on_seven,
+    die_once,
+    disk_full_on_four,
+    page_faults_for_big_arrays,
+)
 from sqlalchemy import func, select
 
 from figscrape.classify.model import load_filter
