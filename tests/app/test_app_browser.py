@@ -127,7 +127,7 @@ def test_label_ten_by_keyboard_undo_one_reject_three_in_the_grid(served: str, br
     boxes.nth(23).wait_for(timeout=20_000)  # 24+ thumbnails
     assert boxes.count() >= 24
     for k in range(3):
-        page.locator("label").filter(has_text="not CT ·").nth(k).click()
+        page.locator("label").filter(has_text="not CT").nth(k).click()
         page.wait_for_timeout(300)
     page.screenshot(path=str(shots / "04-grid-ticked.png"))
     unfocus(page)
