@@ -92,8 +92,8 @@ def changer(engine, store: Store, user: str, mine: MyLabel) -> None:  # noqa: AN
                 col.selectbox("Sex", ["", "F", "M"], key=f"mine-sex-{pid}")
             else:
                 col.text_input(name.capitalize(), key=f"mine-{name}-{pid}")
-    cols = st.columns(len(LABEL_KEYS))
+    cols = st.columns(3) + st.columns(3)  # two rows: every label whole, its key shown on it by Streamlit
     for col, (key, text, is_ct, diagnosis) in zip(cols, LABEL_KEYS):
         chosen = mine.is_ct == is_ct and (mine.diagnosis or "") == (diagnosis if is_ct == "yes" else "")
-        col.button(f"{key} · {text}", key=f"mine-set-{key}", shortcut=key, width="stretch", on_click=change,
-                   args=(engine, pid, user, is_ct, diagnosis), type="primary" if chosen else "secondary", help="its key: " + key)
+        col.button(text, key=f"mine-set-{key}", shortcut=key, width="stretch", on_click=change,
+                   args=(engine, pid, user, is_ct, diagnosis), type="primary" if chosen else "secondary")

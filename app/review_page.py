@@ -133,7 +133,7 @@ def disagreement(engine, store: Store, user: str, view: PanelView, votes: list[V
             st.caption(f"majority now: {escape(now.cls or now.reason)}")
         if st.session_state.get("reviewer", False):
             patient = next((v.patient_key for v in votes if v.patient_key), "")
-            buttons = st.columns(len(LABEL_KEYS))
+            buttons = st.columns(3) + st.columns(3)  # two rows: every label whole (Streamlit shows the marked panel's keys on them)
             for col, (key, text, is_ct, diagnosis) in zip(buttons, LABEL_KEYS):
-                col.button(f"{key} · {text}", key=f"adj-{pid}-{key}", shortcut=key if marked else None, width="stretch",
-                           on_click=decide, args=(engine, pid, user, is_ct, diagnosis, patient))
+                col.button(text if marked else f"{text} ({key} when marked)", key=f"adj-{pid}-{key}", shortcut=key if marked else None,
+                           width="stretch", on_click=decide, args=(engine, pid, user, is_ct, diagnosis, patient))
