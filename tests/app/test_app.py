@@ -240,3 +240,25 @@ def test_an_image_bomb_in_the_store_is_not_sent_to_the_browser(engine, store) ->
     views = labeler_args(at)["views"]
     image = views[str(seeded.panel_ids[0])]["img"] if str(seeded.panel_ids[0]) in views else next(iter(views.values()))["img"]
     assert image.startswith("data:image/svg+xml") and "too large" in base64.b64decode(image.split(",", 1)[1]).decode()
+
+
+def test_a_press_while_the_page_holds_enough_ahead_is_only_stored(engine, seeded) -> None:  # noqa: ANN001
+    """The rerun of a press stores it and reads no queue while the page holds more than AHEAD / 2
+    panels ahead (20 annotators' presses queued behind those reads); at AHEAD / 2 or fewer the window comes again."""
+    from figscrape.app.labeler import AHEAD
+
+    at = signed_in()
+    window = send(at, have=tuple(labeler_args(at)["window"]))["window"]  # the page's first value: its window is sent
+    at.session_state["labeler"] = {"instance": "tab1", "presses": [{"seq": 1, "panel": window[0], "kind": "label", "is_ct": "no"}],
+                                   "have": window, "seeded": True, "ahead": AHEAD // 2 + 1}
+    at.run()
+    args = labeler_args(at)
+    assert args["window"] is None and args["views"] == {} and args["recent"] is None and args["acked"] == 1
+    assert rows(engine)[-1][:3] == (window[0], "ann", "no")
+    at.session_state["labeler"] = {"instance": "tab1", "presses": [], "have": window, "seeded": True, "ahead": AHEAD // 2}
+    at.run()
+    assert window[0] not in labeler_args(at)["window"]
+    at.text_input(key="f-search").input("consolidation")  # a new filter: a new queue, however much the page holds
+    at.session_state["labeler"] = {"instance": "tab1", "presses": [], "have": window, "seeded": True, "ahead": AHEAD}
+    at.run()
+    assert labeler_args(at)["window"] is not None
