@@ -182,11 +182,13 @@ def run(db_url: str, data: Path, args: argparse.Namespace, chromium: str) -> dic
             # 1. one annotator at a fast pace
             solo = f"solo{stamp}"
             page, frame = open_labeler(browser, url, solo)
+            cpu = cpu_seconds(proc.pid)
             for k in range(args.presses):
                 page.keyboard.press(KEYS[k % len(KEYS)])
                 page.wait_for_timeout(args.gap)
             settled(frame)
             out["solo"] = measured([frame], engine, [solo], args.presses)
+            out["solo"]["cpu"] = cpu_seconds(proc.pid) - cpu
             # 2. double presses, 25 ms apart
             before, _ = labels_of(engine, [solo])
             for k in range(args.doubles):
@@ -201,6 +203,7 @@ def run(db_url: str, data: Path, args: argparse.Namespace, chromium: str) -> dic
             # 3. many annotators at once (one browser context each), presses interleaved
             names = [f"people{stamp}-{n}" for n in range(args.people)]
             people = [open_labeler(browser, url, name) for name in names]
+            cpu, began = cpu_seconds(proc.pid), time.perf_counter()
             for k in range(args.people_presses):
                 started = time.perf_counter()
                 for page, _ in people:
@@ -212,6 +215,7 @@ def run(db_url: str, data: Path, args: argparse.Namespace, chromium: str) -> dic
             for _, frame in people:
                 settled(frame, max(1.0, deadline - time.time()))
             out["people"] = measured([f for _, f in people], engine, names, args.people_presses)
+            out["people"]["cpu"], out["people"]["seconds"] = cpu_seconds(proc.pid) - cpu, time.perf_counter() - began
             browser.close()
     finally:
         proc.terminate()
@@ -220,6 +224,12 @@ def run(db_url: str, data: Path, args: argparse.Namespace, chromium: str) -> dic
     out["writers"] = writers(db_url, args.people, args.people_presses)
     engine.dispose()
     return out
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used (Linux /proc): the server's cost per press, whatever else the machine runs."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measured(frames: list, engine, names: list[str], presses: int) -> dict:  # noqa: ANN001
@@ -250,6 +260,9 @@ def report(name: str, r: dict, args: argparse.Namespace) -> bool:
         ok &= lost == 0 and doubled == 0 and m["shown"] == m["presses"] and not m.get("errors")
         if m is not r["writers"]:
             ok &= p95 <= 150 and top <= 400
+        if m.get("cpu") is not None:
+            spent = f" over {m['seconds']:.0f} s (the server had {m['cpu'] / m['seconds']:.2f} of a core)" if m.get("seconds") else ""
+            print(f"|   the server's CPU: {1000 * m['cpu'] / m['presses']:.0f} ms a press{spent} | | | | | | | | |")
         if m.get("idle"):
             print(f"|   presses made while no panel was on screen (not taken, said so) | {m['idle']} | | | | | | | |")
         if m.get("errors"):
