@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from figscrape.app.pagekeys import page_keys
 from figscrape.app.shared import image_bytes, queue_filter, resources, saving
 
 from figscrape.annotate import (
@@ -13,6 +14,7 @@ from figscrape.config import Config
 from figscrape.store import Store
 
 GRID = 30
+COLS = 6
 
 
 @saving
@@ -33,20 +35,25 @@ def grid_page(engine, store: Store, config: Config, user: str) -> None:  # noqa:
         st.toast(flash)
     skip = tuple(st.session_state.get("grid-skipped", []))
     ids = next_panels(engine, user, f, GRID, config.labels_per_panel, exclude=skip)
-    st.markdown("**Grid**: tick the panels that are not CT, then reject them (X). Next page (Right arrow) keeps the rest for "
-                "labeling one at a time (L).")
+    st.markdown("**Grid**: tick the panels that are not CT, then reject them. Keys: arrows or H J K L move the blue cursor, "
+                "Space ticks, Enter (or X) rejects the ticked; PageDown (Next page) keeps the rest for labeling one "
+                "at a time; Esc goes to the Label page.")
     top = st.columns(2)
-    top[0].button("Reject ticked as not CT", key="reject", shortcut="X", on_click=on_reject, args=(ids,), type="primary")
-    top[1].button("Next page", key="grid-next", shortcut="Right",
+    top[0].button("Reject ticked as not CT (Enter)", key="reject", shortcut="X", on_click=on_reject, args=(ids,), type="primary")
+    top[1].button("Next page (PageDown)", key="grid-next", shortcut="PageDown",
                   on_click=lambda: st.session_state.update({"grid-skipped": list(skip) + ids}))
+    page_keys(grid=ids, cols=COLS)
     views = load_views(engine, ids)
-    cols = st.columns(6)
-    for k, pid in enumerate(ids):
-        with cols[k % 6]:
-            data, why = image_bytes(store.path(views[pid].image_sha256))
-            if data is not None:
-                st.image(data, width="stretch")
-            else:
-                st.caption("image missing" if why == "missing" else "image not shown: too large or damaged")
-            score = views[pid].ct_score
-            st.checkbox(f"not CT · {pid}" + ("" if score is None else f" · {score:.2f}"), key=f"rej-{pid}")
+    rows = [ids[k:k + COLS] for k in range(0, len(ids), COLS)]
+    for row in rows:  # row by row, so the keys' reading order is the order on screen
+        cols = st.columns(COLS)
+        for col, pid in zip(cols, row):
+            with col.container(key=f"cell-{pid}"):
+                data, why = image_bytes(store.path(views[pid].image_sha256))
+                if data is not None:
+                    st.image(data, width="stretch")
+                else:
+                    st.caption("image missing" if why == "missing" else "image not shown: too large or damaged")
+                ticked = st.checkbox("not CT", key=f"rej-{pid}")
+                score = views[pid].ct_score
+                st.caption(f"panel {pid}" + ("" if score is None else f" · CT score {score:.2f}") + (" · ticked" if ticked else ""))

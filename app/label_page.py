@@ -5,7 +5,7 @@ it, fixing a panel's crop."""
 from __future__ import annotations
 
 import streamlit as st
-from figscrape.app.labeler import labeler
+from figscrape.app.labeler import count_left, labeler
 from figscrape.app.shared import queue_filter
 
 from figscrape.annotate import (
@@ -18,6 +18,7 @@ from figscrape.store import Store
 
 def label_page(engine, store: Store, config: Config, user: str) -> None:  # noqa: ANN001
     f = queue_filter()
+    count_left(engine, user, f, config.labels_per_panel)
     labeler(engine, store, user, f, config.labels_per_panel)
     with st.expander("Fix a panel's crop"):
         first = next_panels(engine, user, f, 1, config.labels_per_panel)

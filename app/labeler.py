@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -17,12 +18,18 @@ from sqlalchemy.exc import DBAPIError
 from figscrape.annotate import presses as presses_mod
 from figscrape.annotate.facts import suggest
 from figscrape.annotate.mine import recent_labels
-from figscrape.annotate.queue import PanelView, QueueFilter, load_views, next_panels, remaining
+from figscrape.annotate.queue import (
+    PanelView,
+    QueueFilter,
+    load_views,
+    next_panels,
+    remaining,
+)
 from figscrape.runtime.imaging import check_size, header_size
 from figscrape.store import Store
 
 KEY = "labeler"
-AHEAD = 12  # panels held in the browser beyond the one on screen
+AHEAD = 40  # panels held in the browser beyond the one on screen: 20 s of fast labelling while the server is busy
 DEBOUNCE_MS = 200  # a second press sooner than this after the last is a bounce, not a decision
 PANEL_PIXELS = 1024  # pictures larger than this (either side) are sent scaled down, as JPEG
 FIGURE_PIXELS = 720
@@ -51,7 +58,7 @@ def picture(path: str, longest: int) -> str | None:
         return None
 
 
-def view_args(view: PanelView, with_image: bool, store: Store) -> dict:
+def view_args(view: PanelView, store: Store) -> dict:
     tip = suggest(view.caption, view.subcaption)
     score = "unscored" if view.ct_score is None else f"CT score {view.ct_score:.2f}"
     out = {
@@ -60,9 +67,8 @@ def view_args(view: PanelView, with_image: bool, store: Store) -> dict:
         "meta": f"{view.server} · v{view.version} · {view.date or 'no date'} · licence {view.license or 'unknown'}",
         "fig": view.figure_sha256, "box": list(view.bbox), "fw": view.figure_width, "fh": view.figure_height,
         "tip": {"patient": tip.patient, "age": "" if tip.age is None else tip.age, "sex": tip.sex},
+        "img": picture(str(store.path(view.image_sha256)), PANEL_PIXELS) or _missing(view),
     }
-    if with_image:
-        out["img"] = picture(str(store.path(view.image_sha256)), PANEL_PIXELS) or _missing(view)
     return out
 
 
@@ -108,7 +114,12 @@ def take_presses(engine, user: str) -> None:  # noqa: ANN001
 def labeler(engine, store: Store, user: str, f: QueueFilter, per_panel: int) -> None:  # noqa: ANN001
     """Draws the component: the next panels of the queue, those the page does not hold yet with
     their pictures, the figures once each. A fragment: a press reruns only this, not the page, so
-    the browser has little to redraw while the labeler shows the next panel."""
+    the browser has little to redraw while the labeler shows the next panel. A press's rerun does
+    only what a press needs: store it; read the window ahead and the views the page lacks only when
+    the page holds AHEAD / 2 panels ahead or fewer; the annotator's recent labels go until the page
+    says it has them; the queue's length is counted by the page
+    (label_page), never here, as counting 100,000 panels takes a second that 20 annotators' presses
+    would queue behind."""
     take_presses(engine, user)  # a fragment's rerun does not run main.py: the presses are stored here
     value = st.session_state.get(KEY) if isinstance(st.session_state.get(KEY), dict) else {}
     instance = str(value.get("instance", ""))
@@ -116,9 +127,13 @@ def labeler(engine, store: Store, user: str, f: QueueFilter, per_panel: int) -> 
     have = {int(p) for p in value.get("have", []) if str(p).isdigit()} | sent
     have_figures = set(value.get("figures", [])) | st.session_state.setdefault("sent-figures", {}).setdefault(instance, set())
     need = {int(p) for p in value.get("need", []) if str(p).isdigit()}
+    if not need and int(value.get("ahead", 0) or 0) > AHEAD // 2 and st.session_state.get("window-for") == (instance, f):
+        _draw(instance, None, {}, {}, None)  # the page holds enough ahead, of this queue: the press is only stored
+        return
     window = next_panels(engine, user, f, AHEAD + 1, per_panel)
-    recent = recent_labels(engine, user, 30)
-    wanted = list(dict.fromkeys(window + sorted(need)[:40]))
+    st.session_state["window-for"] = (instance, f)
+    recent = None if value.get("seeded") else recent_labels(engine, user, 30)  # seeds Back and Undo, until the page has them
+    wanted = [p for p in dict.fromkeys(window + sorted(need)[:40]) if p not in have or p in need]  # the page keeps the views it has
     views = load_views(engine, wanted)
     figures = {}
     out_views = {}
@@ -126,31 +141,39 @@ def labeler(engine, store: Store, user: str, f: QueueFilter, per_panel: int) -> 
         if pid not in views:
             continue
         view = views[pid]
-        fresh = pid not in have or pid in need
-        out_views[str(pid)] = view_args(view, fresh, store)
-        if fresh:
-            sent.add(pid)
-            if view.figure_sha256 not in have_figures or pid in need:
-                src = picture(str(store.path(view.figure_sha256)), FIGURE_PIXELS)
-                if src:
-                    figures[view.figure_sha256] = src
-                    have_figures.add(view.figure_sha256)
-                    st.session_state["sent-figures"][instance].add(view.figure_sha256)
+        out_views[str(pid)] = view_args(view, store)
+        sent.add(pid)
+        if view.figure_sha256 not in have_figures or pid in need:
+            src = picture(str(store.path(view.figure_sha256)), FIGURE_PIXELS)
+            if src:
+                figures[view.figure_sha256] = src
+                have_figures.add(view.figure_sha256)
+                st.session_state["sent-figures"][instance].add(view.figure_sha256)
+    _draw(instance, window, out_views, figures, recent)
+
+
+def _draw(instance: str, window: list[int] | None, views: dict, figures: dict, recent: list[dict] | None) -> None:
+    """The component with what the page lacks; `window` None: the page keeps its own queue ahead."""
     _component(
-        key=KEY, default=None, window=window, views=out_views, figures=figures, recent=recent,
+        key=KEY, default=None, window=window, views=views, figures=figures, recent=recent,
         acked_for=instance, acked=st.session_state.get("acked", {}).get(instance, 0),
         keys=[[k, text, is_ct, dx] for k, text, is_ct, dx in LABEL_KEYS], debounce_ms=DEBOUNCE_MS,
-        left=panels_left(engine, user, f, per_panel), notice=st.session_state.get("labeler-notice", ""),
+        left=panels_left(), notice=st.session_state.get("labeler-notice", ""),
     )
 
 
-def panels_left(engine, user: str, f: QueueFilter, per_panel: int, every: float = 30.0) -> int:  # noqa: ANN001
-    """The queue's length, counted at most every `every` seconds (a count over the whole table), less
-    the labels made since."""
-    import time
-
-    done = st.session_state.get("labels-made", 0)
+def count_left(engine, user: str, f: QueueFilter, per_panel: int, every: float = 600.0) -> None:  # noqa: ANN001
+    """Counts the annotator's queue (a count over the whole table: a second at 100,000 panels) when
+    the filter changed or the last count is older than `every` seconds; the page's full runs call
+    this, a press's rerun never does."""
     cached = st.session_state.get("left")
     if cached is None or cached[0] != f or time.time() - cached[2] > every:
-        cached = st.session_state["left"] = (f, remaining(engine, user, f, per_panel), time.time(), done)
-    return max(0, cached[1] - (done - cached[3]))
+        st.session_state["left"] = (f, remaining(engine, user, f, per_panel), time.time(), st.session_state.get("labels-made", 0))
+
+
+def panels_left() -> int | None:
+    """The queue's length at the last count, less the labels made since (None before any count)."""
+    cached = st.session_state.get("left")
+    if cached is None:
+        return None
+    return max(0, cached[1] - (st.session_state.get("labels-made", 0) - cached[3]))

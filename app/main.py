@@ -6,8 +6,11 @@ import streamlit as st
 
 # absolute imports: Streamlit runs this file as a script, not as part of the figscrape.app package
 from figscrape.app.grid_page import grid_page
+from figscrape.app.instructions_page import instructions_page
 from figscrape.app.label_page import label_page
 from figscrape.app.labeler import take_presses
+from figscrape.app.mine_page import mine_page
+from figscrape.app.pagekeys import page_keys
 from figscrape.app.progress_page import progress_page
 from figscrape.app.review_page import review_page
 from figscrape.app.shared import escape, resources
@@ -21,7 +24,8 @@ from figscrape.data.models import Panel
 st.set_page_config(page_title="figscrape labeling", layout="wide")
 
 # each page: its key, and the function that draws it
-PAGES = {"Label": ("L", label_page), "Grid": ("G", grid_page), "Progress": ("O", progress_page), "Review": ("V", review_page)}
+PAGES = {"Label": ("L", label_page), "Grid": ("G", grid_page), "My labels": ("M", mine_page), "Progress": ("O", progress_page),
+         "Review": ("V", review_page), "Instructions": ("I", instructions_page)}
 
 
 def main() -> None:
@@ -47,7 +51,8 @@ def main() -> None:
             st.session_state.clear()
             st.rerun()
         st.caption("Keys: 1 COVID-19 · 2 other pneumonia · 3 normal · 4 CT, unsure · N not CT · U unsure · "
-                   "S skip · B back · Z undo · P same patient · Tab patient, age, sex (Enter saves, Esc leaves) · G grid · X reject ticked")
+                   "S skip · B back · Z undo · P same patient · Tab patient, age, sex (Enter saves, Esc leaves). "
+                   "Grid: arrows or H J K L move, Space ticks, Enter rejects the ticked. Each page's key is on its button.")
     notices = st.container()  # always drawn: the page below keeps its place, so the labeler is never remounted
     if message := st.session_state.pop("db-error", None):
         notices.error(message)
@@ -57,6 +62,8 @@ def main() -> None:
         if empty:
             st.info(f"No panels in the database yet ({config.db_shown}). Run `figscrape run` (or `figscrape demo`) to fill it.")
             return
+        if page not in ("Label", "Grid"):  # the labeler and the grid keep Streamlit's R and C from labelers themselves
+            page_keys()
         PAGES[page][1](engine, store, config, user)
     except OperationalError as exc:
         st.error(f"Lost the database connection ({str(exc.orig).splitlines()[0]}). Your labels so far are saved. "

@@ -111,3 +111,39 @@ def show_image(store: Store, sha: str, **kwargs) -> bool:  # noqa: ANN003
         return False
     st.image(data, **kwargs)
     return True
+
+
+def figure_with_box(store: Store, view: PanelView, longest: int = 900) -> bytes | None:
+    """The panel's whole figure, scaled to `longest` pixels, the panel boxed in red (None when the
+    figure's file is missing or refused by its header)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    data, _ = image_bytes(store.path(view.figure_sha256))
+    if data is None:
+        return None
+    try:
+        image = Image.open(io.BytesIO(data)).convert("RGB")
+    except (OSError, ValueError):
+        return None
+    scale = min(1.0, longest / max(image.size))
+    image = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))))
+    sx, sy = image.width / max(1, view.figure_width), image.height / max(1, view.figure_height)
+    x0, y0, x1, y1 = view.bbox
+    ImageDraw.Draw(image).rectangle((x0 * sx, y0 * sy, x1 * sx - 1, y1 * sy - 1), outline=(255, 40, 40), width=max(2, round(3 * scale)))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def plain_table(data: list[dict] | dict) -> None:
+    """st.table with every text cell and header escaped: st.table renders Markdown in cells, and
+    these hold record fields (names, notes, patient keys, file names)."""
+    def plain(value: object) -> object:
+        return escape(value) if isinstance(value, str) else value
+
+    if isinstance(data, dict):  # {column: {row: value}}
+        st.table({plain(c): {plain(r): plain(v) for r, v in rows.items()} for c, rows in data.items()})
+    else:
+        st.table([{plain(k): plain(v) for k, v in row.items()} for row in data])

@@ -32,6 +32,7 @@ class Config:
     app_password: str = ""  # the app's shared password; "" asks none
     reviewers: frozenset[str] = frozenset()  # names the app lets adjudicate; empty lets everyone
     users_file: Path | None = None  # the app's users (name, role, password hash); default: users.csv in the data home
+    instructions: Path | None = None  # the app's Instructions page, a Markdown file the project owner edits; None: the built-in text
 
     @property
     def store_root(self) -> Path:
@@ -84,6 +85,7 @@ def load_config(env: dict[str, str] | None = None, data_home: Path | None = None
         app_password=env.get("FIGSCRAPE_APP_PASSWORD", ""),
         reviewers=frozenset(r.strip() for r in env.get("FIGSCRAPE_REVIEWERS", "").split(",") if r.strip()),
         users_file=Path(env["FIGSCRAPE_USERS"]).expanduser().absolute() if env.get("FIGSCRAPE_USERS") else data_home / "users.csv",
+        instructions=Path(env["FIGSCRAPE_INSTRUCTIONS"]).expanduser().absolute() if env.get("FIGSCRAPE_INSTRUCTIONS") else None,
     )
     return config.with_overrides(**flags)
 

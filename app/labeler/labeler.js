@@ -10,7 +10,8 @@ const S = {
   seeded: false, needAt: -1e9, lastAction: -1e9, lastPatient: "", shown: null, pendingPaint: null,
   keys: [], debounce: 200, left: null, notice: "", flash: "", sentAt: 0, saved: 0,
 };
-window.__figscrape = { timings: [], ignored: 0, state: S };
+S.pressedAt = new Map();  // seq -> when it was pressed: how long the server took to acknowledge it
+window.__figscrape = { timings: [], acks: [], ignored: 0, state: S };
 
 // ---- the component protocol (what streamlit-component-lib does) ----
 function post(type, data) { window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type }, data), "*"); }
@@ -20,7 +21,8 @@ function send(force) {  // one value in flight at a time: presses made meanwhile
   S.sentAt = performance.now();
   const have = [...S.views.keys()].slice(-120);
   post("streamlit:setComponentValue", { dataType: "json", value: {
-    instance: S.instance, presses: S.outbox, have, figures: [...S.figures.keys()], need: [...S.need], t: Date.now() } });
+    instance: S.instance, presses: S.outbox, have, figures: [...S.figures.keys()], need: [...S.need], seeded: S.seeded,
+    ahead: S.window.filter((p) => !S.handled.has(p) && S.views.has(p)).length, t: Date.now() } });
 }
 let lastHeight = 0;
 function fitHeight() {
@@ -42,6 +44,8 @@ function render(args) {
   S.inFlight = false;
   if (S.pending || S.outbox.some((p) => p.seq > (args.acked_for === S.instance ? args.acked : 0))) setTimeout(() => { if (S.outbox.length && !S.inFlight) send(); }, 0);
   if (args.acked_for === S.instance) {
+    const now = performance.now();
+    for (const p of S.outbox) if (p.seq <= args.acked) { window.__figscrape.acks.push(now - S.pressedAt.get(p.seq)); S.pressedAt.delete(p.seq); }
     const before = S.outbox.length;
     S.outbox = S.outbox.filter((p) => p.seq > args.acked);
     S.saved += before - S.outbox.length;
@@ -61,14 +65,15 @@ function render(args) {
     S.views.set(pid, view);
   }
   for (const pid of S.need) if (S.views.has(pid)) S.need.delete(pid);
-  S.window = (args.window || []).map(Number);
+  if (Array.isArray(args.window)) S.window = args.window.map(Number);  // null: the server saw that the page holds enough ahead
+  for (const pid of S.window) if (!S.views.has(pid)) S.need.add(pid);  // dropped here earlier, back in the queue: asked for again
   if (S.views.size > 200) {  // the page keeps what it may show: the queue ahead, the undone, the last 60 of the history
     const keep = new Set([...S.window, ...S.front, ...S.history.slice(-60).map((h) => h.panel), S.shown]);
     for (const pid of [...S.views.keys()]) if (!keep.has(pid)) S.views.delete(pid);
   }
-  if (!S.seeded) {
+  if (!S.seeded && Array.isArray(args.recent)) {  // sent until this page says it has them (its value's "seeded")
     S.seeded = true;
-    for (const r of args.recent || []) { S.history.push({ panel: r.panel, entry: r }); S.handled.add(r.panel); }
+    for (const r of args.recent) { S.history.push({ panel: r.panel, entry: r }); S.handled.add(r.panel); }
     const last = S.history.filter((h) => h.entry.kind === "label").pop();
     if (last) S.lastPatient = last.entry.patient || "";
   }
@@ -205,6 +210,7 @@ function editing(on) {
 function press(kind, pid, extra) {
   const p = Object.assign({ seq: ++S.seq, panel: pid, kind }, extra || {});
   S.outbox.push(p);
+  S.pressedAt.set(p.seq, performance.now());
   send();
   return p;
 }
@@ -225,9 +231,16 @@ function forward() {  // from the history, one step towards the queue
   S.back = S.back + 1 >= S.history.length ? null : S.back + 1;
 }
 
+function nothingShown() {  // a press while no panel is on screen stores nothing, and says so
+  S.flash = "no panel on screen yet: that press was not taken";
+  window.__figscrape.idle = (window.__figscrape.idle || 0) + 1;
+  status();
+}
+
 function doLabel(isCt, dx, t0, e) {
   const pid = current();
-  if (pid === null || bounced(e, t0)) return;
+  if (pid === null) { nothingShown(); return; }
+  if (bounced(e, t0)) return;
   const fields = readFields();
   const entry = press("label", pid, Object.assign({ is_ct: isCt, diagnosis: isCt === "yes" ? dx : "" }, fields));
   S.drafts.delete(pid);
@@ -244,7 +257,8 @@ function doLabel(isCt, dx, t0, e) {
 
 function doSkip(t0, e) {
   const pid = current();
-  if (pid === null || bounced(e, t0)) return;
+  if (pid === null) { nothingShown(); return; }
+  if (bounced(e, t0)) return;
   if (S.back !== null) { forward(); show(t0); return; }
   const entry = press("skip", pid);
   S.history.push({ panel: pid, entry }); S.handled.add(pid);

@@ -105,15 +105,26 @@ def agreement(votes: dict[int, list[Vote]], rating: Rating, label: str) -> Agree
     return Agreement(label, fleiss, rated, pairs, percent_agreement(lists), gwet_ac1(lists), pair_percent, confusion)
 
 
-def disagreements(votes: dict[int, list[Vote]]) -> list[int]:
-    """Panels whose annotators differ on CT or on the class, and that no reviewer has settled yet."""
-    out = []
+KINDS = ("CT or not", "COVID-19 or not")
+
+
+def disagreement_kinds(votes: dict[int, list[Vote]]) -> dict[int, list[str]]:
+    """Panels whose annotators differ, and that no reviewer has settled yet, with what they differ
+    on: "CT or not", "COVID-19 or not" (among those who said CT), or both."""
+    out = {}
     for pid, vs in sorted(votes.items()):
         if any(v.adjudication for v in vs):
             continue
         raters = [v for v in vs if not v.adjudication]
         if len(raters) < 2:
             continue
-        if len({v.is_ct for v in raters}) > 1 or len({class_rating(v) for v in raters if v.is_ct == "yes"}) > 1:
-            out.append(pid)
+        kinds = [kind for kind, differ in zip(KINDS, (len({v.is_ct for v in raters}) > 1,
+                                                     len({class_rating(v) for v in raters if v.is_ct == "yes"}) > 1)) if differ]
+        if kinds:
+            out[pid] = kinds
     return out
+
+
+def disagreements(votes: dict[int, list[Vote]]) -> list[int]:
+    """Panels whose annotators differ on CT or on the class, and that no reviewer has settled yet."""
+    return list(disagreement_kinds(votes))

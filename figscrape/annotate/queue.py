@@ -109,10 +109,15 @@ def next_panels(engine: Engine, annotator: str, f: QueueFilter = QueueFilter(), 
     query = _queue(Panel.id, annotator, f, per_panel)
     if exclude:
         query = query.where(Panel.id.not_in(exclude))
-    # SQLite sorts NULL last in DESC already; ct_score, id both descending is the score index read backwards: no sort, stops at `limit`
-    order = Panel.ct_score.desc() if engine.dialect.name == "sqlite" else Panel.ct_score.desc().nulls_last()
     with read_session(engine) as s:
-        return list(s.scalars(query.order_by(order, Panel.id.desc()).limit(limit)))
+        if engine.dialect.name == "sqlite":  # NULL sorts last in DESC already; ct_score, id both descending is the score index read backwards
+            return list(s.scalars(query.order_by(Panel.ct_score.desc(), Panel.id.desc()).limit(limit)))
+        # PostgreSQL reads the ascending score index backwards only as DESC NULLS FIRST: "NULLS LAST" sorted all 100,000
+        # panels (5 s a call); the scored ones first, in the index's order, then the unscored, stops at `limit` either way
+        ids = list(s.scalars(query.where(Panel.ct_score.is_not(None)).order_by(Panel.ct_score.desc(), Panel.id.desc()).limit(limit)))
+        if len(ids) < limit:
+            ids += s.scalars(query.where(Panel.ct_score.is_(None)).order_by(Panel.id.desc()).limit(limit - len(ids)))
+        return ids
 
 
 def remaining(engine: Engine, annotator: str, f: QueueFilter = QueueFilter(), per_panel: int = DEFAULT_LABELS_PER_PANEL) -> int:

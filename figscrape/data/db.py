@@ -5,6 +5,7 @@ concurrent writers); any other SQLAlchemy URL (PostgreSQL for a team) is used as
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -64,13 +65,33 @@ def read_session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+_WRITERS: dict[str, threading.RLock] = {}  # one per SQLite file: this process's writers queue here, not in SQLite's busy loop
+_WRITERS_GUARD = threading.Lock()
+
+
+def _writer_lock(engine: Engine) -> threading.RLock:
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(str(engine.url.database), threading.RLock())
+
+
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
-    """A session whose transaction takes the write lock up front and commits at the end, or rolls back."""
-    bind = engine.execution_options(sqlite_begin="IMMEDIATE") if engine.dialect.name == "sqlite" else engine
-    with Session(bind, expire_on_commit=False) as session:
-        with session.begin():
+    """A session whose transaction takes the write lock up front and commits at the end, or rolls back.
+    On SQLite the threads of one process (the app's sessions) first take turns on a lock of their
+    own: SQLite's busy handler sleeps up to 100 ms between tries, so 20 writers waiting in it took
+    seconds for transactions of a millisecond. Other processes still wait in SQLite's busy timeout."""
+    if engine.dialect.name != "sqlite":
+        with Session(engine, expire_on_commit=False) as session, session.begin():
             yield session
+        return
+    lock = _writer_lock(engine)
+    got = lock.acquire(timeout=BUSY_TIMEOUT)  # not got: SQLite's own timeout decides, as before
+    try:
+        with Session(engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False) as session, session.begin():
+            yield session
+    finally:
+        if got:
+            lock.release()
 
 
 def _alembic_config(engine: Engine) -> AlembicConfig:

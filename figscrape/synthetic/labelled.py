@@ -6,11 +6,12 @@ near-duplicates appear only where a caller asks for them."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, select, update
 
 from figscrape.data.db import write_session
 from figscrape.data.models import Figure, Panel, Paper, Pdf
@@ -40,9 +41,25 @@ def distinct_picture(rng: np.random.Generator, size: int) -> np.ndarray:
 
 
 def seed_panels(engine: Engine, store: ObjectStore, papers: int = 5, figures: int = 2, panels: int = 3, seed: int = 0,
-                size: int = 96, server: str = "medrxiv") -> Seeded:
-    """Papers with one PDF each (stored, extracted), figures split into panels whose images are in the store."""
+                size: int = 96, server: str = "medrxiv", pictures: int = 0) -> Seeded:
+    """Papers with one PDF each (stored, extracted), figures split into panels whose images are in the store.
+    `pictures` > 0 draws that many distinct pictures and reuses them in turn (each stored and hashed
+    once), so a benchmark's 100,000 panels are made in seconds; 0 makes every picture distinct."""
     rng = np.random.default_rng(seed)
+    pool: list[tuple[np.ndarray, str, str]] = []
+    drawn = itertools.count()
+
+    def picture() -> tuple[np.ndarray, str, str]:  # pixels, stored hash, perceptual hash
+        n = next(drawn)
+        if pictures and len(pool) >= pictures:
+            return pool[n % pictures]
+        pixels = distinct_picture(rng, size)
+        made = (pixels, store.put_bytes(encode(pixels, ".png")), perceptual_hash(pixels))
+        if pictures:
+            pool.append(made)
+        return made
+
+    strips: dict[tuple[str, ...], str] = {}
     paper_rows, dois = [], []
     for p in range(papers):
         doi = f"10.1101/2020.{3 + p % 9:02d}.{1 + p % 28:02d}.{20000000 + seed * 100000 + p}"
@@ -67,17 +84,21 @@ def seed_panels(engine: Engine, store: ObjectStore, papers: int = 5, figures: in
                                         xrefs=[], tiles=[], letters=[], split_version="synthetic"))
         s.execute(insert(Figure), figure_rows)
         figs = s.execute(select(Figure.id, Figure.width).where(Figure.pdf_id.in_(list(pdf_ids.values()))).order_by(Figure.id)).all()
-        panel_rows = []
+        panel_rows, figure_files = [], []
         for figure_id, _ in figs:
             strip = []
             for k in range(panels):
-                picture = distinct_picture(rng, size)
-                strip.append(picture)
+                pixels, sha, phash = picture()
+                strip.append((pixels, sha))
                 panel_rows.append(dict(figure_id=figure_id, splitter_version="synthetic", index=k, x0=k * size, y0=0,
                                        x1=(k + 1) * size, y1=size, label="ABCDEFGH"[k % 8] if panels > 1 else "",
-                                       subcaption="", image_sha256=store.put_bytes(encode(picture, ".png")),
-                                       phash=perceptual_hash(picture), ct_score=float(rng.uniform(0, 1)), model_version="synthetic"))
-            s.get(Figure, figure_id).image_sha256 = store.put_bytes(encode(np.hstack(strip), ".png"))
+                                       subcaption="", image_sha256=sha,
+                                       phash=phash, ct_score=float(rng.uniform(0, 1)), model_version="synthetic"))
+            key = tuple(sha for _, sha in strip)
+            if key not in strips:  # a strip of pictures seen before is the same figure file
+                strips[key] = store.put_bytes(encode(np.hstack([pixels for pixels, _ in strip]), ".png"))
+            figure_files.append(dict(id=figure_id, image_sha256=strips[key]))
+        s.execute(update(Figure), figure_files)  # by primary key, in one executemany
         s.execute(insert(Panel), panel_rows)
         ids = list(s.scalars(select(Panel.id).where(Panel.figure_id.in_([f for f, _ in figs])).order_by(Panel.id)))
     return Seeded(ids, dois)

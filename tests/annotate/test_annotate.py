@@ -95,16 +95,20 @@ def test_progress_counts_and_labels_per_hour(engine, store) -> None:  # noqa: AN
     from datetime import datetime, timedelta
 
     t = datetime(2024, 1, 1)
-    assert per_hour([t, t + timedelta(seconds=10), t + timedelta(seconds=20), t + timedelta(hours=3)]) == pytest.approx(3 / 320 * 3600)
+    assert per_hour([t, t + timedelta(seconds=10), t + timedelta(seconds=20), t + timedelta(hours=3)], least=0) == pytest.approx(3 / 320 * 3600)
+    assert per_hour([t, t + timedelta(seconds=10), t + timedelta(seconds=30)]) is None  # 30 s of labelling: no "labels per hour"
     seeded = seed_panels(engine, store, papers=2, figures=1, panels=2)
     for k, pid in enumerate(seeded.panel_ids[:3]):
-        label(engine, pid, "ann", minutes=k)
-    label(engine, seeded.panel_ids[0], "bob")
-    reject(engine, [seeded.panel_ids[3]], "bob")
-    p = collect_progress(engine, 2)
+        label(engine, pid, "ann", minutes=10 * k)
+    label(engine, seeded.panel_ids[0], "bob", is_ct="yes", diagnosis="normal", minutes=60 * 24)
+    reject(engine, [seeded.panel_ids[3]], "bob")  # now
+    p = collect_progress(engine, 2, now=datetime(2024, 1, 2, 0, 30))
     assert (p.panels, p.labelled, p.enough) == (4, 4, 1)
     assert [(a.annotator, a.panels) for a in p.annotators] == [("ann", 3), ("bob", 2)]
-    assert p.annotators[0].per_hour == pytest.approx(60)
+    assert p.annotators[0].per_hour == pytest.approx(12)  # 10-minute gaps count 5 (the rest is a break): 2 labels in 10 active minutes
+    assert p.last_hour == 1 and [a.last_hour for a in p.annotators] == [0, 1]  # bob's label of 00:00, not the rejection of today
+    assert p.classes["COVID-19"] == 3 and p.classes["Normal"] == 1 and p.classes["Not CT"] == 1 and p.classes["Other pneumonia"] == 0
+    assert p.resolved == {"annotators tie on COVID-19 or not": 1, "CT_COVID": 2, "not CT": 1}
 
 
 def test_eight_threads_labelling_at_once_on_sqlite_lose_nothing(engine, store, config) -> None:  # noqa: ANN001

@@ -82,15 +82,15 @@ def wait_for(condition: Callable[[], bool], what: str, seconds: float = 20) -> N
 
 def labeler(page):  # noqa: ANN001, ANN201
     """The labeler component's frame, once it shows a panel."""
-    page.locator("iframe[title*=labeler], iframe[src*=labeler]").first.wait_for(timeout=30_000)
+    page.locator("iframe[title*=labeler], iframe[src*=labeler]").first.wait_for(timeout=90_000)
     frame = page.locator("iframe[src*=labeler]").first.element_handle().content_frame()
-    frame.wait_for_function("window.__figscrape && window.__figscrape.state.shown !== null", timeout=30_000)
+    frame.wait_for_function("window.__figscrape && window.__figscrape.state.shown !== null", timeout=90_000)
     return frame
 
 
 def sign_in(page, url: str, name: str):  # noqa: ANN001, ANN201
     page.goto(url)
-    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Your name").fill(name, timeout=90_000)
     page.keyboard.press("Enter")
     frame = labeler(page)
     unfocus(page)
@@ -127,7 +127,7 @@ def test_label_ten_by_keyboard_undo_one_reject_three_in_the_grid(served: str, br
     boxes.nth(23).wait_for(timeout=20_000)  # 24+ thumbnails
     assert boxes.count() >= 24
     for k in range(3):
-        page.locator("label").filter(has_text="not CT ·").nth(k).click()
+        page.locator("label").filter(has_text="not CT").nth(k).click()
         page.wait_for_timeout(300)
     page.screenshot(path=str(shots / "04-grid-ticked.png"))
     unfocus(page)
@@ -197,3 +197,71 @@ def test_bounces_back_undo_and_the_fields_by_keyboard(served: str, browser, engi
     wait_for(lambda: count(engine, is_ct="withdrawn") == 1, "the undo")
     assert frame.evaluate("window.__figscrape.state.shown") == second
     assert "Undone: you had said Not CT" in frame.inner_text("#given")
+
+
+
+def grid_cells(page) -> list[int]:  # noqa: ANN001
+    """The Grid page's panels in the order of its cells on screen."""
+    return page.evaluate("[...document.querySelectorAll('[class*=st-key-cell-]')]"
+                         ".map(e => Number([...e.classList].find(c => c.startsWith('st-key-cell-')).slice(12)))")
+
+
+def test_the_grid_and_the_review_by_keys_alone(served: str, browser, engine, tmp_path: Path) -> None:  # noqa: ANN001
+    from labelling import label
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    sign_in(page, served, "ann")
+    page.keyboard.press("g")
+    page.locator("[class*=st-key-cell-]").nth(23).wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)  # the page-keys component is mounted
+    cells = grid_cells(page)
+    for key in ("ArrowRight", "l", " "):  # right twice: the third cell, ticked
+        page.keyboard.press(key)
+    wait_for(lambda: page.locator(f".st-key-rej-{cells[2]} input").is_checked(), "the tick by Space")
+    page.keyboard.press("j")  # down a row: the ninth
+    page.keyboard.press(" ")
+    wait_for(lambda: page.locator(f".st-key-rej-{cells[8]} input").is_checked(), "the second tick")
+    page.screenshot(path=str(tmp_path / "grid-keys.png"))
+    page.keyboard.press("Enter")
+    wait_for(lambda: count(engine, is_ct="no") == 2, "the rejection by Enter")
+    with read_session(engine) as s:
+        assert set(s.scalars(select(Annotation.panel_id).where(Annotation.is_ct == "no"))) == {cells[2], cells[8]}
+    page.keyboard.press("Escape")  # back to the Label page
+    labeler(page)
+    label(engine, cells[0], "bob", "yes", "covid", note="GGO")  # a disagreement for the reviewer
+    label(engine, cells[0], "cy", "no")
+    label(engine, cells[1], "bob", "yes", "covid")
+    label(engine, cells[1], "cy", "yes", "normal")
+    unfocus(page)
+    page.keyboard.press("v")
+    page.locator("[class*=st-key-dis-]").nth(1).wait_for(timeout=60_000)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
+    page.keyboard.press("j")  # the second disagreement is marked
+    page.wait_for_function("document.body.innerText.includes('▶')", timeout=30_000)
+    page.wait_for_timeout(1000)
+    page.keyboard.press("3")
+    wait_for(lambda: count(engine, annotator="ann", adjudication=True) == 1, "the decision by key")
+    with read_session(engine) as s:
+        row = s.execute(select(Annotation.panel_id, Annotation.diagnosis).where(Annotation.adjudication.is_(True))).one()
+    assert tuple(row) == (max(cells[0], cells[1]), "normal")  # the list goes by panel id: J marks the second
+
+
+def test_streamlit_r_and_c_do_nothing_for_labelers(served: str, browser, engine) -> None:  # noqa: ANN001
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    sent: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+    sign_in(page, served, "ann")
+    for key in ("o", "m"):  # Progress, My labels: pages without the labeler
+        page.keyboard.press(key)
+        page.wait_for_timeout(3000)
+        unfocus(page)
+        before = len(sent)
+        page.keyboard.press("r")
+        page.keyboard.press("c")
+        page.wait_for_timeout(1500)
+        assert len(sent) == before, f"R or C reached Streamlit on {key}"
+        assert not page.get_by_text("clear the app's function caches").count()
+    page.keyboard.press("i")  # a page key still reaches Streamlit: the counting works
+    page.wait_for_function("document.body.innerText.includes('How to label')", timeout=30_000)
+    assert len(sent) > before
