@@ -1,5 +1,6 @@
-"""What the CT filter looks at: a grey, letterboxed, fixed-size view of a panel, and the words of
-its caption and sub-caption."""
+"""What the CT filter looks at: a letterboxed, fixed-size view of a panel (its grey and how coloured
+each pixel is: a CT with a coloured overlay is grey under a few coloured pixels, a map or a pie chart
+is colour everywhere), and the words of its caption and sub-caption."""
 
 from __future__ import annotations
 
@@ -8,9 +9,8 @@ import re
 import cv2
 import numpy as np
 
-from figscrape.runtime.imaging import to_gray8
-
-SIDE = 128  # the network's input: SIDE x SIDE grey pixels
+SIDE = 64  # the network's input: SIDE x SIDE pixels
+CHANNELS = 2  # grey, and chroma (the spread of B, G, R); a model of one channel sees grey only
 
 CT_TERMS = re.compile(
     r"\b(computed tomograph\w*|CT|HRCT|CTA|MDCT|chest CT|thin[- ]section|axial|coronal|lung window|mediastinal window|"
@@ -25,16 +25,36 @@ OTHER_TERMS = re.compile(
 )
 
 
-def image_view(image: np.ndarray, side: int = SIDE) -> np.ndarray:
-    """The panel as float32 grey in [0, 1], letterboxed (aspect kept) onto a side x side black square."""
-    gray = to_gray8(image)
-    h, w = gray.shape
+def to_view8(image: np.ndarray) -> np.ndarray:
+    """8-bit grey (H, W) or BGR (H, W, 3): 16 bits scaled down, alpha composited on white, colour kept."""
+    if image.dtype == np.uint16:
+        image = (image / 257).astype(np.uint8)
+    elif image.dtype != np.uint8:
+        image = np.clip(image, 0, 255).astype(np.uint8)
+    if image.ndim == 3 and image.shape[2] == 4:
+        alpha = image[:, :, 3:4].astype(np.float32) / 255
+        image = (image[:, :, :3] * alpha + 255 * (1 - alpha)).astype(np.uint8)
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    return image
+
+
+def image_view(image: np.ndarray, side: int = SIDE, channels: int = CHANNELS) -> np.ndarray:
+    """The panel as float32 (channels, side, side) in [0, 1], letterboxed (aspect kept) on black:
+    grey, then (with 2 channels) chroma, max minus min of B, G, R."""
+    image = to_view8(image)
+    if image.ndim == 3:
+        grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        planes = np.dstack([grey, image.max(axis=2) - image.min(axis=2)]) if channels > 1 else grey
+    else:
+        planes = np.dstack([image, np.zeros_like(image)]) if channels > 1 else image
+    h, w = image.shape[:2]
     scale = side / max(h, w)
     nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
-    small = cv2.resize(gray, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
-    out = np.zeros((side, side), np.float32)
+    small = cv2.resize(planes, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR).reshape(nh, nw, -1)
+    out = np.zeros((channels, side, side), np.float32)
     y, x = (side - nh) // 2, (side - nw) // 2
-    out[y : y + nh, x : x + nw] = small / 255.0
+    out[:, y : y + nh, x : x + nw] = np.moveaxis(small, 2, 0) / 255.0
     return out
 
 

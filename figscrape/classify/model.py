@@ -1,6 +1,8 @@
-"""The CT filter: a small convolutional network on the grey view of a panel, calibrated (Platt) and
-combined with the caption's evidence into one score in [0, 1]. Shipped trained; a model trained
-from labels people made becomes active only when it is not worse on held-out data."""
+"""The CT filter: a small convolutional network on the view of a panel, calibrated (Platt) and combined
+with the caption's evidence into one score in [0, 1]. The picture comes first: CT words in a caption
+lift a panel only when the picture alone is plausibly CT (at least `caption_floor`), so a map, chart
+or photo in a figure whose caption says CT stays where its pixels put it. Shipped trained; a model
+trained from labels people made becomes active only when it is not worse on held-out data."""
 
 from __future__ import annotations
 
@@ -16,16 +18,16 @@ import torch
 from torch import nn
 
 from figscrape.classify.active import SHIPPED, active_version, models_dir
-from figscrape.classify.features import SIDE, caption_evidence, image_view
+from figscrape.classify.features import CHANNELS, SIDE, caption_evidence, image_view
 
 
 class CTNet(nn.Module):
     """Four strided convolutions, global pooling, one logit: about 80k parameters."""
 
-    def __init__(self) -> None:
+    def __init__(self, in_channels: int = CHANNELS) -> None:
         super().__init__()
         layers: list[nn.Module] = []
-        channels = [1, 16, 32, 64, 96]
+        channels = [in_channels, 16, 32, 64, 96]
         for a, b in zip(channels, channels[1:]):
             layers += [nn.Conv2d(a, b, 3, stride=2, padding=1), nn.BatchNorm2d(b), nn.ReLU(inplace=True)]
         self.features = nn.Sequential(*layers)
@@ -44,7 +46,9 @@ class Card:
     platt_b: float = 0.0
     caption_weight: float = 2.5  # logit added (or taken) for CT (or other-modality) words in the caption
     threshold: float = 0.5  # the review queue's cut: chosen for CT recall on held-out sources
+    caption_floor: float = 0.0  # CT words lift a panel only when its picture alone scores at least this
     side: int = SIDE
+    channels: int = 1  # the view's planes (features.image_view); cards older than colour say nothing, so 1
     trained_on: dict = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)
     seed: int = 0
@@ -64,15 +68,18 @@ class Filter:
         self.net.eval()
         with torch.inference_mode():
             for i in range(0, len(images), batch):
-                x = torch.from_numpy(np.stack([image_view(im, self.card.side) for im in images[i : i + batch]]))[:, None]
+                x = torch.from_numpy(np.stack([image_view(im, self.card.side, self.card.channels) for im in images[i : i + batch]]))
                 out.append(((self.net(x) + self.net(torch.flip(x, dims=[3]))) / 2).numpy())  # the picture and its mirror
         return np.concatenate(out) if out else np.zeros(0, np.float32)
 
     def scores(self, images: list[np.ndarray], captions: list[str] | None = None) -> np.ndarray:
-        """Calibrated CT-likeness in [0, 1] for each image, with its caption's evidence when given."""
+        """Calibrated CT-likeness in [0, 1] for each image, with its caption's evidence when given: words
+        of another modality or a chart always lower a score, CT words raise only a plausible picture."""
         logits = self.card.platt_a * self.image_logits(images) + self.card.platt_b
         if captions is not None:
-            logits = logits + self.card.caption_weight * np.array([caption_evidence(c) for c in captions], np.float32)
+            evidence = np.array([caption_evidence(c) for c in captions], np.float32)
+            evidence[(evidence > 0) & (sigmoid(logits) < self.card.caption_floor)] = 0
+            logits = logits + self.card.caption_weight * evidence
         return sigmoid(logits)
 
 
@@ -91,7 +98,7 @@ def save_filter(flt: Filter, folder: Path) -> Path:
 
 def _load(weights: Path, card_path: Path) -> Filter:
     card = Card(**json.loads(card_path.read_text()))
-    net = CTNet()
+    net = CTNet(card.channels)
     net.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
     net.eval()
     return Filter(net, card)

@@ -13,12 +13,13 @@ import numpy as np
 from sqlalchemy import Engine, select
 
 from figscrape.classify.active import activate, models_dir
+from figscrape.classify.features import to_view8
 from figscrape.classify.model import load_filter, save_filter
 from figscrape.classify.train import Example, fit_filter, folder_examples, roc_auc
 from figscrape.data.db import read_session
 from figscrape.data.models import Figure, Panel, Paper, Pdf
 from figscrape.data.votes import load_votes, resolve
-from figscrape.runtime.imaging import decode, to_gray8
+from figscrape.runtime.imaging import decode
 from figscrape.store import ObjectStore
 
 TOLERANCE = 0.005  # a new model may be this much worse in held-out AUC and still count as not worse
@@ -49,7 +50,7 @@ def annotation_examples(engine: Engine, store: ObjectStore) -> list[Example]:
     out = []
     for panel_id, sha, doi in panels:
         try:
-            out.append(Example(to_gray8(decode(store.read(sha))), decided[panel_id], f"paper:{doi}"))
+            out.append(Example(to_view8(decode(store.read(sha))), decided[panel_id], f"paper:{doi}"))
         except (OSError, ValueError):
             continue
     return out

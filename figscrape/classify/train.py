@@ -15,16 +15,18 @@ import numpy as np
 import torch
 from torch import nn
 
-from figscrape.classify.features import SIDE, image_view
+from figscrape.classify.augment import augment, shrink
+from figscrape.classify.features import CHANNELS, SIDE, image_view, to_view8
 from figscrape.classify.model import Card, CTNet, Filter, sigmoid
-from figscrape.runtime.imaging import to_gray8
 
-TARGET_RECALL = 0.98
+TARGET_RECALL = 0.97  # on held-out sources, so that sources never seen keep the bar's 0.95
+VIEWS = 4  # augmented views drawn per example for training
+CAPTION_FLOOR = 0.5  # CT words lift a panel only when its picture scores at least this share of the threshold
 
 
 @dataclass
 class Example:
-    image: np.ndarray  # grey, 8 bit
+    image: np.ndarray  # 8 bit, grey (H, W) or BGR (H, W, 3)
     label: int  # 1 CT, 0 not CT
     group: str  # the source or paper it comes from: held out together
 
@@ -47,57 +49,7 @@ def folder_examples(root: Path) -> list[Example]:
             if image is None:
                 continue
             group = sources.get(f"{folder}/{path.name}") or path.name.split("__")[0]
-            out.append(Example(to_gray8(image), label, group))
-    return out
-
-
-# -- augmentation -----------------------------------------------------------------------------
-
-
-def lung_masked(image: np.ndarray) -> np.ndarray:
-    """A CT slice as papers often show it: the lungs alone, the rest blacked out."""
-    dark = (image < 90).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=4)
-    h, w = image.shape
-    keep = np.zeros(n, bool)
-    for i in range(1, n):
-        x, y, bw, bh, area = stats[i]
-        touches = x == 0 or y == 0 or x + bw >= w or y + bh >= h
-        keep[i] = not touches and area > 0.01 * h * w
-    if not keep.any():
-        return image
-    return np.where(keep[labels], image, 0).astype(np.uint8)
-
-
-def augment(image: np.ndarray, rng: np.random.Generator, label: int = 0) -> np.ndarray:
-    """What figures do to a picture: crops, other windows and contrast, JPEG, text and arrows on top."""
-    if label == 1 and rng.random() < 0.15:
-        image = lung_masked(image)
-    h, w = image.shape
-    scale = rng.uniform(0.75, 1.0)
-    ch, cw = max(8, int(h * scale * rng.uniform(0.9, 1.1))), max(8, int(w * scale * rng.uniform(0.9, 1.1)))
-    ch, cw = min(ch, h), min(cw, w)
-    y, x = int(rng.integers(0, h - ch + 1)), int(rng.integers(0, w - cw + 1))
-    out = image[y : y + ch, x : x + cw].astype(np.float32)
-    if rng.random() < 0.5:
-        out = out[:, ::-1]
-    gain, bias = rng.uniform(0.7, 1.4), rng.uniform(-30, 30)
-    out = np.clip(out * gain + bias, 0, 255)
-    if rng.random() < 0.3:
-        out = 255 * (out / 255) ** rng.uniform(0.6, 1.6)
-    out = out.astype(np.uint8)
-    if rng.random() < 0.4:
-        ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(25, 95))])
-        out = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE) if ok else out
-    if rng.random() < 0.3:
-        out = np.ascontiguousarray(out)
-        shade = int(rng.choice([0, 255]))
-        cv2.putText(out, str(rng.choice(["A", "B", "R", "L", "5 cm", "Day 7"])), (int(rng.integers(0, max(1, cw // 2))), int(rng.integers(10, max(11, ch)))),
-                    cv2.FONT_HERSHEY_SIMPLEX, rng.uniform(0.4, 1.2), shade, 2)
-    if rng.random() < 0.2:
-        out = np.ascontiguousarray(out)
-        p = (int(rng.integers(0, cw)), int(rng.integers(0, ch)))
-        cv2.arrowedLine(out, p, (p[0] + int(rng.integers(-30, 30)), p[1] + int(rng.integers(-30, 30))), int(rng.choice([0, 255])), 2)
+            out.append(Example(to_view8(image), label, group))
     return out
 
 
@@ -116,37 +68,63 @@ def synthetic_negatives(count: int, seed: int) -> list[Example]:
         lambda: pics.micrograph(rng),
         lambda: pics.raster_chart(rng),
     )
-    return [Example(to_gray8(makers[i % len(makers)]()), 0, "synthetic") for i in range(count)]
+    return [Example(to_view8(makers[i % len(makers)]()), 0, "synthetic") for i in range(count)]
 
 
-def train_net(examples: list[Example], seed: int, epochs: int = 40, on_epoch: Callable[[int], None] | None = None) -> CTNet:
-    """A network trained on the examples (and drawn hard negatives) with augmentation; the same seed gives the same weights."""
+@dataclass
+class ViewBank:
+    """Augmented views of every example, drawn once (8 bit), so that every fold trains on the same
+    draws and augmenting is paid once, not once per fold and epoch."""
+
+    views: np.ndarray  # (examples, VIEWS, CHANNELS, SIDE, SIDE) uint8
+    labels: np.ndarray
+
+
+def training_bank(examples: list[Example], seed: int, extra: list[Example] | None = None) -> ViewBank:
+    """Views of the examples first, then of `extra` (generated) and drawn hard negatives."""
+    rng = np.random.default_rng(seed)
+    everything = examples + list(extra or []) + synthetic_negatives(max(20, len(examples) // 5), seed)
+    views = np.zeros((len(everything), VIEWS, CHANNELS, SIDE, SIDE), np.uint8)
+    for i, e in enumerate(everything):
+        small = shrink(e.image, 2 * SIDE)
+        for v in range(VIEWS):
+            views[i, v] = np.round(255 * image_view(augment(small, rng, e.label), SIDE, CHANNELS))
+    return ViewBank(views, np.array([e.label for e in everything], np.float32))
+
+
+def train_on_bank(bank: ViewBank, rows: np.ndarray, seed: int, epochs: int, on_epoch: Callable[[int], None] | None = None) -> CTNet:
+    """A network trained on these rows of the bank, one random view of each per epoch; the same seed gives the same weights."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    examples = examples + synthetic_negatives(max(20, len(examples) // 5), seed)
-    net = CTNet()
+    net = CTNet(CHANNELS)
     optimiser = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-4)
-    steps = epochs * max(1, (len(examples) + 31) // 32)
+    steps = epochs * max(1, (len(rows) + 31) // 32)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=3e-3, total_steps=steps)
-    counts = Counter(e.label for e in examples)
-    pos_weight = torch.tensor(counts[0] / max(1, counts[1]))
-    loss_fn = nn.BCEWithLogitsLoss(pos_weight=pos_weight)
-    labels = np.array([e.label for e in examples], np.float32)
+    labels = bank.labels[rows]
+    loss_fn = nn.BCEWithLogitsLoss(pos_weight=torch.tensor((labels == 0).sum() / max(1, (labels == 1).sum())))
     for epoch in range(epochs):
         net.train()
-        order = rng.permutation(len(examples))
+        order = rng.permutation(len(rows))
         for i in range(0, len(order), 32):
-            idx = order[i : i + 32]
-            x = torch.from_numpy(np.stack([image_view(augment(examples[j].image, rng, examples[j].label), SIDE) for j in idx]))[:, None]
-            y = torch.from_numpy(labels[idx])
+            idx = rows[order[i : i + 32]]
+            x = torch.from_numpy(bank.views[idx, rng.integers(0, VIEWS, len(idx))].astype(np.float32) / 255)
             optimiser.zero_grad()
-            loss_fn(net(x), y).backward()
+            loss_fn(net(x), torch.from_numpy(bank.labels[idx])).backward()
             optimiser.step()
             schedule.step()
         if on_epoch:
             on_epoch(epoch)
     net.eval()
     return net
+
+
+def train_net(
+    examples: list[Example], seed: int, epochs: int = 40, on_epoch: Callable[[int], None] | None = None, extra: list[Example] | None = None
+) -> CTNet:
+    """A network trained on the examples, `extra` ones (generated, never scored) and drawn hard
+    negatives, with augmentation; the same seed gives the same weights."""
+    bank = training_bank(examples, seed, extra)
+    return train_on_bank(bank, np.arange(len(bank.labels)), seed, epochs, on_epoch)
 
 
 def group_folds(groups: list[str], k: int) -> list[list[int]]:
@@ -216,13 +194,18 @@ class HeldOut:
     folds: list[list[int]]
 
 
-def cross_validate(examples: list[Example], seed: int, k: int = 5, epochs: int = 40, on_fold: Callable[[int], None] | None = None) -> HeldOut:
+def cross_validate(
+    examples: list[Example], seed: int, k: int = 5, epochs: int = 40, on_fold: Callable[[int], None] | None = None,
+    extra: list[Example] | None = None, bank: ViewBank | None = None,
+) -> HeldOut:
+    """Every example scored by a network trained without its group's fold (extra ones are in every training)."""
+    bank = bank or training_bank(examples, seed, extra)
     folds = group_folds([e.group for e in examples], k)
     logits = np.zeros(len(examples), np.float32)
+    always = np.arange(len(examples), len(bank.labels))
     for n, test in enumerate(folds):
-        held = set(test)
-        net = train_net([e for i, e in enumerate(examples) if i not in held], seed + n, epochs)
-        logits[test] = Filter(net, Card(version="fold")).image_logits([examples[i].image for i in test])
+        net = train_on_bank(bank, np.concatenate([np.setdiff1d(np.arange(len(examples)), test), always]), seed + n, epochs)
+        logits[test] = Filter(net, Card(version="fold", channels=CHANNELS)).image_logits([examples[i].image for i in test])
         if on_fold:
             on_fold(n)
     return HeldOut(logits, np.array([e.label for e in examples]), folds)
@@ -239,13 +222,34 @@ def honest_threshold_check(scores: np.ndarray, labels: np.ndarray, folds: list[l
     return {"recall": tp / max(1, int((labels == 1).sum())), "precision": tp / max(1, int(chosen.sum()))}
 
 
+def calibration(scores: np.ndarray, labels: np.ndarray, bins: int = 10) -> dict:
+    """Brier score and expected calibration error (equal-width bins) of scores against labels."""
+    which = np.minimum((scores * bins).astype(int), bins - 1)
+    ece = sum(float((which == k).mean() * abs(scores[which == k].mean() - labels[which == k].mean())) for k in range(bins) if (which == k).any())
+    return {"brier": float(np.mean((scores - labels) ** 2)), "ece": ece}
+
+
+def by_group(scores: np.ndarray, examples: list[Example], threshold: float) -> dict:
+    """Per source: examples, CTs, and how many of each class are at or above the threshold."""
+    out: dict[str, dict] = defaultdict(lambda: {"n": 0, "ct": 0, "ct_kept": 0, "not_ct_kept": 0})
+    for s, e in zip(scores, examples):
+        g = out[e.group]
+        g["n"] += 1
+        g["ct"] += e.label
+        g["ct_kept" if e.label else "not_ct_kept"] += int(s >= threshold)
+    return dict(sorted(out.items()))
+
+
 def fit_filter(
-    examples: list[Example], version: str, seed: int = 0, k: int = 5, epochs: int = 40, progress: Callable[[str, float], None] | None = None
+    examples: list[Example], version: str, seed: int = 0, k: int = 5, epochs: int = 40, progress: Callable[[str, float], None] | None = None,
+    extra: list[Example] | None = None,
 ) -> tuple[Filter, HeldOut]:
     """Cross-validate by group, calibrate and choose the threshold on the held-out scores, then train
-    the shipped network on everything."""
+    the shipped network on everything. `extra` examples (generated) are trained on, never scored."""
     say = progress or (lambda _msg, _done: None)  # (what is happening, share of the work done)
-    held = cross_validate(examples, seed, k, epochs, on_fold=lambda n: say(f"held-out fold {n + 1} of {k} done", (n + 1) / (k + 1)))
+    bank = training_bank(examples, seed, extra)
+    say(f"{len(bank.labels)} x {VIEWS} augmented views drawn", 0.0)
+    held = cross_validate(examples, seed, k, epochs, on_fold=lambda n: say(f"held-out fold {n + 1} of {k} done", (n + 1) / (k + 1)), bank=bank)
     a, b = platt(held.logits, held.labels)
     scores = sigmoid(a * held.logits + b)
     threshold = recall_threshold(scores, held.labels)
@@ -254,11 +258,13 @@ def fit_filter(
         "roc_auc": roc_auc(scores, held.labels),
         "at_threshold": at_threshold(scores, held.labels, threshold),
         "threshold_chosen_on_other_folds": honest_threshold_check(scores, held.labels, held.folds),
+        "calibration": calibration(scores, held.labels),
+        "by_group": by_group(scores, examples, threshold),
     }
-    net = train_net(examples, seed, epochs, on_epoch=lambda e: say(f"final model, epoch {e + 1} of {epochs}", (k + (e + 1) / epochs) / (k + 1)))
-    groups = Counter(e.group for e in examples)
+    net = train_on_bank(bank, np.arange(len(bank.labels)), seed, epochs, on_epoch=lambda e: say(f"final model, epoch {e + 1} of {epochs}", (k + (e + 1) / epochs) / (k + 1)))
+    groups = Counter(e.group for e in examples + list(extra or []))
     card = Card(
-        version=version, platt_a=a, platt_b=b, threshold=threshold, seed=seed, metrics=metrics,
-        trained_on={"examples": len(examples), "ct": sum(e.label for e in examples), "groups": dict(sorted(groups.items())), "epochs": epochs, "side": SIDE},
+        version=version, platt_a=a, platt_b=b, threshold=threshold, caption_floor=CAPTION_FLOOR * threshold, seed=seed, metrics=metrics, channels=CHANNELS,
+        trained_on={"examples": len(examples), "generated": len(extra or []), "ct": sum(e.label for e in examples), "groups": dict(sorted(groups.items())), "epochs": epochs, "side": SIDE},
     )
     return Filter(net, card), held

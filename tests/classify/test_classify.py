@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from figscrape.classify.active import SHIPPED, active_version
-from figscrape.classify.features import SIDE, caption_evidence, image_view
+from figscrape.classify.features import CHANNELS, SIDE, caption_evidence, image_view
 from figscrape.classify.model import load_filter, save_filter
 from figscrape.classify.retrain import is_not_worse
 from figscrape.classify.train import (
@@ -36,11 +36,15 @@ def toy_examples(n: int = 24) -> list[Example]:
     return out
 
 
-def test_the_view_is_letterboxed_grey_of_fixed_size() -> None:
+def test_the_view_is_letterboxed_grey_and_chroma_of_fixed_size() -> None:
     view = image_view(np.full((100, 300, 3), 255, np.uint8))
-    assert view.shape == (SIDE, SIDE) and view.dtype == np.float32
-    assert view[0, 0] == 0 and view[SIDE // 2, SIDE // 2] == 1.0  # black bars above and below, the picture in the middle
-    assert image_view(np.zeros((50, 40), np.uint16)).shape == (SIDE, SIDE)
+    assert view.shape == (CHANNELS, SIDE, SIDE) and view.dtype == np.float32
+    assert view[0, 0, 0] == 0 and view[0, SIDE // 2, SIDE // 2] == 1.0  # black bars above and below, the picture in the middle
+    assert view[1].max() == 0  # white has no colour
+    red = image_view(np.dstack([np.zeros((60, 60), np.uint8), np.zeros((60, 60), np.uint8), np.full((60, 60), 255, np.uint8)]))
+    assert red[1, SIDE // 2, SIDE // 2] == 1.0 and red[0, SIDE // 2, SIDE // 2] < 0.5  # pure red: full chroma, darkish grey
+    assert image_view(np.zeros((50, 40), np.uint16)).shape == (CHANNELS, SIDE, SIDE)
+    assert image_view(np.zeros((50, 40, 4), np.uint8), channels=1).shape == (1, SIDE, SIDE)  # what a model of one channel sees
 
 
 @pytest.mark.parametrize(("text", "evidence"), [("Axial chest CT showing ground-glass opacities", 1), ("Chest X-ray of patient 2", -1), ("ROC curves of the models", -1), ("Patients by age", 0), ("", 0)])
@@ -147,3 +151,49 @@ def test_labels_people_made_become_training_examples_grouped_by_paper(engine, st
     # panel 0: yes+yes; panel 1: ann's latest is yes, bob yes; panel 2: a tie; panel 3: unsure only
     assert sorted(e.label for e in examples) == [1, 1]
     assert {e.group for e in examples} == {"paper:local/labels"}
+
+
+def test_ct_words_lift_only_a_picture_that_is_plausibly_ct() -> None:
+    """The picture first: a caption saying CT leaves a map-like picture (image logit -6) where its
+    pixels put it, lifts a plausible one, and words of another kind lower both."""
+    from figscrape.classify.model import CTNet, Card, Filter
+
+    class Fixed(Filter):
+        def image_logits(self, images: list[np.ndarray], batch: int = 64) -> np.ndarray:
+            return np.array([-6.0, -1.0], np.float32)
+
+    flt = Fixed(CTNet(), Card(version="t", caption_floor=0.1, threshold=0.4))
+    pictures = [np.zeros((8, 8), np.uint8)] * 2
+    alone = flt.scores(pictures)
+    worded = flt.scores(pictures, ["Chest CT of patient 1"] * 2)
+    assert worded[0] == alone[0] < 0.01 and worded[1] > flt.card.threshold > alone[1]
+    assert (flt.scores(pictures, ["Bar chart of cases"] * 2) < alone).all()
+
+
+def test_true_panels_are_cut_from_the_figure_with_their_truth(tmp_path: Path) -> None:
+    from figscrape.classify.truth_panels import truth_panels
+
+    figure = np.zeros((40, 100, 3), np.uint8)
+    figure[:, 50:] = 255
+    cv2.imwrite(str(tmp_path / "f.png"), figure)
+    panels = [{"bbox": [0, 0, 50, 40], "modality": "ct", "is_ct": True}, {"bbox": [50, 0, 100, 30], "modality": "none", "is_ct": False},
+              {"bbox": [0, 0, 10, 10], "modality": "ct", "is_ct": False}]
+    truth = {"figures": {"f.png": {"part": "dev", "kind": "mixed", "source": {"repo": "o/r"}, "panels": panels}, "g.png": {"part": "holdout"}}}
+    (tmp_path / "truth.json").write_text(json.dumps(truth))
+    cut = truth_panels(tmp_path / "truth.json", tmp_path, {"dev"})
+    assert [p.image.shape for p in cut] == [(40, 50, 3), (30, 50, 3), (10, 10, 3)]
+    assert cut[0].image.max() == 0 and cut[1].image.min() == 255
+    assert [p.figure_type for p in cut] == ["ct", "mixed", "ct-not-slice"] and {p.source for p in cut} == {"o/r"}
+
+
+def test_overlays_colour_a_ct_and_keep_its_size() -> None:
+    from figscrape.classify.augment import augment, overlay
+
+    rng = np.random.default_rng(2)
+    ct = pics.ct_slice(rng, 128)
+    coloured = overlay(ct, rng)
+    assert coloured.shape == (128, 128, 3) and (coloured.max(axis=2).astype(int) - coloured.min(axis=2)).max() > 50
+    for label in (0, 1):
+        out = augment(ct, rng, label)
+        assert out.dtype == np.uint8 and out.ndim in (2, 3) and min(out.shape[:2]) >= 8
+
