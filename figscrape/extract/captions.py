@@ -128,25 +128,66 @@ def _style(span: Span) -> tuple[str, float]:
     return (span.font, round(span.size))
 
 
+def _mostly_bold(line: TextLine) -> bool:
+    """True when most of the line's characters are set in bold (a caption's title line)."""
+    bold = sum(len(s.text.strip()) for s in line.spans if s.bold)
+    return 2 * bold > sum(len(s.text.strip()) for s in line.spans)
+
+
+def _restyled(line: TextLine, last: TextLine) -> bool:
+    """True when the line is set in another size, or starts in bold where the line before ended
+    in plain text and is mostly so (or the other way round): the style of a new paragraph, not of
+    the caption's next line (a bold panel letter at the start of a line is not)."""
+    weight_changed = line.main_span.bold != last.tail_span.bold and _mostly_bold(line) != _mostly_bold(last)
+    return abs(line.size - last.size) > 0.6 or weight_changed
+
+
+def _row_mates(line: TextLine, candidates: list[TextLine], taken: set[int]) -> list[TextLine]:
+    """Lines that go on the same row right after `line` (MuPDF cuts a line at a font change or a
+    wide space: "Figure 2" and the caption text beside it, a sentence and the next one)."""
+    mates: list[TextLine] = []
+    edge = line
+    for other in sorted(candidates, key=lambda o: o.bbox[0]):
+        if other is line or id(other) in taken or other.blank or other in mates:
+            continue
+        level = min(other.bbox[3], edge.bbox[3]) - max(other.bbox[1], edge.bbox[1]) > 0.6 * min(other.bbox[3] - other.bbox[1], edge.bbox[3] - edge.bbox[1])
+        if level and -1 <= other.bbox[0] - edge.bbox[2] <= 1.3 * line.size and abs(other.size - line.size) < 1.5:
+            mates.append(other)
+            edge = other
+    return mates
+
+
+def _ends_sentence(lines: list[TextLine]) -> bool:
+    return bool(_SENTENCE_END.search(lines[-1].text))
+
+
 def _follow(start: TextLine, candidates: list[TextLine], taken: set[int], body: BodyText | None = None) -> list[TextLine]:
-    """Lines below `start` that belong to the same caption paragraph."""
-    lines = [start]
+    """Lines below `start` that belong to the same caption paragraph: set in the caption's own
+    style (a bold title line may be followed by its text in the text's style, set as tight as the
+    running text), no further below than its line spacing, and not a new caption's label."""
+    lines = [start] + _row_mates(start, candidates, taken)
     size = start.size
     last = start
-    gap_limit = 1.4 * size + 1
+    body_gap = body.line_gap + 0.3 * size + 0.5 if body is not None else 0.6 * size
+    gap_limit = max(1.4 * size + 1, body_gap)  # a caption set as widely as a double-spaced text
     if body is not None and _style(start.tail_span) == (body.font, round(body.size)):
-        gap_limit = min(gap_limit, body.line_gap + 0.3 * size + 0.5)
+        gap_limit = body_gap
     for line in candidates:
-        if id(line) in taken or line.bbox[1] < last.bbox[3] - 0.5 * size or line is start:
+        if id(line) in taken or line.bbox[1] < last.bbox[3] - 0.5 * size or line is start or line in lines:
             continue
         if line.blank or not _same_column(line, start) and not _same_column(line, last):
             continue
         gap = line.bbox[1] - last.bbox[3]
-        if gap > gap_limit or abs(line.size - size) > 0.6 or parse_caption_start(line):
+        title_then_text = last is start and _mostly_bold(start) and gap <= body_gap
+        if gap > gap_limit or _restyled(line, last) and not title_then_text:
             break
-        lines.append(line)
-        if len(lines) == 2:
+        if parse_caption_start(line) and _ends_sentence(lines):
+            break  # "Fig. 5." inside a running sentence is a reference, not a new caption
+        row = [line] + _row_mates(line, candidates, taken)
+        lines += row
+        if len(lines) - len(row) == 1 or last is start and title_then_text:
             gap_limit = min(gap_limit, max(gap, 0.0) * 1.5 + 0.25 * size + 1)
+        size = line.size
         last = line
     return lines
 
@@ -164,7 +205,11 @@ def find_captions(page: PageLayout, body: BodyText | None = None) -> list[Captio
         start = parse_caption_start(line)
         if start is None or _continues_paragraph(line, lines) or start.weak and not _next_to_graphic(line, page):
             continue
-        if start.label_only:
+        beside = _row_mates(line, lines, taken) if start.label_only else []
+        if beside:  # "Figure 2" with its text set on the same row
+            start = CaptionStart(start.kind, start.number, label_only=False)
+            spanned = [line] + _follow(beside[0], [l for l in ordered if l.bbox[1] >= line.bbox[1] - 1], taken | {id(line)}, body)
+        elif start.label_only:
             spanned = [line]
         else:
             spanned = _follow(line, [l for l in ordered if l.bbox[1] >= line.bbox[1] - 1], taken, body)

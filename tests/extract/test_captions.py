@@ -50,3 +50,50 @@ def test_an_unpunctuated_plain_label_is_a_weak_start_and_needs_a_graphic_beside_
     assert find_captions(alone) == []
     under_a_chart = PageLayout(1, (0, 0, 612, 792), [caption], [], [(60, 150, 280, 290)])
     assert [c.number for c in find_captions(under_a_chart)] == ["1"]
+
+
+def _line(bbox: tuple[float, float, float, float], *parts: tuple[str, bool], size: float = 9.0) -> TextLine:
+    spans = tuple(Span(text, "Times-Bold" if bold else "Times-Roman", size, bold, False) for text, bold in parts)
+    return TextLine(bbox, "".join(p[0] for p in parts), spans, True)
+
+
+def _caption_text(lines: list[TextLine], line_gap: float = 2.0) -> str:
+    from figscrape.extract.captions import find_captions
+    from figscrape.extract.layout import BodyText, PageLayout
+
+    page = PageLayout(1, (0, 0, 612, 792), lines, [], [(60, 100, 540, 290)])
+    (caption,) = find_captions(page, BodyText("Times-Roman", 10.0, line_gap))
+    return caption.text
+
+
+def test_a_label_with_its_text_beside_it_on_the_same_row_is_a_whole_caption() -> None:
+    text = _caption_text([
+        _line((72, 300, 106, 310), ("Figure 2", False)),
+        _line((116, 300, 540, 310), ("Overview of the design.", True), (" The first three plots", False)),
+        _line((82, 311, 540, 321), ("show the environments.", False)),
+    ])
+    assert text == "Figure 2 Overview of the design. The first three plots show the environments."
+
+
+def test_a_bold_title_runs_on_in_plain_text_set_tight_but_not_into_a_paragraph_after_a_gap() -> None:
+    title = _line((72, 300, 400, 309), ("Figure 1. The workflow.", True))
+    tight = _line((72, 308.5, 540, 318.5), ("(a) Modules are inferred", False), size=10.0)
+    assert _caption_text([title, tight]) == "Figure 1. The workflow. (a) Modules are inferred"
+    paragraph = _line((72, 317, 540, 327), ("As shown by the table and the figure, we find", False))
+    assert _caption_text([title, paragraph]) == "Figure 1. The workflow."
+
+
+def test_a_figure_reference_inside_a_running_sentence_does_not_end_the_caption() -> None:
+    text = _caption_text([
+        _line((72, 300, 540, 310), ("Figure 7: Survival functions of the five models from", False)),
+        _line((72, 312, 540, 322), ("Fig.5. For each model, many iterations were run.", False)),
+    ])
+    assert text.endswith("many iterations were run.")
+
+
+def test_a_caption_set_double_spaced_like_its_text_goes_on() -> None:
+    lines = [
+        _line((72, 300, 540, 312), ("Figure 1. Data from different tissues are of high quality", True), size=12.0),
+        _line((72, 330, 540, 342), ("and reproducible. a. Enrichment of probes.", False), size=12.0),
+    ]
+    assert _caption_text(lines, line_gap=18.0).endswith("Enrichment of probes.")
