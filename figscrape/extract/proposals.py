@@ -22,7 +22,7 @@ from figscrape.extract.layout import BodyText, PageLayout, PlacedImage, TextLine
 from figscrape.geometry import Box
 
 MIN_DETECTION_SCORE = 0.5  # a detected figure below this is not taken
-UNCAPTIONED_SCORE = 0.9  # a figure on a page with no figure label at all (slides, posters, sheets) must be this sure
+UNCAPTIONED_SCORE = 0.6  # a figure on a page with no figure label at all (slides, posters, sheets) must be surer
 UNCAPTIONED_SHARE = 0.05  # of the page, at least
 FREE_GRAPHIC_SHARE = 0.03  # of the page: graphics outside every figure that make a page unsure
 FIGURE_PAGE_SHARE = 0.12  # of the page: graphics that make a page with no running text a figure page
@@ -69,7 +69,7 @@ def unsure_because(facts: PageFacts, numbers_found: set[str]) -> str:
         return "a figure label with no region"
     if graphic_area >= FREE_GRAPHIC_SHARE * page_area:
         return "graphics no figure claims"
-    if not facts.figures and facts.body_lines <= 2 and graphic_area >= FIGURE_PAGE_SHARE * page_area:
+    if not facts.figures and facts.body_lines <= 2 and marks_area >= FIGURE_PAGE_SHARE * page_area:
         return "a figure page"
     return ""
 
@@ -101,14 +101,14 @@ def _free_caption(box: Box, facts: PageFacts, used: set[str]) -> Caption | None:
     for c in facts.captions:
         if c.number in used:
             continue
+        dists = []
         if g.x_overlap(c.bbox, g.expand(box, CAPTION_REACH)) > 0:
-            dist = max(c.bbox[1] - box[3], box[1] - c.bbox[3])
-        elif g.y_overlap(c.bbox, box) > 0:
-            dist = max(c.bbox[0] - box[2], box[0] - c.bbox[2])
-        else:
-            continue
-        if -4 <= dist <= CAPTION_REACH and (best is None or dist < best[0]):
-            best = (dist, c)
+            dists.append(max(c.bbox[1] - box[3], box[1] - c.bbox[3]))
+        if g.y_overlap(c.bbox, box) > 0:
+            dists.append(max(c.bbox[0] - box[2], box[0] - c.bbox[2]))
+        for dist in dists:
+            if -4 <= dist <= CAPTION_REACH and (best is None or dist < best[0]):
+                best = (dist, c)
     return best[1] if best else None
 
 

@@ -149,3 +149,18 @@ def test_a_detected_figure_takes_the_free_caption_next_to_it(tmp_path: Path) -> 
     added = merge(facts, [Detection("figure", 0.8, (250, 190, 530, 440)), Detection("table", 0.9, (72, 520, 520, 660))], used, {})
     assert [(f.number, f.kind, f.caption) for f in added] == [("3", "vector", "Figure 3. A chart, its caption flush left.")]
     assert iou(added[0].bbox, (260, 200, 520, 430)) > 0.95
+
+
+def test_on_a_page_with_no_figure_label_only_a_very_sure_large_detection_is_a_figure(tmp_path: Path) -> None:
+    def draw(page: pymupdf.Page) -> None:
+        page.insert_text((72, 80), "A slide title", fontsize=20)
+        _image(page, (100, 150, 500, 450))
+        _image(page, (72, 700, 102, 730), seed=3)  # a small logo
+
+    _, _, figures, facts = _facts(_pdf(tmp_path, draw))
+    assert figures == [] and unsure_because(facts, set())
+    assert merge(facts, [Detection("figure", 0.55, (95, 145, 505, 455))], set(), {}) == []
+    assert merge(facts, [Detection("figure", 0.95, (70, 698, 104, 732))], set(), {}) == []  # too small
+    added = merge(facts, [Detection("figure", 0.95, (95, 145, 505, 455))], set(), {})
+    assert [(f.number, f.caption, f.kind) for f in added] == [("", "", "raster")]
+    assert iou(added[0].bbox, (100, 150, 500, 450)) > 0.97
