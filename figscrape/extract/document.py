@@ -20,6 +20,7 @@ from figscrape.extract.images import (
 )
 from figscrape.extract.layout import PageLayout, mark_furniture, read_page
 from figscrape.extract.letters import panel_letter
+from figscrape.extract.proposals import add_detected_figures
 from figscrape.runtime.mupdf import log_mupdf_messages
 from figscrape.runtime.pdfsniff import file_problem
 
@@ -123,7 +124,7 @@ def extract_figures(path: Path, max_pages: int = MAX_PAGES) -> ExtractedDocument
         pages = [read_page(p) for p in doc]
         mark_furniture(pages)
         result = ExtractedDocument(str(path), doc.page_count)
-        for fig in find_figures(pages):
+        for fig in add_detected_figures(doc, pages, find_figures(pages)):
             page = doc[fig.page - 1]
             if fig.kind != "raster":
                 fig.bbox = ink_box(page, fig.bbox)

@@ -1,0 +1,173 @@
+"""The learned detector where the PDF structure is not sure, merged into the structure's figures.
+
+A page is sure when every figure label on it has a region and every sizeable graphic on it
+belongs to a figure; only the other pages (a caption or "Figure N" label with no region, graphics
+no figure claims, pages that look like figure pages) are rendered and run through the detector.
+A detected figure counts only as far as the PDF's own images, drawings and labels bear it out:
+its box is snapped to them. It widens a structure figure it contains (pieces of one figure the
+structure split), or becomes a figure of its own with the nearest free caption on the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pymupdf
+
+from figscrape import geometry as g
+from figscrape.extract.captions import Caption, continue_on_next_page, find_captions
+from figscrape.extract.detector import Detection, detect
+from figscrape.extract.figures import FoundFigure
+from figscrape.extract.layout import BodyText, PageLayout, PlacedImage, TextLine, describe_body
+from figscrape.geometry import Box
+
+MIN_DETECTION_SCORE = 0.5  # a detected figure below this is not taken
+UNCAPTIONED_SCORE = 0.6  # a figure on a page with no figure label at all (slides, posters, sheets) must be surer
+UNCAPTIONED_SHARE = 0.05  # of the page, at least
+FREE_GRAPHIC_SHARE = 0.03  # of the page: graphics outside every figure that make a page unsure
+FIGURE_PAGE_SHARE = 0.12  # of the page: graphics that make a page with no running text a figure page
+CAPTION_REACH = 60.0  # points between a detected figure and the caption it takes
+SNAP_MARGIN = 6.0  # points a part may stick out of the detected box and still be snapped in
+
+
+@dataclass
+class PageFacts:
+    """What the structure analysis left on one page, for the gate and the merge."""
+
+    page: PageLayout
+    captions: list[Caption]  # figure captions and bare labels that start on the page
+    figures: list[FoundFigure]  # the structure's figures on the page
+    free: list[Box]  # images and drawings (not hairlines) outside every figure
+    free_marks: list[Box]  # every image and drawing outside every figure, hairlines too
+    body_lines: int
+
+
+def _is_body_line(line: TextLine, body: BodyText) -> bool:
+    return abs(line.size - body.size) < 0.6 and len(line.text.strip()) >= 30
+
+
+def _solid(box: Box) -> bool:
+    """Not a hairline: rules, underlines and table lines say nothing of a figure."""
+    return g.width(box) >= 2 and g.height(box) >= 2
+
+
+def page_facts(page: PageLayout, figures: list[FoundFigure], body: BodyText) -> PageFacts:
+    mine = [f for f in figures if f.page == page.number]
+    boxes = [g.expand(f.bbox, 4) for f in mine]
+    marks = [p for p in [i.bbox for i in page.images] + page.drawings if not any(g.overlap_fraction(p, b) > 0.8 for b in boxes)]
+    captions = [c for c in find_captions(page, body) if c.kind == "figure"]
+    body_lines = sum(1 for l in page.lines if not l.furniture and l.horizontal and _is_body_line(l, body))
+    return PageFacts(page, captions, mine, [m for m in marks if _solid(m)], marks, body_lines)
+
+
+def unsure_because(facts: PageFacts, numbers_found: set[str]) -> str:
+    """Why the structure analysis is not sure of this page ("" when it is)."""
+    page_area = g.area(facts.page.rect)
+    graphic_area = sum(g.area(p) for p in facts.free)
+    marks_area = g.area(g.union(facts.free_marks)) if facts.free_marks else 0.0
+    if any(c.number not in numbers_found for c in facts.captions) and marks_area > 0.02 * page_area:
+        return "a figure label with no region"
+    if graphic_area >= FREE_GRAPHIC_SHARE * page_area:
+        return "graphics no figure claims"
+    if not facts.figures and facts.body_lines <= 2 and marks_area >= FIGURE_PAGE_SHARE * page_area:
+        return "a figure page"
+    return ""
+
+
+def snap(box: Box, page: PageLayout, avoid: list[Box]) -> tuple[Box, list[PlacedImage], list[Box]] | None:
+    """The detected box drawn in to the page's own images, drawings and labels inside it; None
+    when nothing of the PDF bears it out. A page scan (one image larger than the box) keeps the box."""
+    reach = g.expand(box, SNAP_MARGIN)
+    images = [i for i in page.images if g.overlap_fraction(i.bbox, reach) > 0.5]
+    drawings = [d for d in page.drawings if g.overlap_fraction(d, reach) > 0.5 and g.area(d) < 1.5 * g.area(box)]
+    if not images and not drawings:
+        scan = [i for i in page.images if g.overlap_fraction(box, i.bbox) > 0.9]
+        return (g.intersection(box, scan[0].bbox), scan, []) if scan else None
+    parts = [i.bbox for i in images] + drawings
+    texts = [
+        l.bbox for l in page.lines
+        if not l.furniture and not l.blank and g.overlap_fraction(l.bbox, reach) > 0.8 and not any(g.overlap_fraction(l.bbox, a) > 0.5 for a in avoid)
+    ]
+    snapped = g.union(parts + texts)
+    if g.area(g.intersection(snapped, box)) < 0.3 * g.area(box):
+        return None  # a few strokes in a box the model filled with something else
+    return snapped, images, drawings
+
+
+def _free_caption(box: Box, facts: PageFacts, used: set[str]) -> Caption | None:
+    """The nearest figure caption or label on the page no figure has: just below or above the box
+    (set flush left of it, as some journals do, too), or level with it at its side."""
+    best: tuple[float, Caption] | None = None
+    for c in facts.captions:
+        if c.number in used:
+            continue
+        dists = []
+        if g.x_overlap(c.bbox, g.expand(box, CAPTION_REACH)) > 0:
+            dists.append(max(c.bbox[1] - box[3], box[1] - c.bbox[3]))
+        if g.y_overlap(c.bbox, box) > 0:
+            dists.append(max(c.bbox[0] - box[2], box[0] - c.bbox[2]))
+        for dist in dists:
+            if -4 <= dist <= CAPTION_REACH and (best is None or dist < best[0]):
+                best = (dist, c)
+    return best[1] if best else None
+
+
+def _kind(images: list[PlacedImage], drawings: list[Box]) -> str:
+    if not images:
+        return "vector"
+    if any(_solid(d) and not any(g.overlap_fraction(d, g.expand(i.bbox, 2)) > 0.95 for i in images) for d in drawings):
+        return "mixed"
+    return "raster" if len(images) == 1 else "tiled"
+
+
+def merge(facts: PageFacts, detections: list[Detection], used: set[str], legends: dict[str, str]) -> list[FoundFigure]:
+    """New figures for this page from the detector's boxes; structure figures a detection contains
+    are widened to it in place. `used` (figure numbers already taken) grows."""
+    avoid = [c.bbox for c in facts.captions]
+    added: list[FoundFigure] = []
+    for det in sorted((d for d in detections if d.label == "figure" and d.score >= MIN_DETECTION_SCORE), key=lambda d: -d.score):
+        snapped = snap(det.bbox, facts.page, avoid)
+        if snapped is None:
+            continue
+        box, images, drawings = snapped
+        inside = [f for f in facts.figures + added if g.overlap_fraction(f.bbox, g.expand(box, 4)) > 0.8]
+        touching = [f for f in facts.figures + added if g.overlap_fraction(g.intersection(f.bbox, box), box) > 0.05 or g.overlap_fraction(f.bbox, box) > 0.2]
+        if len(inside) == 1 and len(touching) == 1:
+            fig = inside[0]
+            if g.area(box) > 1.15 * g.area(fig.bbox) and not any(g.overlap_fraction(a, box) > 0.5 for a in avoid):
+                fig.bbox = g.union([fig.bbox, box])
+                fig.images = list({id(i): i for i in fig.images + images}.values())
+                fig.drawings = fig.drawings + [d for d in drawings if d not in fig.drawings]
+                fig.kind = _kind(fig.images, fig.drawings)
+            continue
+        if touching:
+            continue  # the structure's figures here stand; the model sees them otherwise
+        caption = _free_caption(box, facts, used)
+        if caption is None:
+            if not facts.captions and det.score >= UNCAPTIONED_SCORE and g.area(box) >= UNCAPTIONED_SHARE * g.area(facts.page.rect):
+                added.append(FoundFigure(facts.page.number, box, "", "", _kind(images, drawings), images, drawings))
+            continue
+        text = legends.get(caption.number, "") if caption.label_only else caption.text
+        used.add(caption.number)
+        added.append(FoundFigure(facts.page.number, box, caption.number, text, _kind(images, drawings), images, drawings, caption.label_only))
+    return added
+
+
+def add_detected_figures(doc: pymupdf.Document, pages: list[PageLayout], figures: list[FoundFigure]) -> list[FoundFigure]:
+    """The structure's figures with the detector's added where a page is not sure."""
+    body = describe_body(pages)
+    facts = [page_facts(p, figures, body) for p in pages]
+    used = {f.number for f in figures}
+    legends: dict[str, str] = {}
+    for index, f in enumerate(facts):
+        for c in f.captions:
+            if not c.label_only and c.number not in used:
+                if index + 1 < len(pages):
+                    continue_on_next_page(c, f.page, pages[index + 1], body)
+                legends.setdefault(c.number, c.text)
+    out = list(figures)
+    for f in facts:
+        if not unsure_because(f, used):
+            continue
+        out += merge(f, detect(doc[f.page.number - 1]), used, legends)
+    return out
