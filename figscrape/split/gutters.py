@@ -14,9 +14,12 @@ axis titles, legends, scale bars) join the nearest panel, and strips of text ove
 (titles, headers) are dropped. Last, strips along a panel (a scanner table, a colour bar), small
 pictures tight beside it (zoomed insets) and the second lung of a masked slice join it.
 
+Gutters too thin for the analysis view, of the other colour than the page, or where two pictures
+touch (seams) are found first at a finer scale (cuts.py) and count as background in the mask.
+
 This module is the entry and the order of those steps; each step lives with its concern:
 settings.py (PixelBox, and every tuning number in `Settings`), masks.py (the view, its background and
-content mask), lines.py (thin-line removal), pieces.py (connected pieces and which are panels) and
+content mask), cuts.py (gutters and seams at the finer scale), lines.py (thin-line removal), pieces.py (connected pieces and which are panels) and
 joining.py (the rules that join pieces into panels)."""
 
 from __future__ import annotations
