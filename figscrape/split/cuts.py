@@ -75,8 +75,8 @@ def gutter_bands(gray: np.ndarray, page: int, settings: Settings) -> list[Band]:
     cells = [(0, 0, w, h, 0)]
     while cells:
         x0, y0, x1, y1, depth = cells.pop()
-        if x1 - x0 <= settings.gutter_min_side or y1 - y0 <= settings.gutter_min_side:
-            continue
+        if x1 - x0 <= settings.gutter_min_side or y1 - y0 <= settings.gutter_min_side or x1 - x0 < min_w or y1 - y0 < min_h:
+            continue  # too small to hold a gutter between two panels, nor parts that could
         for horizontal in (True, False):
             lo, hi = (y0, y1) if horizontal else (x0, x1)
             across = mid[y0:y1, x0:x1] if horizontal else mid[y0:y1, x0:x1].T  # lines across the cut first
