@@ -14,16 +14,24 @@ axis titles, legends, scale bars) join the nearest panel, and strips of text ove
 (titles, headers) are dropped. Last, strips along a panel (a scanner table, a colour bar), small
 pictures tight beside it (zoomed insets) and the second lung of a masked slice join it.
 
+Gutters too thin for the analysis view, of the other colour than the page, or where two pictures
+touch (seams) are found first at a finer scale (cuts.py) and count as background in the mask.
+
 This module is the entry and the order of those steps; each step lives with its concern:
 settings.py (PixelBox, and every tuning number in `Settings`), masks.py (the view, its background and
-content mask), lines.py (thin-line removal), pieces.py (connected pieces and which are panels) and
+content mask), cuts.py (gutters and seams at the finer scale), lines.py (thin-line removal), pieces.py (connected pieces and which are panels) and
 joining.py (the rules that join pieces into panels)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import cv2
 import numpy as np
 
+from figscrape import geometry as g
 from figscrape.geometry import PixelBox
+from figscrape.split.cuts import band_mask, fine_view, gutter_bands
 from figscrape.split.joining import (
     absorb_parts,
     attach,
@@ -32,23 +40,28 @@ from figscrape.split.joining import (
     spans_several,
 )
 from figscrape.split.lines import thin_lines
-from figscrape.split.masks import analysis_view, background_level, content_mask
+from figscrape.split.masks import analysis_view, background_level, content_mask, gutter_level
 from figscrape.split.pieces import (
     container,
     cores_of,
     major_flags,
+    panel_sized,
     pieces,
+    pieces_of,
     text_lines,
     unbridged,
 )
 from figscrape.split.settings import Settings
 
 
-def panel_boxes(gray: np.ndarray, bg: int, settings: Settings) -> list[PixelBox]:
-    """Panels in analysis pixels, on a background of level `bg`."""
+def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarray | None = None) -> list[PixelBox]:
+    """Panels in analysis pixels, on a background of level `bg`; `gutters` (a mask, 1 where a gutter
+    found at a finer scale runs) are background whatever their level."""
     h, w = gray.shape
     mask = content_mask(gray, bg, settings)
-    mask = mask & (1 - thin_lines(mask, settings))
+    if gutters is not None:
+        mask &= 1 - gutters
+    mask = keep_line_drawings(mask, gray, settings)
     found = pieces(mask, settings)
     if not found:
         return [(0, 0, w, h)]
@@ -66,16 +79,41 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings) -> list[PixelBox]
     return join_halves(absorb_parts(merge_overlapping(grown, settings), reach, settings), mask, settings)
 
 
+def keep_line_drawings(mask: np.ndarray, gray: np.ndarray, settings: Settings) -> np.ndarray:
+    """The content mask without its thin lines that stand apart, except in a panel-sized piece that
+    holds no panel-sized piece once they are gone: a set of axes whose spines carry only tiny
+    inward ticks, or a line drawing, is its lines, and without them it would vanish."""
+    lines = thin_lines(mask, settings)
+    if not lines.any():
+        return mask
+    kept = mask & (1 - lines)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    after = pieces(kept, settings)
+    majors = [p.box for p, m in zip(after, major_flags(after, gray, settings)) if m]
+    restore = np.zeros(n, bool)
+    for i, p in enumerate(pieces_of(stats, mask.shape, settings), start=1):
+        restore[i] = panel_sized(p, gray, settings) and not any(g.area(g.intersection(m, p.box)) == g.area(m) for m in majors)
+    if not restore.any():
+        return kept
+    return np.where(restore[labels], mask, kept).astype(np.uint8)
+
+
 def find_panels(gray: np.ndarray, settings: Settings | None = None) -> list[PixelBox]:
     """Panel boxes (x0, y0, x1, y1, in the given image's pixels) in reading order."""
     settings = settings or Settings()
-    small, factor = analysis_view(gray, settings)
+    fine, fine_factor = fine_view(gray, settings)
+    small, factor = analysis_view(fine, settings)
+    factor *= fine_factor
     bg = background_level(small, settings)
+    if settings.black_level < bg < settings.white_level:  # the border is pictures: gutters too thin for the analysis view may still show finer
+        finer = gutter_level(fine, replace(settings, gutter_run=1))
+        bg = bg if finer is None else finer
     if settings.black_level < bg < settings.white_level:  # a picture filling the figure to its edges: one panel
         return [(0, 0, gray.shape[1], gray.shape[0])]
+    gutters = band_mask(small.shape, gutter_bands(fine, bg, settings), factor / fine_factor)
     H, W = gray.shape
     out = []
-    for x0, y0, x1, y1 in panel_boxes(small, bg, settings):
+    for x0, y0, x1, y1 in panel_boxes(small, bg, settings, gutters):
         out.append((max(0, int(x0 * factor)), max(0, int(y0 * factor)), min(W, int(np.ceil(x1 * factor))), min(H, int(np.ceil(y1 * factor)))))
     return reading_order(out, settings)
 

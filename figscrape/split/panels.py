@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from figscrape.geometry import PixelBox
 from figscrape.runtime.imaging import to_gray8
 from figscrape.split.gutters import find_panels, reading_order
+from figscrape.split.settings import Settings
 from figscrape.split.letters import (
     assign_letters,
     group_by_letters,
@@ -48,11 +50,27 @@ def _places(box: PixelBox, width: int, height: int) -> set[str]:
     return places
 
 
+def _panels_from_pixels(image: np.ndarray, settings: Settings | None = None) -> list[PixelBox]:
+    """find_panels on the image shrunk to the splitter's finest view before it is made grey: a
+    figure of many megapixels is read at the size it is analysed at, not converted whole."""
+    settings = settings or Settings()
+    height, width = image.shape[:2]
+    scale = max(height, width) / settings.cut_side
+    if scale <= 1:
+        return find_panels(to_gray8(image), settings)
+    small = cv2.resize(image, (round(width / scale), round(height / scale)), interpolation=cv2.INTER_AREA)
+    fx, fy = width / small.shape[1], height / small.shape[0]
+    return [
+        (int(x0 * fx), int(y0 * fy), min(width, int(np.ceil(x1 * fx))), min(height, int(np.ceil(y1 * fy))))
+        for x0, y0, x1, y1 in find_panels(to_gray8(small), settings)
+    ]
+
+
 def cut_panels(image: np.ndarray, caption: str, tiles: list[PixelBox] | None = None, letters: list[tuple[str, PixelBox]] | None = None) -> list[PanelCut]:
     """The panels of a figure image, in reading order, each with its label and sub-caption."""
     height, width = image.shape[:2]
     boxes = tile_panels(tiles or [], width, height)
-    boxes = reading_order(boxes) if boxes else find_panels(to_gray8(image))
+    boxes = reading_order(boxes) if boxes else _panels_from_pixels(image)
     if letters:
         boxes = reading_order(group_by_letters(boxes, letters, width, height))
         labels = assign_letters(boxes, letters, width, height)

@@ -30,10 +30,14 @@ class Piece:
 
 def pieces(mask: np.ndarray, settings: Settings) -> list[Piece]:
     """Connected pieces of content."""
-    h, w = mask.shape
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return pieces_of(cv2.connectedComponentsWithStats(mask, connectivity=8)[2], mask.shape, settings)
+
+
+def pieces_of(stats: np.ndarray, shape: tuple[int, ...], settings: Settings) -> list[Piece]:
+    """The pieces of OpenCV's connected-component `stats` (background row first) in a mask of `shape`."""
+    h, w = shape[:2]
     out = []
-    for i in range(1, n):
+    for i in range(1, len(stats)):
         x, y, bw, bh, area = stats[i]
         box = (int(x), int(y), int(x + bw), int(y + bh))
         glyph = bh < settings.glyph_side * h or bw < settings.glyph_side * w
@@ -49,21 +53,26 @@ def cores_of(mask: np.ndarray, settings: Settings) -> list[Piece]:
 
 def text_lines(glyphs: list[Piece], settings: Settings) -> list[Piece]:
     """Glyph pieces joined into lines of text (words side by side on one baseline), so that a
-    title is judged whole, not word by word."""
-    out: list[Piece] = []
+    title is judged whole, not word by word. Each glyph joins the first line it fits (lines held as
+    arrays: a scatter plot's thousands of dots are glyphs too)."""
+    lines = np.zeros((len(glyphs), 4), np.int64)
+    pixels: list[int] = []
     for p in sorted(glyphs, key=lambda p: (p.box[1], p.box[0])):
-        h = p.box[3] - p.box[1]
-        for line in out:
-            b = line.box
-            same_row = min(b[3], p.box[3]) - max(b[1], p.box[1]) > settings.word_row * min(h, b[3] - b[1])
-            close = max(b[0], p.box[0]) - min(b[2], p.box[2]) <= settings.word_gap * max(h, b[3] - b[1])
-            if same_row and close:
-                line.box = g.union([b, p.box])
-                line.pixels += p.pixels
-                break
+        x0, y0, x1, y1 = p.box
+        h = y1 - y0
+        b = lines[: len(pixels)]
+        bh = b[:, 3] - b[:, 1]
+        same_row = np.minimum(b[:, 3], y1) - np.maximum(b[:, 1], y0) > settings.word_row * np.minimum(h, bh)
+        close = np.maximum(b[:, 0], x0) - np.minimum(b[:, 2], x1) <= settings.word_gap * np.maximum(h, bh)
+        hit = np.flatnonzero(same_row & close)
+        if hit.size:
+            i = int(hit[0])
+            lines[i] = (min(b[i, 0], x0), min(b[i, 1], y0), max(b[i, 2], x1), max(b[i, 3], y1))
+            pixels[i] += p.pixels
         else:
-            out.append(Piece(p.box, p.pixels, True))
-    return out
+            lines[len(pixels)] = p.box
+            pixels.append(p.pixels)
+    return [Piece(tuple(int(v) for v in lines[i]), pixels[i], True) for i in range(len(pixels))]  # type: ignore[arg-type]
 
 
 def _flat_box(gray: np.ndarray, p: Piece, settings: Settings) -> bool:

@@ -25,6 +25,21 @@ class Settings:
     texture_window: int = 3  # length of the windows (one across, one along) the deviation is measured in
     texture_open: int = 3  # side of the square that opens texture, so lone rough pixels are not content
 
+    # -- gutters cut at a finer scale (cuts.py)
+    cut_side: int = 2800  # gutters are looked for in a grey view at most this many pixels long
+    cut_depth: int = 6  # parts of parts are cut this many times deep at most
+    seam_step: int = 20  # grey levels a picture jumps by across a seam where two pictures touch
+    seam_span: int = 3  # the jump is measured between columns this far either side, so a line up to 4 thick is no seam
+    seam_share: float = 0.7  # share of a seam's rows with that jump
+    seam_ratio: float = 3.0  # and this many times the share of the columns around it
+    seam_floor: float = 0.02  # (plus this, so that a jump beside flat columns must still be a clear one)
+    seam_window: int = 8  # columns either side that make "around it"
+    seam_rough: int = 2  # grey levels between neighbours along a column that make it vary
+    seam_texture: float = 0.05  # share of a column's length that varies, on both sides of a seam
+    seam_picture: float = 0.5  # a part is looked at for seams when this share of it is mid-grey (pictures, not lines on a page)
+    picture_mid: float = 0.25  # a run of the other colour than the page, or a seam, has pictures on both sides: this share mid-grey
+    picture_reach: int = 6  # over this many lines beside it
+
     # -- thin lines
     line_length: float = 0.2  # a straight run this share of the side long is a line
     line_min_length: int = 15  # and at least this many pixels long, whatever the side

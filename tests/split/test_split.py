@@ -291,3 +291,79 @@ def test_any_depth_and_size_splits_with_boxes_in_the_images_own_pixels(form: str
     found = find_panels(to_gray8(image))
     assert len(found) == len(truth)
     assert all(max(iou(t, f) for f in found) >= 0.8 for t in truth)
+
+
+def ct_like(rng: np.random.Generator, height: int, width: int, level: int) -> np.ndarray:
+    """A textured picture of mid grey whose neighbouring pixels are alike (a slice's soft tissue)."""
+    return np.clip(cv2.GaussianBlur(rng.normal(level, 60, (height, width)), (0, 0), 2), 40, 215).astype(np.uint8)
+
+
+def test_a_one_pixel_white_gutter_in_a_large_figure_parts_its_pictures() -> None:
+    """At 2600 pixels wide the analysis view (1400) shrinks a 1-pixel white gutter into the pictures'
+    grey; the finer view (2800) still sees it."""
+    rng = np.random.default_rng(21)
+    side = 650
+    image = np.full((side, 4 * side + 3), 255, np.uint8)
+    truth = []
+    for k in range(4):
+        x = k * (side + 1)
+        image[:, x : x + side] = ct_like(rng, side, side, 90 + 20 * k)
+        truth.append((x, 0, x + side, side))
+    found = cut_panels(image, "")
+    assert len(found) == 4 and all(max(iou(t, f.bbox) for f in found) >= 0.95 for t in truth)
+
+
+def test_a_thin_white_gutter_between_pictures_on_a_black_page_parts_them() -> None:
+    """A row of image, overlay and rendering on a black page, two of them parted by a white line of 2
+    pixels (white is content on a black page, so the mask alone joins them)."""
+    rng = np.random.default_rng(22)
+    image = np.zeros((300, 980), np.uint8)
+    truth = [(10, 10, 330, 290), (332, 10, 652, 290), (670, 10, 970, 290)]
+    image[10:290, 330:332] = 255
+    for x0, y0, x1, y1 in truth:
+        image[y0:y1, x0:x1] = ct_like(rng, y1 - y0, x1 - x0, 110)
+    found = find_panels(image)
+    assert len(found) == 3 and all(max(iou(t, f) for f in found) >= 0.95 for t in truth)
+
+
+def test_pictures_that_touch_part_at_the_seam_where_the_picture_jumps() -> None:
+    """Three slices side by side with no gutter: the grey level jumps along a straight full-height
+    line between them, and nowhere else."""
+    rng = np.random.default_rng(23)
+    image = np.full((340, 960), 255, np.uint8)
+    truth = [(20, 20, 320, 320), (320, 20, 620, 320), (620, 20, 920, 320)]
+    for (x0, y0, x1, y1), level in zip(truth, (80, 150, 95)):
+        image[y0:y1, x0:x1] = ct_like(rng, y1 - y0, x1 - x0, level)
+    found = find_panels(image)
+    assert len(found) == 3 and all(max(iou(t, f) for f in found) >= 0.95 for t in truth)
+
+
+def test_a_smooth_picture_with_a_straight_edge_inside_is_one_panel() -> None:
+    """A straight jump across only part of a picture (a bright organ's edge) is no seam."""
+    rng = np.random.default_rng(24)
+    image = np.full((340, 660), 255, np.uint8)
+    image[20:320, 20:640] = ct_like(rng, 300, 620, 90)
+    image[100:240, 300:640] = ct_like(rng, 140, 340, 170)  # the edge runs down less than half the height
+    assert len(find_panels(image)) == 1
+
+
+def test_empty_axes_whose_ticks_point_inward_are_panels() -> None:
+    """A grid of matplotlib axes with only tiny inward ticks and light grid lines: the spines are the
+    panels (removing them as lines that stand apart would leave only text)."""
+    image = np.full((600, 600), 255, np.uint8)
+    truth = []
+    for r in range(2):
+        for c in range(2):
+            x0, y0 = 60 + c * 290, 40 + r * 290
+            x1, y1 = x0 + 220, y0 + 220
+            for k in range(1, 4):
+                cv2.line(image, (x0 + k * 55, y0), (x0 + k * 55, y1), 200, 1)
+                cv2.line(image, (x0, y0 + k * 55), (x1, y0 + k * 55), 200, 1)
+            cv2.rectangle(image, (x0, y0), (x1, y1), 0, 1)
+            for k in range(0, 221, 11):
+                cv2.line(image, (x0 + k, y1), (x0 + k, y1 - 2), 0, 1)
+                cv2.line(image, (x0, y0 + k), (x0 + 2, y0 + k), 0, 1)
+            cv2.putText(image, "0.5", (x0 - 30, y0 + 115), cv2.FONT_HERSHEY_SIMPLEX, 0.35, 0, 1)
+            truth.append((x0, y0, x1 + 1, y1 + 1))
+    found = find_panels(image)
+    assert len(found) == 4 and all(max(iou(t, f) for f in found) >= 0.85 for t in truth)
