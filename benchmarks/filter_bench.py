@@ -226,7 +226,7 @@ def main() -> None:
     parser.add_argument("--files", type=Path, default=Path("/work/devsets/compound/files"), help="the dev set's figure images")
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="the shared corpus (images/, pdfs/)")
     parser.add_argument("--cv", action="store_true", help="also retrain the network once per fold on the corpus images, held out by source")
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=16)
     parser.add_argument("--folds", type=int, default=3)
     args = parser.parse_args()
     torch.set_num_threads(2)

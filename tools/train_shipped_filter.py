@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--no-packages", action="store_true", help="leave out the images that packages ship")
     parser.add_argument("--generated", type=int, default=160, help="rendered hard negatives")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=16)
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "figscrape" / "classify" / "weights")
     args = parser.parse_args()

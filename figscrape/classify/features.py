@@ -43,18 +43,20 @@ def image_view(image: np.ndarray, side: int = SIDE, channels: int = CHANNELS) ->
     """The panel as float32 (channels, side, side) in [0, 1], letterboxed (aspect kept) on black:
     grey, then (with 2 channels) chroma, max minus min of B, G, R."""
     image = to_view8(image)
-    if image.ndim == 3:
-        grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-        planes = np.dstack([grey, image.max(axis=2) - image.min(axis=2)]) if channels > 1 else grey
-    else:
-        planes = np.dstack([image, np.zeros_like(image)]) if channels > 1 else image
+    step = max(1, max(image.shape[:2]) // (4 * side))
+    image = image[::step, ::step]  # a big panel sampled down to about 4 x side first: area averaging stays cheap
     h, w = image.shape[:2]
     scale = side / max(h, w)
     nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
-    small = cv2.resize(planes, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR).reshape(nh, nw, -1)
+    small = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    if small.ndim == 3:
+        grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+        planes = [grey, small.max(axis=2) - small.min(axis=2)]
+    else:
+        planes = [small, np.zeros_like(small)]
     out = np.zeros((channels, side, side), np.float32)
     y, x = (side - nh) // 2, (side - nw) // 2
-    out[:, y : y + nh, x : x + nw] = np.moveaxis(small, 2, 0) / 255.0
+    out[:, y : y + nh, x : x + nw] = np.stack(planes[:channels]) / 255.0
     return out
 
 
