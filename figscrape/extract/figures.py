@@ -224,29 +224,47 @@ def _analyse(page: PageLayout, body: BodyText) -> _PageWork:
 
 
 def _assign(work: _PageWork, prefer_above: bool) -> dict[int, list[Blob]]:
-    """Give each blob to the caption nearest to it, the document's usual side winning near-ties."""
+    """Give each blob to the caption nearest to it, the document's usual side winning near-ties.
+    A caption takes the blobs of one side only; what it won on the other side goes to the next
+    claimant (a stack of charts whose top rows are nearer the caption of the figure above)."""
+    released: set[tuple[int, int]] = set()  # (caption, side) that no longer claim
+    while True:
+        out, picked_sides = _assign_once(work, prefer_above, released)
+        dropped = {(cid, 1 - side) for cid, side in picked_sides.items()} - released
+        if not dropped:
+            return out
+        released |= dropped
+
+
+def _assign_once(work: _PageWork, prefer_above: bool, released: set[tuple[int, int]]) -> tuple[dict[int, list[Blob]], dict[int, int]]:
     best: dict[int, tuple[float, int, int]] = {}
     for c in work.captions:
         for side, chain in enumerate(work.chains[id(c)]):
+            if (id(c), side) in released:
+                continue
             usual = (side == 0) == prefer_above
             for blob, dist in chain:
                 score = dist if usual else 2 * dist + 10
                 if id(blob) not in best or score < best[id(blob)][0]:
                     best[id(blob)] = (score, id(c), side)
     out: dict[int, list[Blob]] = {}
+    picked_sides: dict[int, int] = {}
     for c in work.captions:
         sides = [[b for b, _ in chain if best.get(id(b), (0, -1, -1))[1:] == (id(c), s)] for s, chain in enumerate(work.chains[id(c)])]
         order = (0, 1) if prefer_above else (1, 0)
-        picked = next((sides[s] for s in order if sides[s]), [])
+        side = next((s for s in order if sides[s]), None)
+        if side is None:
+            out[id(c)] = []
+            continue
+        picked_sides[id(c)] = side
         # a chain is contiguous: keep blobs up to the first one given to another caption
-        chain = work.chains[id(c)][0 if picked is sides[0] else 1]
         contiguous: list[Blob] = []
-        for blob, _ in chain:
-            if blob not in picked:
+        for blob, _ in work.chains[id(c)][side]:
+            if blob not in sides[side]:
                 break
             contiguous.append(blob)
         out[id(c)] = contiguous
-    return out
+    return out, picked_sides
 
 
 def find_figures(pages: list[PageLayout]) -> list[FoundFigure]:
@@ -263,7 +281,9 @@ def find_figures(pages: list[PageLayout]) -> list[FoundFigure]:
         taken = {id(b) for blobs in assigned.values() for b in blobs}
         legend_list = False  # captions with no graphic, one after another: a "Figure legends" section
         for caption in work.captions:
-            claimed = assigned[id(caption)] or (_beside(caption, work.blobs, taken) if caption.kind == "figure" and not caption.label_only else [])
+            claimed = _within_column(assigned[id(caption)], caption, work.page.rect) or (
+                _beside(caption, work.blobs, taken) if caption.kind == "figure" and not caption.label_only else []
+            )
             taken.update(id(b) for b in claimed)
             if caption.kind == "figure" and index + 1 < len(works) and not caption.label_only:
                 continue_on_next_page(caption, work.page, works[index + 1].page, body, legend_list and not claimed)
@@ -288,6 +308,32 @@ def find_figures(pages: list[PageLayout]) -> list[FoundFigure]:
 
 
 SIDE_GAP = 40.0  # points between a figure and a caption set beside it
+COLUMN_SLACK = 0.15  # of a caption's width: how far a figure's parts may stand out of the caption's column
+
+
+def _within_column(blobs: list[Blob], caption: Caption, page_box: Box) -> list[Blob]:
+    """A caption set to one column's measure (several lines, under 60% of the page's width) owns
+    only the parts of its graphics that stand in that column: a box or text of the next column
+    that came close enough to join a blob is not part of the figure."""
+    cap = caption.bbox
+    if len(caption.lines) < 2 or g.width(cap) >= 0.6 * g.width(page_box):
+        return blobs
+    slack = COLUMN_SLACK * g.width(cap) + 6
+    left, right = cap[0] - slack, cap[2] + slack
+
+    def inside(b: Box) -> bool:
+        return left <= (b[0] + b[2]) / 2 <= right
+
+    out: list[Blob] = []
+    for blob in blobs:
+        images = [i for i in blob.images if inside(i.bbox)]
+        drawings = [d for d in blob.drawings if inside(d)]
+        texts = [t for t in blob.texts if inside(t.bbox)]
+        if len(images) + len(drawings) + len(texts) == len(blob.images) + len(blob.drawings) + len(blob.texts):
+            out.append(blob)
+        elif images or drawings:
+            out.append(Blob(g.union([i.bbox for i in images] + drawings + [t.bbox for t in texts]), images, drawings, texts))
+    return out
 
 
 def _beside(caption: Caption, blobs: list[Blob], taken: set[int]) -> list[Blob]:

@@ -146,3 +146,47 @@ def test_a_caption_set_beside_its_figure_claims_it(tmp_path: Path) -> None:
 def test_panel_letters_are_stored_as_the_letter_they_stand_for() -> None:
     """Extraction decides which text spans are panel letters; the splitter only places them."""
     assert [panel_letter(t) for t in ("(a)", "B", "c.", "B. Reported cases", "Fig", "12", "word")] == ["a", "B", "c", "B", None, None, None]
+
+
+def _chart(page, box: tuple[float, float, float, float]) -> None:  # noqa: ANN001 - a pymupdf page
+    """A small vector chart: axes and a few bars."""
+    x0, y0, x1, y1 = box
+    page.draw_line((x0, y1), (x1, y1), color=(0, 0, 0))
+    page.draw_line((x0, y0), (x0, y1), color=(0, 0, 0))
+    for k in range(5):
+        bx = x0 + 10 + k * (x1 - x0 - 20) / 5
+        page.draw_rect((bx, y0 + 5 + 4 * k, bx + 12, y1), color=None, fill=(0.2, 0.3, 0.8))
+
+
+def test_a_stack_of_charts_stays_with_its_own_caption_below_not_the_caption_above(tmp_path: Path) -> None:
+    import pymupdf
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    _chart(page, (72, 72, 540, 200))
+    page.insert_text((72, 215), "Figure 1. A chart on its own, captioned below it.", fontsize=9)
+    rows = [(72, 250 + k * 60, 540, 295 + k * 60) for k in range(4)]  # 15 pt between rows
+    for row in rows:
+        _chart(page, row)
+    page.insert_text((72, rows[-1][3] + 30), "Figure 2. Four rows of charts, one figure.", fontsize=9)
+    path = tmp_path / "stack.pdf"
+    doc.save(path)
+    figures = {f.number: f for f in extract_figures(path).figures}
+    assert iou((72, 250, 540, rows[-1][3]), figures["2"].bbox) > 0.9, figures["2"].bbox
+    assert iou((72, 72, 540, 200), figures["1"].bbox) > 0.9, figures["1"].bbox
+
+
+def test_a_column_wide_caption_does_not_take_a_box_of_the_next_column(tmp_path: Path) -> None:
+    import pymupdf
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    _chart(page, (60, 80, 290, 260))
+    page.draw_rect((295, 200, 552, 236), color=None, fill=(0.9, 0.9, 0.9))  # a keywords box in the next column
+    page.insert_text((300, 220), "Keywords: charts, columns", fontsize=9)
+    page.insert_text((60, 275), "Figure 3. A chart in the left column, with a caption", fontsize=9)
+    page.insert_text((60, 286), "set to the column's measure over two lines.", fontsize=9)
+    path = tmp_path / "columns.pdf"
+    doc.save(path)
+    (figure,) = extract_figures(path).figures
+    assert figure.bbox[2] < 300 and iou((60, 80, 290, 260), figure.bbox) > 0.9, figure.bbox
