@@ -18,7 +18,13 @@ from figscrape import geometry as g
 from figscrape.extract.captions import Caption, continue_on_next_page, find_captions
 from figscrape.extract.detector import Detection, detect
 from figscrape.extract.figures import FoundFigure
-from figscrape.extract.layout import BodyText, PageLayout, PlacedImage, TextLine, describe_body
+from figscrape.extract.layout import (
+    BodyText,
+    PageLayout,
+    PlacedImage,
+    TextLine,
+    describe_body,
+)
 from figscrape.geometry import Box
 
 MIN_DETECTION_SCORE = 0.5  # a detected figure below this is not taken

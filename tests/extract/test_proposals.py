@@ -31,7 +31,7 @@ def _body(page: pymupdf.Page, top: float, lines: int) -> None:
         page.insert_text((72, top + 14 * k), BODY, fontsize=9)
 
 
-def _pdf(tmp_path: Path, draw) -> Path:  # noqa: ANN001
+def _pdf(tmp_path: Path, draw) -> Path:
     doc = pymupdf.open()
     draw(doc.new_page(width=595, height=842))
     path = tmp_path / "page.pdf"
@@ -39,7 +39,7 @@ def _pdf(tmp_path: Path, draw) -> Path:  # noqa: ANN001
     return path
 
 
-def _facts(path: Path):  # noqa: ANN202
+def _facts(path: Path):
     doc = pymupdf.open(path)
     pages = [read_page(p) for p in doc]
     mark_furniture(pages)
@@ -79,7 +79,7 @@ def test_the_model_sees_a_picture_with_its_caption_as_a_figure(tmp_path: Path) -
     assert figures and iou(max(figures, key=lambda d: d.score).bbox, (120, 220, 470, 480)) > 0.7
 
 
-def test_a_captioned_picture_is_sure_and_never_sent_to_the_detector(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+def test_a_captioned_picture_is_sure_and_never_sent_to_the_detector(tmp_path: Path, monkeypatch) -> None:
     def draw(page: pymupdf.Page) -> None:
         _body(page, 80, 8)
         _image(page, (120, 220, 470, 480))
