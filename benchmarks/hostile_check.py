@@ -67,7 +67,6 @@ def first_line(text: str) -> str:
 
 def verdict(case: Case, folder: Path, result: subprocess.CompletedProcess) -> str:
     out = result.stdout + result.stderr
-    line = first_line(result.stderr)
     if "Traceback" in out:
         return "FAIL traceback"
     if SECRET in out or SECRET.replace("secret", "sec%40ret") in out:
