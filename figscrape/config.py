@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass, replace
@@ -63,6 +64,8 @@ def load_config(env: dict[str, str] | None = None, data_home: Path | None = None
     """Build the configuration: explicit flags, then FIGSCRAPE_* variables, then defaults."""
     env = dict(os.environ) if env is None else env
     data_home = (data_home or Path(env.get("FIGSCRAPE_DATA", "./figscrape-data"))).expanduser().absolute()
+    if data_home.exists() and not data_home.is_dir():
+        raise ValueError(f"the data home {data_home} (FIGSCRAPE_DATA or --data) is a file, not a folder")
     db_url = db_url or env.get("FIGSCRAPE_DB") or f"sqlite:///{data_home / 'figscrape.db'}"
     config = Config(
         data_home=data_home,
@@ -70,24 +73,38 @@ def load_config(env: dict[str, str] | None = None, data_home: Path | None = None
         api_url=env.get("FIGSCRAPE_API_URL", Config.api_url).rstrip("/"),
         medrxiv_url=env.get("FIGSCRAPE_MEDRXIV_URL", Config.medrxiv_url).rstrip("/"),
         biorxiv_url=env.get("FIGSCRAPE_BIORXIV_URL", Config.biorxiv_url).rstrip("/"),
-        rate=float(env.get("FIGSCRAPE_RATE", Config.rate)),
+        rate=_number(env, "FIGSCRAPE_RATE", Config.rate, float, 0, "requests per second, more than 0"),
         contact=env.get("FIGSCRAPE_CONTACT", ""),
-        pdf_timeout=float(env.get("FIGSCRAPE_PDF_TIMEOUT", Config.pdf_timeout)),
-        pdf_memory_mb=int(env.get("FIGSCRAPE_PDF_MEMORY_MB", Config.pdf_memory_mb)),
-        max_pages=int(env.get("FIGSCRAPE_MAX_PAGES", Config.max_pages)),
+        pdf_timeout=_number(env, "FIGSCRAPE_PDF_TIMEOUT", Config.pdf_timeout, float, 0, "seconds, more than 0"),
+        pdf_memory_mb=_number(env, "FIGSCRAPE_PDF_MEMORY_MB", Config.pdf_memory_mb, int, -1, "megabytes, 0 for no limit"),
+        max_pages=_number(env, "FIGSCRAPE_MAX_PAGES", Config.max_pages, int, 0, "pages, 1 or more"),
         s3_endpoint=env.get("FIGSCRAPE_S3_ENDPOINT", ""),
         store=_store_location(env.get("FIGSCRAPE_STORE", "")),
         s3_bucket_medrxiv=env.get("FIGSCRAPE_S3_BUCKET_MEDRXIV", Config.s3_bucket_medrxiv),
         s3_bucket_biorxiv=env.get("FIGSCRAPE_S3_BUCKET_BIORXIV", Config.s3_bucket_biorxiv),
         scheduler=env.get("FIGSCRAPE_SCHEDULER", ""),
-        db_timeout=float(env.get("FIGSCRAPE_DB_TIMEOUT", Config.db_timeout)),
-        labels_per_panel=int(env.get("FIGSCRAPE_LABELS_PER_PANEL", Config.labels_per_panel)),
+        db_timeout=_number(env, "FIGSCRAPE_DB_TIMEOUT", Config.db_timeout, float, 0, "seconds, more than 0"),
+        labels_per_panel=_number(env, "FIGSCRAPE_LABELS_PER_PANEL", Config.labels_per_panel, int, 0, "annotators, 1 or more"),
         app_password=env.get("FIGSCRAPE_APP_PASSWORD", ""),
         reviewers=frozenset(r.strip() for r in env.get("FIGSCRAPE_REVIEWERS", "").split(",") if r.strip()),
         users_file=Path(env["FIGSCRAPE_USERS"]).expanduser().absolute() if env.get("FIGSCRAPE_USERS") else data_home / "users.csv",
         instructions=Path(env["FIGSCRAPE_INSTRUCTIONS"]).expanduser().absolute() if env.get("FIGSCRAPE_INSTRUCTIONS") else None,
     )
     return config.with_overrides(**flags)
+
+
+def _number(env: dict[str, str], name: str, default: float, kind: type, above: float, unit: str):  # noqa: ANN205 - int or float, as `kind`
+    """A numeric setting: finite, of its kind, more than `above`; else one line that names it."""
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or not math.isfinite(value) or value <= above:
+        raise ValueError(f"{name}={text!r} is not a setting figscrape can use: give {'a whole number' if kind is int else 'a number'} of {unit}")
+    return value
 
 
 def _store_location(value: str) -> str:
@@ -104,9 +121,10 @@ def shown_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not a SQLAlchemy URL: mask whatever sits between "user:" and "@"
-        return re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", url)
+        shown = make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy reads: not echoed, as any part of it may be a password
+        return "(a database URL SQLAlchemy cannot read)"
+    return re.sub(r"([?&](?:password|passwd|pwd)=)[^&]*", r"\1***", shown, flags=re.IGNORECASE)  # libpq's password in the query
 
 
 def without_password(text: str, url: str) -> str:
@@ -116,10 +134,10 @@ def without_password(text: str, url: str) -> str:
     from sqlalchemy.engine import make_url
 
     try:
-        password = make_url(url).password
+        parsed = make_url(url)
     except Exception:
-        return shown_url(text)
-    if password:
-        for form in {str(password), quote(str(password), safe="")}:
+        return text.replace(url, shown_url(url))
+    for password in (parsed.password, *(parsed.query.get(k) for k in ("password", "passwd", "pwd"))):
+        for form in {str(password), quote(str(password), safe="")} if isinstance(password, str) and password else ():
             text = text.replace(form, "***")
     return text.replace(url, shown_url(url))

@@ -24,6 +24,7 @@ __all__ = ["app", "main_entry"]
 
 def main_entry() -> None:
     """The console script: the app, with a database that fails mid-run reported in one line, not a traceback."""
+    from rich.markup import escape
     from sqlalchemy.exc import DBAPIError
 
     try:
@@ -31,7 +32,8 @@ def main_entry() -> None:
     except DBAPIError as exc:
         reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc).splitlines()[0]
         hint = " (another process holds the write lock; try again, or use PostgreSQL for a team)" if "locked" in reason else ""
-        console.print(f"[red]error:[/red] database {state.config.db_shown}: {without_password(reason, state.config.db_url)}{hint}", highlight=False, soft_wrap=True)
+        console.print(f"[red]error:[/red] {escape(f'database {state.config.db_shown}: {without_password(reason, state.config.db_url)}{hint}')}",
+                      highlight=False, soft_wrap=True)
         sys.exit(2)
 
 

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from figscrape.cli.root import app, db_app, engine, fail, labels_app, state, store
 from figscrape.config import without_password
 from figscrape.data.db import DatabaseError, make_engine, upgrade
 from figscrape.runtime.runs import console, progress
-
 
 # Streamlit's settings for labelers: no Deploy button, no developer menu or shortcuts (C clears the
 # cache), no file watching, errors shown without the code
@@ -107,10 +107,10 @@ def export(
 
         problems = check_export(out)
         for problem in problems:
-            console.print(f"[red]✗[/red] {problem}", highlight=False, soft_wrap=True)
+            console.print(f"[red]✗[/red] {escape(problem)}", highlight=False, soft_wrap=True)
         if problems:
             raise typer.Exit(1)
-        console.print(f"{out}: a sound export", highlight=False)
+        console.print(f"{escape(str(out))}: a sound export", highlight=False)
         return
     from figscrape.export.dataset import ExportError, ExportOptions, export_dataset
 
@@ -128,9 +128,9 @@ def export(
         except ExportError as exc:
             fail(str(exc))
     counts = ", ".join(f"{k}: {v}" for k, v in result.counts.items())
-    console.print(f"[bold]export[/bold] → {out} — {counts}", highlight=False)
+    console.print(f"[bold]export[/bold] → {escape(str(out))} — {counts}", highlight=False)
     for reason, n in sorted(result.excluded.items()):
-        console.print(f"  left out {n} × {reason}", highlight=False)
+        console.print(f"  left out {n} × {escape(reason)}", highlight=False)
 
 
 @labels_app.command("export")
@@ -139,7 +139,7 @@ def labels_export(path: Annotated[Path, typer.Argument(help="The CSV file to wri
     from figscrape.annotate.sheets import export_sheet
 
     rows = export_sheet(engine(), path)
-    console.print(f"{rows} rows → {path}", highlight=False)
+    console.print(f"{rows} rows → {escape(str(path))}", highlight=False)
 
 
 @labels_app.command("import")
@@ -157,10 +157,10 @@ def labels_import(
         report = import_sheet(engine(), path, annotator, diagnosis)
     except SheetError as exc:
         fail(str(exc))
-    console.print(f"{path}: {report.added} labels added, {report.unchanged} unchanged, {report.without_label} rows without a label, "
+    console.print(f"{escape(str(path))}: {report.added} labels added, {report.unchanged} unchanged, {report.without_label} rows without a label, "
                   f"{len(report.problems)} rows refused", highlight=False)
     for problem in report.problems[:50]:
-        console.print(f"  [yellow]![/yellow] {problem}", highlight=False)
+        console.print(f"  [yellow]![/yellow] {escape(problem)}", highlight=False)
     if report.problems:
         raise typer.Exit(1)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from figscrape import __version__
@@ -42,7 +43,7 @@ def inspect(
     if overlay is not None:
         _write_overlays(pdf, result, overlay)
     for warning in result["warnings"]:
-        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False, soft_wrap=True)
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     else:
@@ -116,7 +117,7 @@ def status(
             return
         for f in found:
             when = f.at.isoformat(sep=" ", timespec="seconds") if f.at else "-"
-            console.print(f"{when}  {f.stage}  {f.item}: {f.reason}  ({f.where})", highlight=False, soft_wrap=True)
+            console.print(escape(f"{when}  {f.stage}  {f.item}: {f.reason}  ({f.where})"), highlight=False, soft_wrap=True)
         console.print(f"{len(found)} failed items", highlight=False)
         return
 
@@ -132,7 +133,7 @@ def status(
             table.add_row(key, json.dumps(value) if isinstance(value, dict) else str(value))
     console.print(table)
     for item in st.top_failures:
-        console.print(f"  {item['count']} × {item['reason']}", highlight=False)
+        console.print(f"  {item['count']} × {escape(item['reason'])}", highlight=False)
 
 
 

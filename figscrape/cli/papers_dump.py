@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from figscrape.cli.root import engine, fail, papers_app
 from figscrape.runtime.runs import console
@@ -76,7 +77,7 @@ def export_papers(
         table = [[row[f] for f in FIELDS] for row in rows]
         write_csv(out, FIELDS, table)
         n = len(table)
-    console.print(f"{n} papers written to {out}", highlight=False)
+    console.print(f"{n} papers written to {escape(str(out))}", highlight=False)
 
 
 @papers_app.command("search")
@@ -90,7 +91,7 @@ def search_papers(
     for row in stored_papers(_pattern(regex)):
         found += 1
         if found <= limit:
-            console.print(f"{row['date'] or '':10}  {row['doi']}v{row['version']}  {row['server']}  {row['title']}", highlight=False, soft_wrap=True)
+            console.print(escape(f"{row['date'] or '':10}  {row['doi']}v{row['version']}  {row['server']}  {row['title']}"), highlight=False, soft_wrap=True)
     if found > limit:
         console.print(f"… {found - limit} more (--limit)", highlight=False)
     if not found:

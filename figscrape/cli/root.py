@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, Optional
 import click
 import typer
 from rich.logging import RichHandler
-from typer.core import TyperGroup
+from rich.markup import escape
 from sqlalchemy import Engine
+from typer.core import TyperGroup
 
 from figscrape.config import Config, load_config
 from figscrape.data.db import DatabaseError, open_database
 from figscrape.runtime.parallel import Workers
-from figscrape.runtime.runs import RunLog, console
+from figscrape.runtime.runs import RunLog, VisibleLog, console, visible
 from figscrape.store import Store
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ class Commands(TyperGroup):
             message = disk_message(exc)
             if message is None:
                 raise
-            console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+            console.print(f"[red]error:[/red] {escape(visible(message, one_line=True))}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
 
@@ -88,7 +89,7 @@ def main(
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(message)s",
-        handlers=[RichHandler(console=console, show_path=False, markup=False)],
+        handlers=[_visible(RichHandler(console=console, show_path=False, markup=False))],
         force=True,
     )
     for noisy in ("alembic", "sqlalchemy"):  # -v is for skipped items, not "Context impl SQLiteImpl"
@@ -99,9 +100,14 @@ def main(
         fail(str(exc))
 
 
+def _visible(handler: logging.Handler) -> logging.Handler:
+    handler.addFilter(VisibleLog())
+    return handler
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
-    """End the command with one line that says what is wrong."""
-    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    """End the command with one line that says what is wrong (names in it shown as text: no markup, no escapes)."""
+    console.print(f"[red]error:[/red] {escape(visible(message, one_line=True))}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -131,7 +137,7 @@ def summary(run: RunLog) -> None:
     counts = ", ".join(f"{k}: {v}" for k, v in sorted(run.counts.items())) or "nothing to do"
     console.print(f"[bold]{run.stage}[/bold] — {counts}", highlight=False)
     for error in run.errors[:20]:
-        console.print(f"  [yellow]![/yellow] {error.splitlines()[0]}", highlight=False)
+        console.print(f"  [yellow]![/yellow] {escape(error.splitlines()[0])}", highlight=False)
     if len(run.errors) > 20:
         console.print(f"  … and {len(run.errors) - 20} more", highlight=False)
     failed = run.counts.get("failed", 0)

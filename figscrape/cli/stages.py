@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from figscrape.cli.root import (
     SchedulerOption,
@@ -206,7 +207,7 @@ def run(
             mark = "[green]ok[/green]" if r.ok else "[red]FAILED[/red]"
             console.print(f"{mark} [bold]{r.stage}[/bold] ({r.seconds:g} s) — {counts}", highlight=False)
             for error in r.errors[:5]:
-                console.print(f"   ! {error.splitlines()[0]}", highlight=False)
+                console.print(f"   ! {escape(error.splitlines()[0])}", highlight=False)
     if not all(r.ok for r in results):
         raise typer.Exit(1)
 

@@ -17,7 +17,12 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from sqlalchemy.orm import Session
 
 from figscrape.config import Config, shown_url, without_password
@@ -163,21 +168,28 @@ def open_database(url: str, create: bool = True, busy_timeout: float = BUSY_TIME
     for readers: an error that says what to run); an existing one at another schema is never changed
     here, for every command alike: an older one is refused with `figscrape db upgrade`, a newer one
     with the advice to upgrade figscrape."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:  # the text is not echoed: it may hold a password
+        raise DatabaseError("the database URL (FIGSCRAPE_DB or --db) is not one SQLAlchemy can read: "
+                            "it looks like dialect+driver://user:password@host:port/database") from exc
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         path = Path(parsed.database)
-        if not create and not path.exists():
-            raise DatabaseError(f"no figscrape database at {path} yet: run `figscrape demo`, `figscrape ingest` or `figscrape crawl` first")
         if path.parent.exists() and not path.parent.is_dir():
             raise DatabaseError(f"cannot open the database {shown_url(url)}: {path.parent} is a file, not a folder")
+        if not create and not path.exists():
+            raise DatabaseError(f"no figscrape database at {path} yet: run `figscrape demo`, `figscrape ingest` or `figscrape crawl` first")
     try:
         engine = make_engine(url, busy_timeout)
     except OSError as exc:
         raise DatabaseError(f"cannot open the database {shown_url(url)}: {without_password(str(exc), url)}") from exc
+    except NoSuchModuleError as exc:
+        raise DatabaseError(f"cannot open the database {shown_url(url)}: SQLAlchemy has no dialect or driver "
+                            f"{parsed.drivername!r} here (install its driver, or use postgresql+psycopg:// or sqlite:///)") from exc
     current, head = current_revision(engine), head_revision(engine)
     if current == head:
         return engine
-    shown = engine.url.render_as_string(hide_password=True)
+    shown = shown_url(url)
     if current is None:
         if not create:
             raise DatabaseError(f"the database {shown} has no figscrape schema yet: run `figscrape db upgrade`")

@@ -3,6 +3,7 @@ The JSON it prints is a contract that scripts rely on (DESIGN.md); add keys, nev
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from figscrape.classify.model import load_filter
@@ -13,6 +14,8 @@ from figscrape.runtime.isolate import run_isolated
 from figscrape.split.panels import cut_panels
 from figscrape.text.facts import panel_facts
 
+log = logging.getLogger(__name__)
+
 
 def _round(box: tuple[float, ...], digits: int = 2) -> list[float]:
     return [round(v, digits) for v in box]
@@ -22,8 +25,10 @@ def inspect_pdf(path: Path, config: Config) -> dict:
     """The figures and panels of one PDF as the JSON contract's dictionary; PdfError when it cannot be read."""
     outcome = run_isolated(extract_figures, (path, config.max_pages), config.pdf_timeout, config.pdf_memory_mb)
     if not outcome.ok or outcome.value is None:
-        message = outcome.error if outcome.error.startswith(str(path)) else f"{path}: {outcome.error}"
-        raise PdfError(message)
+        error, _, where = outcome.error.partition("\n")  # an unexpected failure's traceback: for -v, not the one line
+        if where:
+            log.info("%s: where it failed:\n%s", path, where)
+        raise PdfError(error if error.startswith(str(path)) else f"{path}: {error}")
     doc: ExtractedDocument = outcome.value
     flt = load_filter(config.data_home)
     figures = []

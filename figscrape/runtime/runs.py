@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +23,32 @@ from figscrape.data.db import write_session
 from figscrape.data.models import Run, utcnow
 
 log = logging.getLogger("figscrape")
-console = Console(stderr=True)
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # a file name, a title, a server's text may hold any of them
+
+
+def visible(text: str, one_line: bool = False) -> str:
+    """Text with its control characters (a terminal escape, say) written out as \\xNN, so what a file
+    name or a server sent is shown, never obeyed by the terminal; one_line: newlines too."""
+    text = CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return text.replace("\n", "\\n").replace("\r", "\\r") if one_line else text
+
+
+class VisibleConsole(Console):
+    """A Console whose printed strings go through `visible` (Rich passes escapes through as they are)."""
+
+    def print(self, *objects: object, **kwargs: object) -> None:  # type: ignore[override]
+        super().print(*(visible(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+
+class VisibleLog(logging.Filter):
+    """The same for log lines."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = visible(record.getMessage()), ()
+        return True
+
+
+console = VisibleConsole(stderr=True)
 
 
 @dataclass
