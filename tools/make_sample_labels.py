@@ -7,13 +7,15 @@ ben takes a chart for a CT (a tie, left out of the dataset), calls a resolving s
 (rev adjudicates it covid) and one influenza panel "normal" (still CT_NonCOVID).
 
 Rows name their panel by DOI + page + figure (+ panel letter): each sample has its own stamp DOI,
-so these are unambiguous and stay the same on any fresh run, unlike panel ids of a shared database.
+so these stay the same on any fresh run, unlike panel ids of a shared database. Panels without a
+letter that share a figure are named by their export file name instead (figure and panel index).
 
     python tools/make_sample_labels.py   # after tools/make_samples.py; checks the sheet imports cleanly"""
 
 from __future__ import annotations
 
 import subprocess
+from collections import Counter
 import sys
 import tempfile
 from pathlib import Path
@@ -26,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_samples import SAMPLES  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "figscrape" / "samples" / "sample-labels.csv"
-COLUMNS = ["doi", "page", "figure", "panel", "annotator", "is_ct", "diagnosis", "patient", "age", "sex", "note", "adjudication"]
+COLUMNS = ["doi", "page", "figure", "panel", "file", "annotator", "is_ct", "diagnosis", "patient", "age", "sex", "note", "adjudication"]
 CT_CAPTIONS = {f"10.1101/2020.01.01.{seed:08d}": captions for seed, _style, _n, _title, captions in SAMPLES}
 # (seed, figure, panel) -> what ben says instead of the truth
 BEN = {(100, "3", ""): ("true", "covid", "the ct_score looked high"), (102, "2", "B"): ("true", "normal", "resolved?"),
@@ -40,11 +42,13 @@ def figscrape(home: Path, *args: str) -> None:
 
 def label_rows(sheet: list[dict[str, str]]) -> list[list[str]]:
     rows = []
+    named = Counter((p["doi"], p["page"], p["figure"], p["panel"]) for p in sheet)
     for panel in sheet:
         doi, number, letter = panel["doi"], panel["figure"], panel["panel"]
         seed = int(doi.rsplit(".", 1)[1])
         key = (seed, number, letter)
-        where = [doi, panel["page"], number, letter]
+        unique = named[(doi, panel["page"], number, letter)] == 1
+        where = [doi, panel["page"], number, letter, "" if unique else panel["file"]]
         captions = CT_CAPTIONS.get(doi, {})
         if number in captions:
             facts = panel_facts(panel["caption"], [(letter or None, panel["subcaption"] or None)])[0]
