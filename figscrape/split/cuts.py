@@ -12,9 +12,9 @@ pictures touch. They are returned as bands, which the content mask treats as bac
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
+from figscrape.split.masks import shrunk_view
 from figscrape.split.settings import Settings
 
 Band = tuple[int, int, int, int]  # x0, y0, x1, y1 in the pixels of the view the cuts were found in
@@ -22,12 +22,7 @@ Band = tuple[int, int, int, int]  # x0, y0, x1, y1 in the pixels of the view the
 
 def fine_view(gray: np.ndarray, settings: Settings) -> tuple[np.ndarray, float]:
     """The grey image at most `settings.cut_side` pixels long, and the factor back to the original."""
-    h, w = gray.shape
-    scale = max(h, w) / settings.cut_side
-    if scale <= 1:
-        return gray, 1.0
-    small = cv2.resize(gray, (round(w / scale), round(h / scale)), interpolation=cv2.INTER_AREA)
-    return small, w / small.shape[1]
+    return shrunk_view(gray, settings.cut_side)
 
 
 def _runs(share: np.ndarray, settings: Settings) -> list[tuple[int, int]]:

@@ -15,8 +15,13 @@ from figscrape.split.settings import Settings
 
 def analysis_view(gray: np.ndarray, settings: Settings) -> tuple[np.ndarray, float]:
     """The grey image at analysis size and the factor from analysis pixels back to the original."""
+    return shrunk_view(gray, settings.analysis_side)
+
+
+def shrunk_view(gray: np.ndarray, side: int) -> tuple[np.ndarray, float]:
+    """The grey image at most `side` pixels long, and the factor back to the original."""
     h, w = gray.shape
-    scale = max(h, w) / settings.analysis_side
+    scale = max(h, w) / side
     if scale <= 1:
         return gray, 1.0
     small = cv2.resize(gray, (round(w / scale), round(h / scale)), interpolation=cv2.INTER_AREA)
