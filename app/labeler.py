@@ -11,6 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 import streamlit.components.v1 as components
+from figscrape.app import save_endpoint
 from figscrape.app.shared import LABEL_KEYS, doi_url
 from PIL import Image
 from sqlalchemy.exc import DBAPIError
@@ -37,7 +38,9 @@ FIGURE_PIXELS = 720
 _component = components.declare_component("figscrape_labeler", path=str(Path(__file__).parent / "labeler"))
 
 
-def _data_url(data: bytes, longest: int) -> str:
+def picture_bytes(data: bytes, longest: int) -> tuple[bytes, str]:
+    """A stored picture as the browser gets it: PNG and JPEG as they are, anything else or anything
+    large scaled to `longest` as JPEG."""
     check_size(*header_size(data))  # the browser (or PIL) would decode an image bomb whole: refused here
     kind = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg" if data[:2] == b"\xff\xd8" else ""
     if not kind or len(data) > 400_000:
@@ -46,19 +49,30 @@ def _data_url(data: bytes, longest: int) -> str:
         out = io.BytesIO()
         image.convert("RGB").save(out, "JPEG", quality=88)
         data, kind = out.getvalue(), "image/jpeg"
-    return f"data:{kind};base64," + base64.b64encode(data).decode()
+    return data, kind
 
 
 @st.cache_data(max_entries=4000, show_spinner=False)
 def picture(path: str, longest: int) -> str | None:
-    """A stored picture as a data URL (None when the file is missing from the store)."""
+    """A stored picture as a data URL (None when the file is missing from the store), for a server
+    without the picture route."""
     try:
-        return _data_url(Path(path).read_bytes(), longest)
+        data, kind = picture_bytes(Path(path).read_bytes(), longest)
     except (OSError, ValueError):
         return None
+    return f"data:{kind};base64," + base64.b64encode(data).decode()
 
 
-def view_args(view: PanelView, store: Store) -> dict:
+def _src(sha256: str, store: Store, longest: int, user: str) -> str | None:
+    """Where the page loads a stored picture: the picture route (the browser fetches and decodes it
+    beside the page's work, and the Streamlit message stays small) or, without one, a data URL."""
+    base = save_endpoint.picture_url(sha256, longest, user)
+    if not base:
+        return picture(str(store.path(sha256)), longest)
+    return base if store.path(sha256).is_file() else None
+
+
+def view_args(view: PanelView, store: Store, user: str = "") -> dict:
     tip = suggest(view.caption, view.subcaption)
     score = "unscored" if view.ct_score is None else f"CT score {view.ct_score:.2f}"
     out = {
@@ -67,7 +81,7 @@ def view_args(view: PanelView, store: Store) -> dict:
         "meta": f"{view.server} · v{view.version} · {view.date or 'no date'} · licence {view.license or 'unknown'}",
         "fig": view.figure_sha256, "box": list(view.bbox), "fw": view.figure_width, "fh": view.figure_height,
         "tip": {"patient": tip.patient, "age": "" if tip.age is None else tip.age, "sex": tip.sex},
-        "img": picture(str(store.path(view.image_sha256)), PANEL_PIXELS) or _missing(view),
+        "img": _src(view.image_sha256, store, PANEL_PIXELS, user) or _missing(view),
     }
     return out
 
@@ -89,23 +103,14 @@ def take_presses(engine, user: str) -> None:  # noqa: ANN001
     instance = str(value.get("instance", ""))
     acked = st.session_state.setdefault("acked", {})
     after = acked.get(instance, 0)
-    parsed, refused = [], []
-    for raw in value["presses"]:
-        try:
-            press = presses_mod.parse(raw)
-        except (ValueError, KeyError, TypeError) as exc:
-            refused.append(f"press {raw.get('seq') if isinstance(raw, dict) else '?'} refused: {exc}")
-            continue
-        parsed.append(press)
     try:
-        result = presses_mod.apply_presses(engine, user, instance, parsed, after=after)
+        result = presses_mod.apply_sent(engine, user, instance, value["presses"], after=after)
     except DBAPIError as exc:
         st.session_state["labeler-notice"] = (f"Not saved yet: the database failed ({str(exc.orig).splitlines()[0]}). "
                                               "Your labels are kept in the page and sent again.")
         return
-    highest = max([after, result.acked] + [int(r["seq"]) for r in value["presses"] if isinstance(r, dict) and str(r.get("seq", "")).isdigit()])
-    acked[instance] = highest if not refused else max(after, result.acked)
-    st.session_state["labeler-notice"] = "; ".join(refused + result.problems)
+    acked[instance] = result.acked
+    st.session_state["labeler-notice"] = "; ".join(result.problems)
     if result.saved:
         st.session_state["labels-made"] = st.session_state.get("labels-made", 0) + result.saved
 
@@ -121,14 +126,18 @@ def labeler(engine, store: Store, user: str, f: QueueFilter, per_panel: int) -> 
     (label_page), never here, as counting 100,000 panels takes a second that 20 annotators' presses
     would queue behind."""
     take_presses(engine, user)  # a fragment's rerun does not run main.py: the presses are stored here
+    save_endpoint.serve_with(engine, store)
     value = st.session_state.get(KEY) if isinstance(st.session_state.get(KEY), dict) else {}
     instance = str(value.get("instance", ""))
+    if str(value.get("direct", "")).isdigit():  # labels the page saved by the endpoint: the queue is that much shorter
+        st.session_state.setdefault("direct-made", {})[instance] = int(value["direct"])
     sent = st.session_state.setdefault("sent", {}).setdefault(instance, set())
     have = {int(p) for p in value.get("have", []) if str(p).isdigit()} | sent
     have_figures = set(value.get("figures", [])) | st.session_state.setdefault("sent-figures", {}).setdefault(instance, set())
     need = {int(p) for p in value.get("need", []) if str(p).isdigit()}
-    if not need and int(value.get("ahead", 0) or 0) > AHEAD // 2 and st.session_state.get("window-for") == (instance, f):
-        _draw(instance, None, {}, {}, None)  # the page holds enough ahead, of this queue: the press is only stored
+    asked = value.get("refill") is True or int(value.get("ahead", 0) or 0) <= AHEAD // 2
+    if not need and not asked and st.session_state.get("window-for") == (instance, f):
+        _draw(engine, user, instance, None, {}, {}, None)  # the page holds enough ahead, of this queue: the press is only stored
         return
     window = next_panels(engine, user, f, AHEAD + 1, per_panel)
     st.session_state["window-for"] = (instance, f)
@@ -141,21 +150,25 @@ def labeler(engine, store: Store, user: str, f: QueueFilter, per_panel: int) -> 
         if pid not in views:
             continue
         view = views[pid]
-        out_views[str(pid)] = view_args(view, store)
+        out_views[str(pid)] = view_args(view, store, user)
         sent.add(pid)
         if view.figure_sha256 not in have_figures or pid in need:
-            src = picture(str(store.path(view.figure_sha256)), FIGURE_PIXELS)
+            src = _src(view.figure_sha256, store, FIGURE_PIXELS, user)
             if src:
                 figures[view.figure_sha256] = src
                 have_figures.add(view.figure_sha256)
                 st.session_state["sent-figures"][instance].add(view.figure_sha256)
-    _draw(instance, window, out_views, figures, recent)
+    _draw(engine, user, instance, window, out_views, figures, recent)
 
 
-def _draw(instance: str, window: list[int] | None, views: dict, figures: dict, recent: list[dict] | None) -> None:
-    """The component with what the page lacks; `window` None: the page keeps its own queue ahead."""
+def _draw(engine, user: str, instance: str, window: list[int] | None, views: dict, figures: dict,  # noqa: ANN001
+          recent: list[dict] | None) -> None:
+    """The component with what the page lacks; `window` None: the page keeps its own queue ahead.
+    With a save endpoint the page sends its presses there and asks for a rerun only when it holds
+    `refill_below` panels ahead or fewer."""
     _component(
         key=KEY, default=None, window=window, views=views, figures=figures, recent=recent,
+        save=save_endpoint.save_url(), user=user, token=save_endpoint.token_for(user), refill_below=AHEAD // 2,
         acked_for=instance, acked=st.session_state.get("acked", {}).get(instance, 0),
         keys=[[k, text, is_ct, dx] for k, text, is_ct, dx in LABEL_KEYS], debounce_ms=DEBOUNCE_MS,
         left=panels_left(), notice=st.session_state.get("labeler-notice", ""),
@@ -168,7 +181,8 @@ def count_left(engine, user: str, f: QueueFilter, per_panel: int, every: float =
     this, a press's rerun never does."""
     cached = st.session_state.get("left")
     if cached is None or cached[0] != f or time.time() - cached[2] > every:
-        st.session_state["left"] = (f, remaining(engine, user, f, per_panel), time.time(), st.session_state.get("labels-made", 0))
+        made = st.session_state.get("labels-made", 0) + sum(st.session_state.get("direct-made", {}).values())
+        st.session_state["left"] = (f, remaining(engine, user, f, per_panel), time.time(), made)
 
 
 def panels_left() -> int | None:
@@ -176,4 +190,5 @@ def panels_left() -> int | None:
     cached = st.session_state.get("left")
     if cached is None:
         return None
-    return max(0, cached[1] - (st.session_state.get("labels-made", 0) - cached[3]))
+    direct = sum(st.session_state.get("direct-made", {}).values())
+    return max(0, cached[1] - (st.session_state.get("labels-made", 0) + direct - cached[3]))

@@ -8,7 +8,8 @@ presses (lost, doubled), and what double presses (a second press 25 ms after the
 1. one annotator: --presses presses at a person's fast pace (--gap ms apart)
 2. bounced: --doubles double presses; each must store one label
 3. --people annotators at once (one browser context each), presses interleaved, --people-gap apart
-4. the save path under --people concurrent writers (threads, no browser): press to acknowledged
+4. the component's save endpoint under --people concurrent writers (threads POSTing as the pages
+   would, with their tokens): POST to acknowledged
 
 Also measured in the page: press to acknowledged by the server. The database is seeded in bulk
 (1,000 papers a transaction, a pool of distinct pictures reused): 100,000 panels in about two
@@ -121,50 +122,57 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else float("nan")
 
 
-def writers(db_url: str, people: int, presses: int) -> dict:
-    """The component's save path without the browser: `people` threads, each with its own engine as
-    each app process has, doing what one press's rerun does (store the press, then its resend, read
-    the window ahead and the views of its new panels); the time from press to acknowledgement."""
-    from figscrape.app.labeler import AHEAD
+def writers(url: str, engine, frames: list, presses: int) -> dict:  # noqa: ANN001
+    """The component's save endpoint under as many concurrent writers as there are pages: each
+    thread POSTs presses as its page would (signed with that page's token, a writer's own browser
+    instance), each sent twice (the second as a resend after a lost answer: no second row), on
+    panels nobody has labelled; the time from POST to acknowledged."""
+    from figscrape.app.save_endpoint import ROUTE
 
-    from figscrape.annotate.presses import Label, Press, apply_presses
-    from figscrape.annotate.queue import QueueFilter, load_views, next_panels
-    from figscrape.data.db import make_engine
+    from figscrape.data.db import read_session
+    from figscrape.data.models import Annotation, Panel
 
-    names = [f"writer{int(time.time())}-{n}" for n in range(people)]
+    signed = [frame.evaluate("({user: window.__figscrape.state.user, token: window.__figscrape.state.token})") for frame in frames]
+    with read_session(engine) as s:
+        free = list(s.scalars(select(Panel.id).where(~Panel.id.in_(select(Annotation.panel_id))).order_by(Panel.id.desc())
+                              .limit(len(frames) * presses)))
+    instance = f"writer{int(time.time())}"
     ms: list[float] = []
     errors: list[str] = []
-    start = threading.Barrier(people)
+    start = threading.Barrier(len(frames))
 
-    def work(name: str) -> None:
-        engine = make_engine(db_url)
-        window = next_panels(engine, name, QueueFilter(), AHEAD + 1, 1000)
+    def post(body: dict) -> dict:
+        import json
+
+        request = urllib.request.Request(url + ROUTE, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+
+    def work(n: int) -> None:
+        panels = free[n * presses:(n + 1) * presses]
         start.wait()
-        for seq in range(1, presses + 1):
-            press = Press(seq, window[0], "label", Label("yes", "covid"))
+        for seq, panel in enumerate(panels, 1):
+            press = {"seq": seq, "panel": panel, "kind": "label", "is_ct": "yes", "diagnosis": "covid"}
+            body = dict(signed[n], instance=instance, presses=[press], acked=seq - 1)
             began = time.perf_counter()
             try:
-                apply_presses(engine, name, "bench", [press], after=seq - 1)
-                apply_presses(engine, name, "bench", [press], after=0)  # the same press again (a lost acknowledgement): no second row
-                held = set(window)
-                window = next_panels(engine, name, QueueFilter(), AHEAD + 1, 1000)
-                load_views(engine, [p for p in window if p not in held])
+                answer = post(body)
+                if answer.get("acked") != seq:
+                    errors.append(f"press {seq} answered {answer}")
+                post(dict(body, acked=0))
             except Exception as exc:  # counted: the report says how many and the first
                 errors.append(f"{type(exc).__name__}: {exc}")
             ms.append(1000 * (time.perf_counter() - began))
-        engine.dispose()
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in names]
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(len(frames))]
     for th in threads:
         th.start()
     for th in threads:
         th.join()
-    from figscrape.data.db import make_engine as engine_for
-
-    engine = engine_for(db_url)
-    stored, panels = labels_of(engine, names)
-    engine.dispose()
-    return dict(ms=ms, presses=people * presses, stored=stored, panels=panels, shown=people * presses, errors=errors)
+    with read_session(engine) as s:
+        stored, panels = s.execute(select(func.count(Annotation.id), func.count(func.distinct(Annotation.panel_id)))
+                                   .where(Annotation.client_key.like(f"{instance}:%"))).one()
+    return dict(ms=ms, presses=len(frames) * presses, stored=stored, panels=panels, shown=len(frames) * presses, errors=errors)
 
 
 def run(db_url: str, data: Path, args: argparse.Namespace, chromium: str) -> dict:
@@ -216,12 +224,12 @@ def run(db_url: str, data: Path, args: argparse.Namespace, chromium: str) -> dic
                 settled(frame, max(1.0, deadline - time.time()))
             out["people"] = measured([f for _, f in people], engine, names, args.people_presses)
             out["people"]["cpu"], out["people"]["seconds"] = cpu_seconds(proc.pid) - cpu, time.perf_counter() - began
+            # 4. the save endpoint under as many concurrent writers (the pages' tokens, no key presses)
+            out["writers"] = writers(url, engine, [f for _, f in people], args.people_presses)
             browser.close()
     finally:
         proc.terminate()
         proc.wait(15)
-    # 4. the save path under as many concurrent writers, without browsers
-    out["writers"] = writers(db_url, args.people, args.people_presses)
     engine.dispose()
     return out
 
@@ -234,13 +242,14 @@ def cpu_seconds(pid: int) -> float:
 
 def measured(frames: list, engine, names: list[str], presses: int) -> dict:  # noqa: ANN001
     """What the pages measured (paint and acknowledgement times, presses not taken) and the database holds."""
-    ms, acks, idle = [], [], 0
+    ms, acks, idle, direct = [], [], 0, 0
     for frame in frames:
         ms += frame.evaluate("window.__figscrape.timings.map(t => t.ms)")
         acks += frame.evaluate("window.__figscrape.acks")
         idle += frame.evaluate("window.__figscrape.idle || 0")
+        direct += frame.evaluate("window.__figscrape.state.direct")
     stored, panels = labels_of(engine, names)
-    return dict(ms=ms, acks=acks, presses=presses * len(names), stored=stored, panels=panels, shown=len(ms), idle=idle)
+    return dict(ms=ms, acks=acks, presses=presses * len(names), stored=stored, panels=panels, shown=len(ms), idle=idle, direct=direct)
 
 
 def report(name: str, r: dict, args: argparse.Namespace) -> bool:
@@ -250,7 +259,7 @@ def report(name: str, r: dict, args: argparse.Namespace) -> bool:
     ok = True
     rows = ((f"one annotator, a press every {args.gap} ms: key down to next panel painted", r["solo"]),
             (f"{args.people} annotators at once (browsers), a press each every {args.people_gap} ms: key down to next panel painted", r["people"]),
-            (f"{args.people} concurrent writers, the save path without browsers: press to acknowledged", r["writers"]))
+            (f"{args.people} concurrent writers on the save endpoint (HTTP, each press sent twice): POST to acknowledged", r["writers"]))
     for label, m in rows:
         lost, doubled = max(0, m["presses"] - m["panels"]), m["stored"] - m["panels"]
         p50, p95, top = percentile(m["ms"], 0.5), percentile(m["ms"], 0.95), max(m["ms"] or [float("nan")])
@@ -263,6 +272,8 @@ def report(name: str, r: dict, args: argparse.Namespace) -> bool:
         if m.get("cpu") is not None:
             spent = f" over {m['seconds']:.0f} s (the server had {m['cpu'] / m['seconds']:.2f} of a core)" if m.get("seconds") else ""
             print(f"|   the server's CPU: {1000 * m['cpu'] / m['presses']:.0f} ms a press{spent} | | | | | | | | |")
+        if "direct" in m:
+            print(f"|   labels saved through the save endpoint (the rest by Streamlit reruns) | {m['direct']} | | | | | | | |")
         if m.get("idle"):
             print(f"|   presses made while no panel was on screen (not taken, said so) | {m['idle']} | | | | | | | |")
         if m.get("errors"):

@@ -5,25 +5,69 @@
 
 const S = {
   instance: Math.random().toString(36).slice(2, 12) + Date.now().toString(36),
-  seq: 0, outbox: [], views: new Map(), figures: new Map(), window: [], handled: new Set(),
+  seq: 0, outbox: [], views: new Map(), figures: new Map(), figureEls: new Map(), window: [], handled: new Set(),
   history: [], back: null, front: [], undone: new Map(), drafts: new Map(), need: new Set(),
   seeded: false, needAt: -1e9, lastAction: -1e9, lastPatient: "", shown: null, pendingPaint: null,
-  keys: [], debounce: 200, left: null, notice: "", flash: "", sentAt: 0, saved: 0,
+  keys: [], debounce: 200, left: null, notice: "", flash: "", sentAt: 0, askedAt: 0, saved: 0, acked: 0, direct: 0,
+  save: "", token: "", user: "", saveBroken: false, refillBelow: 20,
 };
 S.pressedAt = new Map();  // seq -> when it was pressed: how long the server took to acknowledge it
 window.__figscrape = { timings: [], acks: [], ignored: 0, state: S };
 
 // ---- the component protocol (what streamlit-component-lib does) ----
 function post(type, data) { window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type }, data), "*"); }
-function send(force) {  // one value in flight at a time: presses made meanwhile go with the next
-  if (S.inFlight && !force && performance.now() - S.sentAt < 3000) { S.pending = true; return; }
+function send(force) {
+  if (S.save && !S.saveBroken) {  // presses to the save endpoint; the page reruns only to fetch panels
+    post_presses(force);
+    if (wantsPanels()) ask(force);
+    return;
+  }
+  ask(force);
+}
+function ahead() { return S.window.filter((p) => !S.handled.has(p) && S.views.has(p)).length; }
+// each page asks for more panels at its own depth (the server's refill_below, give or take 10): twenty
+// pages opened together do not all ask on the same press and redraw at once
+S.jitter = Math.floor(Math.random() * 21) - 10;
+function wantsPanels() { return S.need.size > 0 || ahead() <= Math.max(2, S.refillBelow + S.jitter); }
+function ask(force) {  // the component value: one in flight at a time, presses made meanwhile go with the next
+  if (S.inFlight && !force && performance.now() - S.askedAt < 3000) { S.pending = true; return; }
   S.inFlight = true; S.pending = false;
-  S.sentAt = performance.now();
+  S.askedAt = performance.now();
+  if (!S.save || S.saveBroken) S.sentAt = S.askedAt;
   const have = [...S.views.keys()].slice(-120);
   post("streamlit:setComponentValue", { dataType: "json", value: {
-    instance: S.instance, presses: S.outbox, have, figures: [...S.figures.keys()], need: [...S.need], seeded: S.seeded,
-    ahead: S.window.filter((p) => !S.handled.has(p) && S.views.has(p)).length, t: Date.now() } });
+    instance: S.instance, presses: S.save && !S.saveBroken ? [] : S.outbox, have, figures: [...S.figures.keys()], need: [...S.need],
+    seeded: S.seeded, ahead: ahead(), refill: wantsPanels(), direct: S.direct, t: Date.now() } });
 }
+async function post_presses(force) {  // one request in flight at a time; an unanswered one is sent again after 3 s
+  if (S.posting && !force && performance.now() - S.sentAt < 3000) { S.postAgain = true; return; }
+  if (!S.outbox.length) return;
+  S.posting = true; S.postAgain = false; S.sentAt = performance.now();
+  const body = JSON.stringify({ user: S.user, token: S.token, instance: S.instance, presses: S.outbox, acked: S.acked });
+  try {
+    const r = await fetch(S.save, { method: "POST", headers: { "Content-Type": "application/json" }, body, keepalive: body.length < 60000 });
+    const out = await r.json().catch(() => ({}));
+    if (r.ok) { S.direct += out.saved || 0; acknowledged(out.acked || 0); S.notice = out.notice || ""; }
+    else if ([403, 404, 405].includes(r.status)) { S.saveBroken = true; S.notice = ""; }  // no endpoint for this page: by reruns
+    else S.notice = out.error || `Not saved yet (the server answered ${r.status}); your labels are kept here and sent again.`;
+  } catch (err) {
+    S.notice = "Not saved yet: the server did not answer. Your labels are kept here and sent again.";
+  }
+  S.posting = false;
+  status();
+  if (S.saveBroken) ask(true);
+  else if (S.postAgain && S.outbox.length) post_presses();
+}
+function acknowledged(upTo) {  // every press numbered up to `upTo` is stored
+  if (upTo <= S.acked) return;
+  S.acked = upTo;
+  const now = performance.now();
+  for (const p of S.outbox) if (p.seq <= upTo) { window.__figscrape.acks.push(now - S.pressedAt.get(p.seq)); S.pressedAt.delete(p.seq); }
+  const before = S.outbox.length;
+  S.outbox = S.outbox.filter((p) => p.seq > upTo);
+  S.saved += before - S.outbox.length;
+}
+window.addEventListener("pagehide", () => { if (S.outbox.length && S.save && !S.saveBroken) post_presses(true); });
 let lastHeight = 0;
 function fitHeight() {
   const h = Math.ceil(document.documentElement.scrollHeight) + 4;
@@ -42,19 +86,19 @@ function decoded(src) { const img = new Image(); img.src = src; img.decode().cat
 
 function render(args) {
   S.inFlight = false;
-  if (S.pending || S.outbox.some((p) => p.seq > (args.acked_for === S.instance ? args.acked : 0))) setTimeout(() => { if (S.outbox.length && !S.inFlight) send(); }, 0);
-  if (args.acked_for === S.instance) {
-    const now = performance.now();
-    for (const p of S.outbox) if (p.seq <= args.acked) { window.__figscrape.acks.push(now - S.pressedAt.get(p.seq)); S.pressedAt.delete(p.seq); }
-    const before = S.outbox.length;
-    S.outbox = S.outbox.filter((p) => p.seq > args.acked);
-    S.saved += before - S.outbox.length;
+  if ((args.token || "") !== S.token) S.saveBroken = false;  // a new server start signs the page anew: its endpoint is tried again
+  S.save = args.save || ""; S.token = args.token || ""; S.user = args.user || ""; S.refillBelow = args.refill_below ?? S.refillBelow;
+  const byReruns = !S.save || S.saveBroken;
+  const held = S.pending;  // an ask held back while another was in flight
+  if (held || (byReruns && S.outbox.some((p) => p.seq > (args.acked_for === S.instance ? args.acked : 0)))) {
+    setTimeout(() => { if (!S.inFlight) { if (byReruns) ask(); else send(); } }, 0);
   }
+  if (args.acked_for === S.instance) acknowledged(args.acked);
   S.keys = args.keys || S.keys;
   S.debounce = args.debounce_ms ?? S.debounce;
   S.left = args.left ?? S.left;
   S.notice = args.notice || "";
-  for (const [sha, src] of Object.entries(args.figures || {})) if (!S.figures.has(sha)) S.figures.set(sha, src);
+  for (const [sha, src] of Object.entries(args.figures || {})) if (!S.figures.has(sha)) { S.figures.set(sha, src); figureEl(sha); }
   for (const [id, view] of Object.entries(args.views || {})) {
     const pid = Number(id);
     const old = S.views.get(pid);
@@ -161,14 +205,23 @@ function painted(img, t0, pid) {  // keydown to the frame with the new image on 
   if (img.complete && img.naturalWidth) done(); else img.decode().then(done, done);
 }
 
-function drawFigure(view) {
+function figureEl(sha) {  // fetched and decoded when it arrives, before its panels are shown
+  let img = S.figureEls.get(sha);
+  if (!img && S.figures.has(sha)) {
+    img = decoded(S.figures.get(sha)); img.alt = "the whole figure, the panel boxed";
+    S.figureEls.set(sha, img);
+    if (S.figureEls.size > 60) S.figureEls.delete(S.figureEls.keys().next().value);
+  }
+  return img;
+}
+
+function drawFigure(view) {  // the figure's picture decoded once and kept: a panel of the same figure moves only the box
   const fig = document.getElementById("figure");
   const box = document.getElementById("box");
   const src = S.figures.get(view.fig);
-  for (const old of fig.querySelectorAll("img")) old.remove();
-  if (!src) { box.style.display = "none"; return; }
-  const img = new Image(); img.src = src; img.alt = "the whole figure, the panel boxed";
-  fig.insertBefore(img, box);
+  if (!src) { for (const old of fig.querySelectorAll("img")) old.remove(); box.style.display = "none"; return; }
+  const img = figureEl(view.fig);
+  if (fig.querySelector("img") !== img) { for (const old of fig.querySelectorAll("img")) old.remove(); fig.insertBefore(img, box); }
   const [x0, y0, x1, y1] = view.box;
   Object.assign(box.style, { display: "block", left: `${100 * x0 / view.fw}%`, top: `${100 * y0 / view.fh}%`,
     width: `${100 * (x1 - x0) / view.fw}%`, height: `${100 * (y1 - y0) / view.fh}%` });

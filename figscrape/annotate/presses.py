@@ -49,6 +49,27 @@ def parse(raw: Mapping) -> Press:
     return Press(int(raw["seq"]), int(raw["panel"]), kind, label)
 
 
+def apply_sent(engine: Engine, annotator: str, instance: str, raws: Iterable, after: int = 0) -> Applied:
+    """The presses as a page sent them (JSON), each checked, the good ones stored. Every press sent
+    is acknowledged when none was refused; a refused one is named in `problems`."""
+    parsed, refused, sent = [], [], [after]
+    for raw in raws:
+        if not isinstance(raw, Mapping):
+            refused.append(f"press refused: {type(raw).__name__}, not an object")
+            continue
+        try:
+            parsed.append(parse(raw))
+        except (ValueError, KeyError, TypeError) as exc:
+            refused.append(f"press {raw.get('seq', '?')} refused: {exc}")
+            continue
+        sent.append(parsed[-1].seq)
+    result = apply_presses(engine, annotator, instance, parsed, after=after)
+    if not refused:
+        result.acked = max(sent + [result.acked])
+    result.problems[:0] = refused
+    return result
+
+
 def client_key(instance: str, seq: int) -> str:
     return f"{instance[:40]}:{seq}"
 

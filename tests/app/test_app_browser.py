@@ -143,10 +143,10 @@ def test_label_ten_by_keyboard_undo_one_reject_three_in_the_grid(served: str, br
 
 
 def test_two_people_labelling_at_once_lose_nothing(served: str, browser, engine, tmp_path: Path) -> None:  # noqa: ANN001
-    pages = []
+    pages, frames = [], []
     for name in ("ann", "bob"):
         page = browser.new_context(viewport={"width": 1300, "height": 900}).new_page()
-        sign_in(page, served, name)
+        frames.append(sign_in(page, served, name))
         pages.append((name, page))
     for k in range(8):
         for name, page in pages:  # interleaved: one session writes while the other is mid-rerun
@@ -159,6 +159,10 @@ def test_two_people_labelling_at_once_lose_nothing(served: str, browser, engine,
     with read_session(engine) as s:
         per_person = dict(s.execute(select(Annotation.annotator, func.count(func.distinct(Annotation.panel_id))).group_by(Annotation.annotator)).all())
     assert per_person == {"ann": 8, "bob": 8}  # each label on its own panel: none lost, none doubled
+    assert [f.evaluate("window.__figscrape.state.direct") for f in frames] == [8, 8]  # by the save endpoint, not by reruns
+    forged = frames[0].evaluate("""fetch('/figscrape/presses', {method: 'POST', body: JSON.stringify(
+        {user: 'bob', token: window.__figscrape.state.token, instance: 'x', presses: [{seq: 1, panel: 1, kind: 'skip'}]})}).then(r => r.status)""")
+    assert forged == 403  # ann's page cannot save as bob
 
 
 def test_bounces_back_undo_and_the_fields_by_keyboard(served: str, browser, engine) -> None:  # noqa: ANN001
