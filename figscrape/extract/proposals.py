@@ -68,14 +68,12 @@ def page_facts(page: PageLayout, figures: list[FoundFigure], body: BodyText) -> 
 
 def unsure_because(facts: PageFacts, numbers_found: set[str], labelled: bool = False) -> str:
     """Why the structure analysis is not sure of this page ("" when it is). Nothing the detector
-    could find is taken on a page whose labels all have their figures and that has no figure of
-    its own; and in a `labelled` document (its figures have labels) a page with no label and no
-    figure that is not a figure page holds logos, tables and equations, not figures."""
-    if not facts.figures and all(c.number in numbers_found for c in facts.captions):
-        if facts.captions:
-            return ""  # a detected box could take no caption here, and no figure to widen
-        if labelled:
-            return _figure_page(facts)
+    could find is taken on a page with no figure whose labels all have their figures, nor on a
+    page with no label and no figure in a `labelled` document (one whose figures have labels):
+    there it finds logos, tables, equations and figures whose legends the structure matched
+    already, never an unnumbered figure of its own."""
+    if not facts.figures and all(c.number in numbers_found for c in facts.captions) and (facts.captions or labelled):
+        return ""  # a detected box could take no caption here, and there is no figure to widen
     page_area = g.area(facts.page.rect)
     graphic_area = sum(g.area(p) for p in facts.free)
     marks_area = g.area(g.union(facts.free_marks)) if facts.free_marks else 0.0
@@ -83,13 +81,7 @@ def unsure_because(facts: PageFacts, numbers_found: set[str], labelled: bool = F
         return "a figure label with no region"
     if graphic_area >= FREE_GRAPHIC_SHARE * page_area:
         return "graphics no figure claims"
-    return _figure_page(facts)
-
-
-def _figure_page(facts: PageFacts) -> str:
-    """ "a figure page" when the page has no figure, next to no running text and sizeable graphics."""
-    marks_area = g.area(g.union(facts.free_marks)) if facts.free_marks else 0.0
-    if not facts.figures and facts.body_lines <= 2 and marks_area >= FIGURE_PAGE_SHARE * g.area(facts.page.rect):
+    if not facts.figures and facts.body_lines <= 2 and marks_area >= FIGURE_PAGE_SHARE * page_area:
         return "a figure page"
     return ""
 
