@@ -11,6 +11,7 @@ import pymupdf
 from figscrape import geometry as g
 from figscrape.extract.figures import FoundFigure, find_figures
 from figscrape.extract.images import (
+    Drawable,
     FigureImage,
     embedded_image,
     ink_box,
@@ -80,11 +81,11 @@ def open_pdf(path: Path, max_pages: int = MAX_PAGES) -> pymupdf.Document:
     return doc
 
 
-def _figure_pixels(doc: pymupdf.Document, page: pymupdf.Page, fig: FoundFigure) -> FigureImage:
+def _figure_pixels(doc: pymupdf.Document, drawn: Drawable, fig: FoundFigure) -> FigureImage:
     if fig.kind == "raster" and fig.images[0].xref:
         return embedded_image(doc, fig.images[0].xref)
     sizes = [(i.bbox, i.width, i.height) for i in fig.images]
-    return render_box(page, fig.bbox, native_dpi(fig.bbox, sizes, vector=fig.kind == "vector"))
+    return render_box(drawn, fig.bbox, native_dpi(fig.bbox, sizes, vector=fig.kind == "vector"))
 
 
 def _to_pixels(box: g.Box, fig: g.Box, image: FigureImage) -> tuple[int, int, int, int]:
@@ -124,12 +125,15 @@ def extract_figures(path: Path, max_pages: int = MAX_PAGES) -> ExtractedDocument
         pages = [read_page(p) for p in doc]
         mark_furniture(pages)
         result = ExtractedDocument(str(path), doc.page_count)
+        drawn: dict[int, Drawable] = {}  # a page's display list, read once for all its renders
         for fig in add_detected_figures(doc, pages, find_figures(pages)):
             page = doc[fig.page - 1]
             if fig.kind != "raster":
-                fig.bbox = ink_box(page, fig.bbox)
+                if fig.page not in drawn:
+                    drawn = {fig.page: page.get_displaylist()}  # figures come page by page: keep one page's
+                fig.bbox = ink_box(drawn[fig.page], fig.bbox)
             try:
-                image = upright(_figure_pixels(doc, page, fig), rotations[fig.page - 1])
+                image = upright(_figure_pixels(doc, drawn.get(fig.page, page), fig), rotations[fig.page - 1])
             except Exception as exc:  # one unreadable image must not lose the other figures
                 result.warnings.append(f"{path}: figure {fig.number} on page {fig.page}: {exc}")
                 continue

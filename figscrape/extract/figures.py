@@ -67,13 +67,15 @@ def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float) -> 
     for _ in range(3):  # labels pull in more labels, and labels may join two blobs
         grew = False
         for blob in blobs:
+            held = {_line_key(t) for t in blob.texts}
             for line in free:
-                if g.gap(line.bbox, blob.bbox) > TEXT_TOLERANCE or line in blob.texts:
+                if g.gap(line.bbox, blob.bbox) > TEXT_TOLERANCE or _line_key(line) in held:
                     continue  # the cheap test first: most lines are far from most blobs
                 inside = g.overlap_fraction(line.bbox, blob.bbox) > 0.6
                 near = not _is_body_line(line, body_size)
                 if inside or near:
                     blob.texts.append(line)
+                    held.add(_line_key(line))
                     blob.bbox = g.union([blob.bbox, line.bbox])
                     grew = True
         merged = _merge_overlapping(blobs)
@@ -81,6 +83,11 @@ def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float) -> 
             break
         blobs = merged
     return [b for b in blobs if g.width(b.bbox) >= MIN_FIGURE_SIDE and g.height(b.bbox) >= MIN_FIGURE_SIDE]
+
+
+def _line_key(line: TextLine) -> tuple:
+    """What makes two lines equal (a line printed twice over, as fake bold is, counts once), hashable."""
+    return (line.bbox, line.text, line.spans, line.horizontal, line.furniture)
 
 
 def _merge_overlapping(blobs: list[Blob]) -> list[Blob]:
@@ -93,7 +100,8 @@ def _merge_overlapping(blobs: list[Blob]) -> list[Blob]:
         for i in group:
             out.images += blobs[i].images
             out.drawings += blobs[i].drawings
-            out.texts += [t for t in blobs[i].texts if t not in out.texts]
+            held = {_line_key(t) for t in out.texts}
+            out.texts += [t for t in blobs[i].texts if _line_key(t) not in held]
         merged.append(out)
     return merged
 
