@@ -13,7 +13,7 @@ _CAPTION_START = re.compile(
     r"""^\s*
     (?P<prefix>(?:supplementary|supplemental|suppl\.?|supporting|extended\s+data|appendix)\s+)?
     (?P<kind>fig(?:ure)?s?\.?|table)\s*
-    (?P<num>S\s?\d+[A-Za-z]?|\d+[A-Za-z]?|[IVX]+)
+    (?P<num>S\s?\d+[A-Za-z]?|(?:\d+|[A-Z])\.\d+(?!\.?\d)|\d+[A-Za-z]?|[IVX]+)
     (?P<after>.*)$""",
     re.IGNORECASE | re.VERBOSE,
 )

@@ -11,6 +11,7 @@ import pymupdf
 from figscrape import geometry as g
 from figscrape.extract.figures import FoundFigure, find_figures
 from figscrape.extract.images import (
+    Drawable,
     FigureImage,
     embedded_image,
     ink_box,
@@ -80,11 +81,11 @@ def open_pdf(path: Path, max_pages: int = MAX_PAGES) -> pymupdf.Document:
     return doc
 
 
-def _figure_pixels(doc: pymupdf.Document, page: pymupdf.Page, fig: FoundFigure) -> FigureImage:
-    if fig.kind == "raster" and fig.images[0].xref:
+def _figure_pixels(doc: pymupdf.Document, drawn: Drawable, fig: FoundFigure) -> FigureImage:
+    if _embedded(fig):
         return embedded_image(doc, fig.images[0].xref)
     sizes = [(i.bbox, i.width, i.height) for i in fig.images]
-    return render_box(page, fig.bbox, native_dpi(fig.bbox, sizes, vector=fig.kind == "vector"))
+    return render_box(drawn, fig.bbox, native_dpi(fig.bbox, sizes, vector=fig.kind == "vector"))
 
 
 def _to_pixels(box: g.Box, fig: g.Box, image: FigureImage) -> tuple[int, int, int, int]:
@@ -101,11 +102,18 @@ def _symbol_font(font: str) -> bool:
     return any(name in lower for name in ("dingbat", "symbol", "wingding", "webding"))
 
 
+def _embedded(fig: FoundFigure) -> bool:
+    """The figure's pixels are its one image as stored, not a render of its box."""
+    return fig.kind == "raster" and bool(fig.images[0].xref)
+
+
 def _panel_evidence(fig: FoundFigure, layout: PageLayout, image: FigureImage) -> tuple[list, list]:
-    """The tiles and the panel letters of the text layer, mapped to the figure image's pixels."""
-    tiles = [_to_pixels(i.bbox, fig.bbox, image) for i in fig.images if g.overlap_fraction(i.bbox, fig.bbox) > 0.5] if len(fig.images) > 1 else []
+    """The tiles and the panel letters of the text layer, mapped to the figure image's pixels
+    (an embedded image's pixels cover where it is placed, which may be more than the figure's box)."""
+    shown = fig.images[0].bbox if _embedded(fig) else fig.bbox
+    tiles = [_to_pixels(i.bbox, shown, image) for i in fig.images if g.overlap_fraction(i.bbox, fig.bbox) > 0.5] if len(fig.images) > 1 else []
     letters = [
-        (letter, _to_pixels(line.bbox, fig.bbox, image))
+        (letter, _to_pixels(line.bbox, shown, image))
         for line in layout.lines
         if line.horizontal and (letter := panel_letter(line.text)) and not _symbol_font(line.main_span.font)
         and g.overlap_fraction(line.bbox, g.expand(fig.bbox, 2)) > 0.8
@@ -124,12 +132,14 @@ def extract_figures(path: Path, max_pages: int = MAX_PAGES) -> ExtractedDocument
         pages = [read_page(p) for p in doc]
         mark_furniture(pages)
         result = ExtractedDocument(str(path), doc.page_count)
+        drawn: dict[int, Drawable] = {}  # a page's display list, read once for all its renders
         for fig in add_detected_figures(doc, pages, find_figures(pages)):
             page = doc[fig.page - 1]
-            if fig.kind != "raster":
-                fig.bbox = ink_box(page, fig.bbox)
+            if fig.page not in drawn:
+                drawn = {fig.page: page.get_displaylist()}  # figures come page by page: keep one page's
+            fig.bbox = ink_box(drawn[fig.page], fig.bbox)  # a picture's white padding is not the figure either
             try:
-                image = upright(_figure_pixels(doc, page, fig), rotations[fig.page - 1])
+                image = upright(_figure_pixels(doc, drawn[fig.page], fig), rotations[fig.page - 1])
             except Exception as exc:  # one unreadable image must not lose the other figures
                 result.warnings.append(f"{path}: figure {fig.number} on page {fig.page}: {exc}")
                 continue

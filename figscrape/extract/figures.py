@@ -67,13 +67,15 @@ def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float) -> 
     for _ in range(3):  # labels pull in more labels, and labels may join two blobs
         grew = False
         for blob in blobs:
+            held = {_line_key(t) for t in blob.texts}
             for line in free:
-                if line in blob.texts:
-                    continue
+                if g.gap(line.bbox, blob.bbox) > TEXT_TOLERANCE or _line_key(line) in held:
+                    continue  # the cheap test first: most lines are far from most blobs
                 inside = g.overlap_fraction(line.bbox, blob.bbox) > 0.6
-                near = g.gap(line.bbox, blob.bbox) <= TEXT_TOLERANCE and not _is_body_line(line, body_size)
+                near = not _is_body_line(line, body_size)
                 if inside or near:
                     blob.texts.append(line)
+                    held.add(_line_key(line))
                     blob.bbox = g.union([blob.bbox, line.bbox])
                     grew = True
         merged = _merge_overlapping(blobs)
@@ -81,6 +83,11 @@ def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float) -> 
             break
         blobs = merged
     return [b for b in blobs if g.width(b.bbox) >= MIN_FIGURE_SIDE and g.height(b.bbox) >= MIN_FIGURE_SIDE]
+
+
+def _line_key(line: TextLine) -> tuple:
+    """What makes two lines equal (a line printed twice over, as fake bold is, counts once), hashable."""
+    return (line.bbox, line.text, line.spans, line.horizontal, line.furniture)
 
 
 def _merge_overlapping(blobs: list[Blob]) -> list[Blob]:
@@ -93,7 +100,8 @@ def _merge_overlapping(blobs: list[Blob]) -> list[Blob]:
         for i in group:
             out.images += blobs[i].images
             out.drawings += blobs[i].drawings
-            out.texts += [t for t in blobs[i].texts if t not in out.texts]
+            held = {_line_key(t) for t in out.texts}
+            out.texts += [t for t in blobs[i].texts if _line_key(t) not in held]
         merged.append(out)
     return merged
 
@@ -157,6 +165,7 @@ def _drop_frames(drawings: list[Box], captions: list[Caption]) -> list[Box]:
     """Remove boxes drawn around a figure together with its caption: they belong to neither."""
     if not captions:
         return drawings
+    caption_boxes = [c.bbox for c in captions]  # a caption's box is worked out from its lines on each call
     thin = [i for i, d in enumerate(drawings) if g.width(d) < 2 or g.height(d) < 2]
     drop: set[int] = set()
     for group in g.group_near([drawings[i] for i in thin], 2.0):
@@ -167,10 +176,10 @@ def _drop_frames(drawings: list[Box], captions: list[Caption]) -> list[Box]:
             or min(abs(drawings[i][1] - frame[1]), abs(drawings[i][3] - frame[3])) < 2 and g.height(drawings[i]) < 2
             for i in members
         )
-        if on_edge and any(g.overlap_fraction(c.bbox, frame) > 0.95 for c in captions):
+        if on_edge and any(g.overlap_fraction(c, frame) > 0.95 for c in caption_boxes):
             drop.update(members)
     for i, d in enumerate(drawings):
-        if any(g.overlap_fraction(c.bbox, d) > 0.95 for c in captions):
+        if any(g.overlap_fraction(c, d) > 0.95 for c in caption_boxes):
             drop.add(i)
     return [d for i, d in enumerate(drawings) if i not in drop]
 

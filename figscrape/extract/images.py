@@ -31,10 +31,11 @@ class FigureImage:
 
 
 PNG_LEVEL = 3  # zlib level: lossless at every level; 3 writes several times faster than the default 6
+PNG_FILTER = cv2.IMWRITE_PNG_FILTER_UP  # one row filter for every row: files about as small as with the adaptive choice, written in half the time
 
 
 def _png(array: np.ndarray) -> bytes:
-    ok, buf = cv2.imencode(".png", array, [cv2.IMWRITE_PNG_COMPRESSION, PNG_LEVEL])
+    ok, buf = cv2.imencode(".png", array, [cv2.IMWRITE_PNG_COMPRESSION, PNG_LEVEL, cv2.IMWRITE_PNG_FILTER, PNG_FILTER])
     if not ok:
         raise ValueError("PNG encoding failed")
     return buf.tobytes()
@@ -139,15 +140,22 @@ def native_dpi(box: Box, image_sizes: list[tuple[Box, int, int]], vector: bool) 
     return dpi
 
 
-def render_box(page: pymupdf.Page, box: Box, dpi: float) -> FigureImage:
+Drawable = pymupdf.Page | pymupdf.DisplayList  # a page, or its display list read once for several renders
+
+
+def _zoom(dpi: float) -> pymupdf.Matrix:
+    return pymupdf.Matrix(dpi / 72, dpi / 72)
+
+
+def render_box(page: Drawable, box: Box, dpi: float) -> FigureImage:
     """The page region rendered losslessly to PNG."""
-    pix = page.get_pixmap(clip=pymupdf.Rect(box), dpi=max(1, round(dpi)), alpha=False)
+    pix = page.get_pixmap(matrix=_zoom(max(1, round(dpi))), clip=pymupdf.Rect(box), alpha=False)
     return FigureImage(_pixmap_png(pix), "png", pix.width, pix.height, dpi)
 
 
-def ink_box(page: pymupdf.Page, box: Box, dpi: int = 72, threshold: int = 245) -> Box:
+def ink_box(page: Drawable, box: Box, dpi: int = 72, threshold: int = 245) -> Box:
     """The part of a box that has anything but white on it: drops clipped-away drawings and white margins."""
-    pix = page.get_pixmap(clip=pymupdf.Rect(box), dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
+    pix = page.get_pixmap(matrix=_zoom(dpi), clip=pymupdf.Rect(box), colorspace=pymupdf.csGRAY, alpha=False)
     if pix.width == 0 or pix.height == 0:
         return box
     a = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]

@@ -66,8 +66,14 @@ def page_facts(page: PageLayout, figures: list[FoundFigure], body: BodyText) -> 
     return PageFacts(page, captions, mine, [m for m in marks if _solid(m)], marks, body_lines)
 
 
-def unsure_because(facts: PageFacts, numbers_found: set[str]) -> str:
-    """Why the structure analysis is not sure of this page ("" when it is)."""
+def unsure_because(facts: PageFacts, numbers_found: set[str], labelled: bool = False) -> str:
+    """Why the structure analysis is not sure of this page ("" when it is). Nothing the detector
+    could find is taken on a page with no figure whose labels all have their figures, nor on a
+    page with no label and no figure in a `labelled` document (one whose figures have labels):
+    there it finds logos, tables, equations and figures whose legends the structure matched
+    already, never an unnumbered figure of its own."""
+    if not facts.figures and all(c.number in numbers_found for c in facts.captions) and (facts.captions or labelled):
+        return ""  # a detected box could take no caption here, and there is no figure to widen
     page_area = g.area(facts.page.rect)
     graphic_area = sum(g.area(p) for p in facts.free)
     marks_area = g.area(g.union(facts.free_marks)) if facts.free_marks else 0.0
@@ -172,8 +178,9 @@ def add_detected_figures(doc: pymupdf.Document, pages: list[PageLayout], figures
                     continue_on_next_page(c, f.page, pages[index + 1], body)
                 legends.setdefault(c.number, c.text)
     out = list(figures)
+    labelled = any(f.captions for f in facts)
     for f in facts:
-        if not unsure_because(f, used):
+        if not unsure_because(f, used, labelled):
             continue
         out += merge(f, detect(doc[f.page.number - 1]), used, legends)
     return out

@@ -21,6 +21,8 @@ def line(*parts: tuple[str, bool]) -> TextLine:
         ("Figure 2", "figure", "2", True),
         ("Figure 4.", "figure", "4", True),
         ("Table 1. Demographics", "table", "1", False),
+        ("Figure A.2: An appendix image", "figure", "A.2", False),
+        ("Figure 3.4. A chapter's fourth figure", "figure", "3.4", False),
     ],
 )
 def test_caption_starts(text: str, kind: str, number: str, label_only: bool) -> None:
@@ -29,7 +31,7 @@ def test_caption_starts(text: str, kind: str, number: str, label_only: bool) -> 
     assert (start.kind, start.number, start.label_only) == (kind, number, label_only)
 
 
-@pytest.mark.parametrize("text", ["Figure 2 presents some challenging examples", "Figure 8).", "Figures 2a and 3 show", "Figured out"])
+@pytest.mark.parametrize("text", ["Figure 2 presents some challenging examples", "Figure 8).", "Figures 2a and 3 show", "Figured out", "Figure 2.5 shows"])
 def test_running_text_that_mentions_a_figure_is_not_a_caption(text: str) -> None:
     assert parse_caption_start(line((text, False))) is None
 

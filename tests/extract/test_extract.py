@@ -190,3 +190,25 @@ def test_a_column_wide_caption_does_not_take_a_box_of_the_next_column(tmp_path: 
     doc.save(path)
     (figure,) = extract_figures(path).figures
     assert figure.bbox[2] < 300 and iou((60, 80, 290, 260), figure.bbox) > 0.9, figure.bbox
+
+
+def test_a_picture_padded_with_white_is_boxed_to_what_shows_and_keeps_its_pixels(tmp_path: Path) -> None:
+    import pymupdf
+
+    pixels = np.full((200, 300, 3), 255, dtype=np.uint8)
+    pixels[50:150, 60:240] = np.random.default_rng(1).integers(0, 200, (100, 180, 3), dtype=np.uint8)  # the picture, in white padding
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    for k in range(6):
+        page.insert_text((72, 80 + 14 * k), "The running text of the paper goes on in full lines across the column, as body text does.", fontsize=9)
+    page.insert_image(pymupdf.Rect(100, 200, 400, 400), pixmap=pymupdf.Pixmap(pymupdf.csRGB, 300, 200, pixels.tobytes(), False))
+    page.insert_text((185, 265), "A", fontsize=10)  # a panel letter on the picture
+    page.insert_text((100, 420), "Figure 1. A picture set in white padding.", fontsize=9)
+    path = tmp_path / "padded.pdf"
+    doc.save(path)
+    (fig,) = extract_figures(path).figures
+    assert iou(fig.bbox, (160, 250, 340, 350)) > 0.9
+    assert (fig.image.width, fig.image.height) == (300, 200)  # the stored image as embedded, padding and all
+    (letter,) = fig.letters
+    x0, y0, _, _ = letter[1]  # mapped by where the image is placed, not by the trimmed box
+    assert 80 <= x0 <= 90 and 50 <= y0 <= 60, letter

@@ -112,6 +112,31 @@ def test_a_graphic_no_caption_claims_makes_the_page_unsure(tmp_path: Path) -> No
     assert figures == [] and unsure_because(facts, set()) == "graphics no figure claims"
 
 
+def test_in_a_labelled_document_an_unlabelled_graphic_beside_running_text_is_not_sent_to_the_detector(tmp_path: Path) -> None:
+    def draw(page: pymupdf.Page) -> None:
+        _body(page, 80, 8)
+        _image(page, (120, 220, 470, 480))  # a logo, a table's shading, an equation set as a picture
+        _body(page, 540, 10)
+
+    _, _, _, facts = _facts(_pdf(tmp_path, draw))
+    assert unsure_because(facts, set(), labelled=True) == ""
+    assert unsure_because(facts, set(), labelled=False) == "graphics no figure claims"
+
+
+def test_a_page_whose_labels_all_have_figures_elsewhere_is_sure(tmp_path: Path) -> None:
+    def draw(page: pymupdf.Page) -> None:
+        _body(page, 80, 8)
+        page.insert_text((72, 210), "Figure 1. A legend whose figure is on another page.", fontsize=9)
+        _image(page, (120, 230, 470, 480))
+        _body(page, 540, 10)
+
+    _, pages, _, _ = _facts(_pdf(tmp_path, draw))
+    facts = page_facts(pages[0], [], describe_body(pages))  # as if figure 1 had been found on another page
+    assert [c.number for c in facts.captions] == ["1"]
+    assert unsure_because(facts, {"1"}) == ""
+    assert unsure_because(facts, set()) == "a figure label with no region"
+
+
 def test_a_detected_box_snaps_to_the_pdfs_own_image_and_labels(tmp_path: Path) -> None:
     def draw(page: pymupdf.Page) -> None:
         _image(page, (120, 220, 470, 480))
