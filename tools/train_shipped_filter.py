@@ -10,7 +10,7 @@ seed 0, folds held out by source, from
 The threshold is chosen for CT recall on the sources held out from training, and the card records
 held-out AUC, recall and precision, calibration and the counts of every source.
 
-    python tools/train_shipped_filter.py [--images DIR] [--compound DIR --compound-files DIR] [--generated 160]
+    python tools/train_shipped_filter.py [--images DIR] [--compound DIR --compound-files DIR] [--generated 240]
 
 The data are research data under their own licences: they are read where they lie, and only the
 weights and the card ship."""
@@ -45,9 +45,9 @@ def main() -> None:
     parser.add_argument("--compound", type=Path, default=ROOT / "benchmarks" / "devsets" / "compound", help="compound dev set folder (truth.json)")
     parser.add_argument("--compound-files", type=Path, default=Path("/work/devsets/compound/files"), help="its figure images")
     parser.add_argument("--no-packages", action="store_true", help="leave out the images that packages ship")
-    parser.add_argument("--generated", type=int, default=160, help="rendered hard negatives")
+    parser.add_argument("--generated", type=int, default=240, help="rendered hard negatives")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--epochs", type=int, default=16)
+    parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "figscrape" / "classify" / "weights")
     args = parser.parse_args()

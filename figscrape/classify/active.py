@@ -8,7 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 
-SHIPPED = "ct-filter-2"
+SHIPPED = "ct-filter-3"
 
 
 def models_dir(data_home: Path) -> Path:

@@ -11,6 +11,9 @@ import numpy as np
 
 SIDE = 64  # the network's input: SIDE x SIDE pixels
 CHANNELS = 2  # grey, and chroma (the spread of B, G, R); a model of one channel sees grey only
+STATS = 62  # image statistics (image_statistics) beside the view; a model without them sees the view only
+
+GRADIENT_BINS = np.array([0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6], np.float32)  # inner edges of 8 bins of the gradient-magnitude histogram (Sobel, grey in [0, 1])
 
 CT_TERMS = re.compile(
     r"\b(computed tomograph\w*|CT|HRCT|CTA|MDCT|chest CT|thin[- ]section|axial|coronal|lung window|mediastinal window|"
@@ -37,6 +40,19 @@ def to_view8(image: np.ndarray) -> np.ndarray:
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[:, :, 0]
     return image
+
+
+def small_panel(image: np.ndarray, longest: int = 2 * SIDE) -> np.ndarray:
+    """The 8-bit panel with its long side at most `longest`: sampled down to about twice that first, then
+    area-averaged, so big panels stay cheap. The view and the statistics are both taken from it."""
+    image = to_view8(image)
+    step = max(1, max(image.shape[:2]) // (2 * longest))
+    image = image[::step, ::step]
+    h, w = image.shape[:2]
+    scale = longest / max(h, w)
+    if scale >= 1:
+        return np.ascontiguousarray(image)
+    return cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
 
 
 def image_view(image: np.ndarray, side: int = SIDE, channels: int = CHANNELS) -> np.ndarray:
@@ -67,3 +83,66 @@ def caption_evidence(text: str) -> int:
     if CT_TERMS.search(text):
         return 1
     return -1 if OTHER_TERMS.search(text) else 0
+
+
+def image_statistics(image: np.ndarray) -> np.ndarray:
+    """STATS general statistics of a (small) panel that tell a slice of a body from a chart, map, photo or
+    micrograph whatever the source: grey histogram and entropy, how much is coloured, flat white or black
+    background, edge density and the share of axis-aligned (drawn) edges, gradient spread, flat rows and
+    columns, fine noise, and the largest bright object (a body on a dark background is one big, solid,
+    central blob) with the grey inside it, left-right symmetry and aspect."""
+    image = to_view8(image)
+    if image.ndim == 3:
+        g = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        c = image.max(axis=2) - image.min(axis=2)
+    else:
+        g, c = image, np.zeros_like(image)
+    if min(g.shape) < 4:
+        g, c = cv2.resize(g, (max(4, g.shape[1]), max(4, g.shape[0]))), cv2.resize(c, (max(4, c.shape[1]), max(4, c.shape[0])))
+    h, w = g.shape
+    n = g.size
+    gf = g.astype(np.float32) / 255
+    p = np.bincount((g // 8).ravel(), minlength=32) / n
+    hist = p.reshape(16, 2).sum(axis=1)
+    entropy = -(p[p > 0] * np.log2(p[p > 0])).sum() / 5
+    f = [*hist, entropy, np.count_nonzero(np.bincount((g >> 2).ravel(), minlength=64)) / 64, c.mean() / 255, (c > 40).mean(), (c > 100).mean()]
+    f += [((g > 240) & (c < 25)).mean(), (g < 15).mean()]
+    b = max(1, min(h, w) // 16)
+    frame = np.concatenate([g[:b].ravel(), g[-b:].ravel(), g[:, :b].ravel(), g[:, -b:].ravel()])
+    centre = gf[h // 4 : 3 * h // 4, w // 4 : 3 * w // 4]
+    f += [frame.mean() / 255, (frame > 240).mean(), (frame < 15).mean(), centre.mean(), centre.std(), gf.std()]
+    gx = cv2.Sobel(gf, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(gf, cv2.CV_32F, 0, 1, ksize=3)
+    mag = np.hypot(gx, gy)
+    edges = cv2.Canny(g, 50, 150) > 0
+    axis = (np.abs(gx) > 8 * np.abs(gy)) | (np.abs(gy) > 8 * np.abs(gx))
+    f += [edges.mean(), (edges & axis).sum() / max(1, int(edges.sum()))]
+    f += list(np.bincount(np.searchsorted(GRADIENT_BINS, mag.ravel()), minlength=len(GRADIENT_BINS) + 1) / n)
+    busy = mag > 0.02
+    noise = np.abs(gf - cv2.GaussianBlur(gf, (3, 3), 0))
+    f += [(g.std(axis=1) < 2).mean(), (g.std(axis=0) < 2).mean(), float(noise[busy].mean()) if busy.any() else 0.0, busy.mean()]
+    f += _largest_object(g)
+    centred = gf - gf.mean()
+    sym = float((centred * centred[:, ::-1]).sum() / max(1e-6, float((centred * centred).sum())))
+    f += [sym, np.log(w / h)]
+    return np.nan_to_num(np.array(f, np.float32))
+
+
+def _largest_object(g: np.ndarray) -> list[float]:
+    """Otsu threshold and foreground share, then the largest bright component: area, filled area, solidity,
+    box fill, sides it touches, how many components, and a histogram (8 bins) of the grey inside it."""
+    h, w = g.shape
+    n = g.size
+    t, fg = cv2.threshold(g, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    k, labels, stats, _ = cv2.connectedComponentsWithStats(fg, connectivity=8)
+    if k < 2:
+        return [t / 255, float(fg.mean())] + [0.0] * 15
+    i = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    x, y, bw, bh, area = stats[i]
+    contours, _ = cv2.findContours((labels == i).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    outline = max(contours, key=cv2.contourArea)
+    filled = cv2.drawContours(np.zeros_like(fg), [outline], -1, 1, -1) > 0
+    hull = max(1.0, cv2.contourArea(cv2.convexHull(outline)))
+    touches = int(x == 0) + int(y == 0) + int(x + bw >= w) + int(y + bh >= h)
+    inside = np.bincount((g[filled] // 32).ravel(), minlength=8) / max(1, int(filled.sum()))
+    return [t / 255, float(fg.mean()), area / n, filled.sum() / n, area / max(1, filled.sum()), filled.sum() / hull, bw * bh / n, touches / 4, np.log1p(k) / 8, *inside]

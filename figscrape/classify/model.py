@@ -18,13 +18,15 @@ import torch
 from torch import nn
 
 from figscrape.classify.active import SHIPPED, active_version, models_dir
-from figscrape.classify.features import CHANNELS, SIDE, caption_evidence, image_view
+from figscrape.classify.features import CHANNELS, SIDE, caption_evidence, image_statistics, image_view, small_panel
 
 
 class CTNet(nn.Module):
-    """Four strided convolutions, global pooling, one logit: about 80k parameters."""
+    """Four strided convolutions, global pooling, one logit: about 80k parameters. With `stats`, a small
+    perceptron on the panel's image statistics (standardised with the training set's mean and spread)
+    adds its logit: general evidence of what kind of picture it is that sources never seen still share."""
 
-    def __init__(self, in_channels: int = CHANNELS) -> None:
+    def __init__(self, in_channels: int = CHANNELS, stats: int = 0) -> None:
         super().__init__()
         layers: list[nn.Module] = []
         channels = [in_channels, 16, 32, 64, 96]
@@ -32,9 +34,18 @@ class CTNet(nn.Module):
             layers += [nn.Conv2d(a, b, 3, stride=2, padding=1), nn.BatchNorm2d(b), nn.ReLU(inplace=True)]
         self.features = nn.Sequential(*layers)
         self.head = nn.Linear(channels[-1], 1)
+        self.stats = stats
+        if stats:
+            self.register_buffer("stats_mean", torch.zeros(stats))
+            self.register_buffer("stats_scale", torch.ones(stats))
+            self.stats_head = nn.Sequential(nn.Linear(stats, 32), nn.ReLU(inplace=True), nn.Dropout(0.2), nn.Linear(32, 1))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.features(x).mean(dim=(2, 3))).squeeze(1)
+    def forward(self, x: torch.Tensor, stats: torch.Tensor | None = None) -> torch.Tensor:
+        logit = self.head(self.features(x).mean(dim=(2, 3))).squeeze(1)
+        if self.stats:
+            assert stats is not None
+            logit = logit + self.stats_head((stats - self.stats_mean) / self.stats_scale).squeeze(1)
+        return logit
 
 
 @dataclass
@@ -49,6 +60,7 @@ class Card:
     caption_floor: float = 0.0  # CT words lift a panel only when its picture alone scores at least this
     side: int = SIDE
     channels: int = 1  # the view's planes (features.image_view); cards older than colour say nothing, so 1
+    stats: int = 0  # image statistics beside the view (features.image_statistics); older cards have none
     trained_on: dict = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)
     seed: int = 0
@@ -68,8 +80,11 @@ class Filter:
         self.net.eval()
         with torch.inference_mode():
             for i in range(0, len(images), batch):
-                x = torch.from_numpy(np.stack([image_view(im, self.card.side, self.card.channels) for im in images[i : i + batch]]))
-                out.append(((self.net(x) + self.net(torch.flip(x, dims=[3]))) / 2).numpy())  # the picture and its mirror
+                small = [small_panel(im, 2 * self.card.side) for im in images[i : i + batch]]
+                x = torch.from_numpy(np.stack([image_view(im, self.card.side, self.card.channels) for im in small]))
+                s = torch.from_numpy(np.stack([image_statistics(im) for im in small])) if self.card.stats else None
+                both = self.net(torch.cat([x, torch.flip(x, dims=[3])]), None if s is None else torch.cat([s, s]))  # the picture and its mirror
+                out.append(((both[: len(x)] + both[len(x) :]) / 2).numpy())
         return np.concatenate(out) if out else np.zeros(0, np.float32)
 
     def scores(self, images: list[np.ndarray], captions: list[str] | None = None) -> np.ndarray:
@@ -98,7 +113,7 @@ def save_filter(flt: Filter, folder: Path) -> Path:
 
 def _load(weights: Path, card_path: Path) -> Filter:
     card = Card(**json.loads(card_path.read_text()))
-    net = CTNet(card.channels)
+    net = CTNet(card.channels, card.stats)
     net.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
     net.eval()
     return Filter(net, card)

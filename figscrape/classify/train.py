@@ -16,11 +16,11 @@ import torch
 from torch import nn
 
 from figscrape.classify.augment import augment, shrink
-from figscrape.classify.features import CHANNELS, SIDE, image_view, to_view8
+from figscrape.classify.features import CHANNELS, SIDE, STATS, image_statistics, image_view, to_view8
 from figscrape.classify.model import Card, CTNet, Filter, sigmoid
 
-TARGET_RECALL = 0.97  # on held-out sources, so that sources never seen keep the bar's 0.95
-VIEWS = 8  # augmented views drawn per example for training
+TARGET_RECALL = 0.985  # on held-out sources: choosing on other folds kept only 0.954 at 0.97, and sources never seen shift further
+VIEWS = 12  # augmented views drawn per example for training
 CAPTION_FLOOR = 0.5  # CT words lift a panel only when its picture scores at least this share of the threshold
 
 
@@ -77,6 +77,7 @@ class ViewBank:
     draws and augmenting is paid once, not once per fold and epoch."""
 
     views: np.ndarray  # (examples, VIEWS, CHANNELS, SIDE, SIDE) uint8
+    stats: np.ndarray  # (examples, VIEWS, STATS) float32: the image statistics of the same views
     labels: np.ndarray
 
 
@@ -85,18 +86,24 @@ def training_bank(examples: list[Example], seed: int, extra: list[Example] | Non
     rng = np.random.default_rng(seed)
     everything = examples + list(extra or []) + synthetic_negatives(max(20, len(examples) // 5), seed)
     views = np.zeros((len(everything), VIEWS, CHANNELS, SIDE, SIDE), np.uint8)
+    stats = np.zeros((len(everything), VIEWS, STATS), np.float32)
     for i, e in enumerate(everything):
         small = shrink(e.image, 2 * SIDE)
         for v in range(VIEWS):
-            views[i, v] = np.round(255 * image_view(augment(small, rng, e.label), SIDE, CHANNELS))
-    return ViewBank(views, np.array([e.label for e in everything], np.float32))
+            seen = augment(small, rng, e.label)
+            views[i, v] = np.round(255 * image_view(seen, SIDE, CHANNELS))
+            stats[i, v] = image_statistics(seen)
+    return ViewBank(views, stats, np.array([e.label for e in everything], np.float32))
 
 
 def train_on_bank(bank: ViewBank, rows: np.ndarray, seed: int, epochs: int, on_epoch: Callable[[int], None] | None = None) -> CTNet:
     """A network trained on these rows of the bank, one random view of each per epoch; the same seed gives the same weights."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    net = CTNet(CHANNELS)
+    net = CTNet(CHANNELS, STATS)
+    seen = bank.stats[rows].reshape(-1, STATS)
+    net.stats_mean.copy_(torch.from_numpy(seen.mean(axis=0)))
+    net.stats_scale.copy_(torch.from_numpy(np.maximum(seen.std(axis=0), 1e-3)))
     optimiser = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-4)
     steps = epochs * max(1, (len(rows) + 31) // 32)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=3e-3, total_steps=steps)
@@ -107,9 +114,10 @@ def train_on_bank(bank: ViewBank, rows: np.ndarray, seed: int, epochs: int, on_e
         order = rng.permutation(len(rows))
         for i in range(0, len(order), 32):
             idx = rows[order[i : i + 32]]
-            x = torch.from_numpy(bank.views[idx, rng.integers(0, VIEWS, len(idx))].astype(np.float32) / 255)
+            which = rng.integers(0, VIEWS, len(idx))
+            x = torch.from_numpy(bank.views[idx, which].astype(np.float32) / 255)
             optimiser.zero_grad()
-            loss_fn(net(x), torch.from_numpy(bank.labels[idx])).backward()
+            loss_fn(net(x, torch.from_numpy(bank.stats[idx, which])), torch.from_numpy(bank.labels[idx])).backward()
             optimiser.step()
             schedule.step()
         if on_epoch:
@@ -205,7 +213,7 @@ def cross_validate(
     always = np.arange(len(examples), len(bank.labels))
     for n, test in enumerate(folds):
         net = train_on_bank(bank, np.concatenate([np.setdiff1d(np.arange(len(examples)), test), always]), seed + n, epochs)
-        logits[test] = Filter(net, Card(version="fold", channels=CHANNELS)).image_logits([examples[i].image for i in test])
+        logits[test] = Filter(net, Card(version="fold", channels=CHANNELS, stats=STATS)).image_logits([examples[i].image for i in test])
         if on_fold:
             on_fold(n)
     return HeldOut(logits, np.array([e.label for e in examples]), folds)
@@ -264,7 +272,7 @@ def fit_filter(
     net = train_on_bank(bank, np.arange(len(bank.labels)), seed, epochs, on_epoch=lambda e: say(f"final model, epoch {e + 1} of {epochs}", (k + (e + 1) / epochs) / (k + 1)))
     groups = Counter(e.group for e in examples + list(extra or []))
     card = Card(
-        version=version, platt_a=a, platt_b=b, threshold=threshold, caption_floor=CAPTION_FLOOR * threshold, seed=seed, metrics=metrics, channels=CHANNELS,
+        version=version, platt_a=a, platt_b=b, threshold=threshold, caption_floor=CAPTION_FLOOR * threshold, seed=seed, metrics=metrics, channels=CHANNELS, stats=STATS,
         trained_on={"examples": len(examples), "generated": len(extra or []), "ct": sum(e.label for e in examples), "groups": dict(sorted(groups.items())), "epochs": epochs, "side": SIDE},
     )
     return Filter(net, card), held

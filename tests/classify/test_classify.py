@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from figscrape.classify.active import SHIPPED, active_version
-from figscrape.classify.features import CHANNELS, SIDE, caption_evidence, image_view
+from figscrape.classify.features import CHANNELS, SIDE, STATS, caption_evidence, image_statistics, image_view, small_panel
 from figscrape.classify.model import load_filter, save_filter
 from figscrape.classify.retrain import is_not_worse
 from figscrape.classify.train import (
@@ -45,6 +45,21 @@ def test_the_view_is_letterboxed_grey_and_chroma_of_fixed_size() -> None:
     assert red[1, SIDE // 2, SIDE // 2] == 1.0 and red[0, SIDE // 2, SIDE // 2] < 0.5  # pure red: full chroma, darkish grey
     assert image_view(np.zeros((50, 40), np.uint16)).shape == (CHANNELS, SIDE, SIDE)
     assert image_view(np.zeros((50, 40, 4), np.uint8), channels=1).shape == (1, SIDE, SIDE)  # what a model of one channel sees
+
+
+def test_image_statistics_tell_a_slice_from_a_chart_and_survive_odd_panels() -> None:
+    """The statistics beside the view: a chart is flat white with axis-aligned edges and colour; a CT
+    slice is a big solid blob on dark air. Tiny, flat, 16-bit and alpha panels give finite numbers."""
+    rng = np.random.default_rng(0)
+    names = ["white", "black", "edges", "axis_edges", "coloured"]
+    where = {"white": 21, "black": 22, "edges": 29, "axis_edges": 30, "coloured": 19}
+    ct, chart = (dict(zip(names, image_statistics(small_panel(im))[[where[n] for n in names]])) for im in (pics.ct_slice(rng, 256), pics.raster_chart(rng, 300, 200)))
+    assert chart["white"] > 0.5 > ct["white"] and ct["black"] > chart["black"]
+    assert chart["axis_edges"] > ct["axis_edges"] and chart["coloured"] > ct["coloured"] == 0
+    for odd in (np.zeros((2, 300), np.uint8), np.full((40, 40, 3), 255, np.uint8), np.zeros((50, 40), np.uint16), np.zeros((30, 30, 4), np.uint8)):
+        stats = image_statistics(small_panel(odd))
+        assert stats.shape == (STATS,) and np.isfinite(stats).all()
+    assert max(small_panel(np.zeros((3000, 1000), np.uint8)).shape) == 2 * SIDE
 
 
 @pytest.mark.parametrize(("text", "evidence"), [("Axial chest CT showing ground-glass opacities", 1), ("Chest X-ray of patient 2", -1), ("ROC curves of the models", -1), ("Patients by age", 0), ("", 0)])
@@ -199,18 +214,20 @@ def test_overlays_colour_a_ct_and_keep_its_size() -> None:
 
 
 def test_the_shipped_filter_on_real_figures_it_never_saw() -> None:
-    """The compound dev set's holdout repositories are never trained on: the shipped filter ranks their
-    CT panels above the rest better than ct-filter-1 did (AUC 0.63) and keeps most of them at its
-    threshold (ct-filter-1 kept 28%). Far from the issue's bar (AUC 0.97, <= 5% of non-CT above T)."""
+    """The compound dev set's holdout repositories are never trained on: ct-filter-3 (CNN plus image
+    statistics) ranks their CT panels above the rest better than ct-filter-2 did (AUC 0.74) and puts
+    fewer non-CT panels at or above its threshold (ct-filter-2: 72%), keeping most CTs. Still far from
+    the issue's bar (AUC 0.97, recall 0.95, <= 5% of non-CT above T)."""
     from figscrape.classify.truth_panels import truth_panels
 
-    files = Path("/work/devsets/compound/files")
-    truth = Path(__file__).resolve().parents[2] / "benchmarks" / "devsets" / "compound" / "truth.json"
+    compound = Path(__file__).resolve().parents[2] / "benchmarks" / "devsets" / "compound"
+    files, truth = next((f for f in (compound / "files", Path("/work/devsets/compound/files")) if f.exists()), compound / "files"), compound / "truth.json"
     if not files.exists():
         pytest.skip(f"compound dev set images not present at {files}")
     panels = truth_panels(truth, files, {"holdout"})
     flt = load_filter()
     scores = flt.scores([p.image for p in panels])
     labels = np.array([p.is_ct for p in panels])
-    assert roc_auc(scores, labels.astype(int)) > 0.7
-    assert (scores[labels] >= flt.card.threshold).mean() > 0.9
+    assert roc_auc(scores, labels.astype(int)) > 0.77
+    assert (scores[labels] >= flt.card.threshold).mean() > 0.8
+    assert (scores[~labels] >= flt.card.threshold).mean() < 0.65
