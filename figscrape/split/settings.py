@@ -48,14 +48,14 @@ class Settings:
     grid_fewest: int = 3  # a montage has at least this many tiles
     grid_most: int = 16  # a montage has at most this many tiles across (or down)
     grid_slack: float = 0.08  # a boundary may fall this share of the pitch from where equal tiles put it
-    grid_edge: float = 0.3  # share of a boundary's rows where the level jumps across it
+    grid_edge: float = 0.36  # share of a boundary's rows where the level jumps across it
     grid_contrast: float = 1.5  # and this many times the share along the middle half of the tiles
     grid_rival: float = 0.95  # and this quantile of the shares of the columns away from the boundaries
     grid_middle: float = 0.25  # which is at most this (median): more is a heatmap's or a chart's edges
     grid_margin: float = 0.97  # or the share of its rows at the block's margin level (black between slices on black)
     grid_margin_middle: float = 0.7  # when each tile's middle is at most this share margin (a slice is in it)
     grid_body: float = 0.15  # a tile is at least this share content that differs from its margin (a slice, not grid lines)
-    grid_flat: float = 0.6  # a tile whose content (not margin) is more than this share equal to the pixel above is drawn: no montage
+    grid_flat: float = 0.7  # a tile whose content (not margin) is more than this share equal to the pixel above is drawn: no montage
 
     # -- thin lines
     line_length: float = 0.2  # a straight run this share of the side long is a line
