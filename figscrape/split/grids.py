@@ -64,14 +64,17 @@ def _count(g: np.ndarray, settings: Settings) -> tuple[int, list[int]]:
     picture's pixel blocks are edges at every pitch."""
     w = g.shape[1]
     jump, margin = _evidence(g, settings)
+    possible = np.concatenate([[0], np.cumsum((jump >= settings.grid_edge) | (margin >= settings.grid_margin))])  # where a boundary could be at all
     for n in range(min(settings.grid_most, w // settings.grid_min_tile), 1, -1):
         pitch = w / n
+        slack = max(2, int(settings.grid_slack * pitch))
+        if any(possible[min(w, round(k * pitch) + slack + 1)] == possible[max(0, round(k * pitch) - slack)] for k in range(1, n)):
+            continue  # a boundary with no line that could be one: the cheap test first
         middles = [slice(int((k + 0.25) * pitch), int((k + 0.75) * pitch) + 1) for k in range(n)]
         jump_mid = max(float(np.median(jump[m])) for m in middles)
         if jump_mid > settings.grid_middle:
             continue
         dark_mid = max(float(np.median(margin[m])) for m in middles)
-        slack = max(2, int(settings.grid_slack * pitch))
         elsewhere = np.ones(w, bool)  # columns away from every boundary and from the block's ends
         for k in range(n + 1):
             elsewhere[max(0, round(k * pitch) - slack) : round(k * pitch) + slack + 1] = False
@@ -93,14 +96,18 @@ def _count(g: np.ndarray, settings: Settings) -> tuple[int, list[int]]:
     return 1, []
 
 
-def tiles_of(gray: np.ndarray, box: PixelBox, page: int, settings: Settings) -> list[PixelBox] | None:
-    """The tiles of the panel `box` of `gray` (a figure on a page of level `page`) when it is a grid
-    of at least two equal tiles (see the module's doc), else None."""
+def tiles_of(gray: np.ndarray, box: PixelBox, page: int | None, settings: Settings) -> list[PixelBox] | None:
+    """The tiles of the panel `box` of `gray` (a figure on a page of level `page`, None where
+    pictures fill it and there is no page) when it is a grid of equal tiles (see the module's
+    doc), else None."""
     x0, y0, x1, y1 = box
     crop = gray[y0:y1, x0:x1]
     if crop.size == 0:
         return None
-    near_page = np.abs(crop.astype(np.int16) - page) <= settings.background_tolerance
+    if page is None:
+        near_page = np.zeros(crop.shape, bool)
+    else:
+        near_page = np.abs(crop.astype(np.int16) - page) <= settings.background_tolerance
     picture = ~near_page
     rows, cols = _picture_span(picture.mean(axis=1), settings), _picture_span(picture.mean(axis=0), settings)
     if rows is None or cols is None:
@@ -126,11 +133,13 @@ def tiles_of(gray: np.ndarray, box: PixelBox, page: int, settings: Settings) -> 
 
 
 def _drawn(tile: np.ndarray, settings: Settings) -> bool:
-    """Whether a tile is drawn rather than scanned or photographed: little but its margin (a chart's
-    grid lines on white), or most of what is not its margin flat fills (a chart's areas, a
-    diagram's shapes), pixels equal to the one above. A scan's noise rarely repeats a level exactly."""
+    """Whether a tile is drawn rather than scanned or photographed: most of what is not its margin
+    is flat fills (a chart's areas, a diagram's shapes), pixels equal to the one above, which a
+    scan's noise rarely repeats; or it is little but a blank margin of near white or near black (a
+    chart's grid lines on white), not a picture's mid grey (a slice's soft tissue)."""
     ring = np.concatenate([tile[0], tile[-1], tile[:, 0], tile[:, -1]])
-    body = (np.abs(tile[1:] - int(np.median(ring))) > settings.background_tolerance)
-    if body.mean() < settings.grid_body:  # lines on a blank (a chart's grid), not a picture
-        return True
+    level = int(np.median(ring))
+    body = np.abs(tile[1:] - level) > settings.background_tolerance
+    if body.mean() < settings.grid_body:  # little but margin: lines on a blank (a chart's grid on white), unless the margin is a picture's grey (soft tissue)
+        return not settings.black_level < level < settings.white_level
     return float((np.diff(tile, axis=0) == 0)[body].mean()) > settings.grid_flat

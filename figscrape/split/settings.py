@@ -12,7 +12,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Settings:
     # -- the analysis view and its background
-    analysis_side: int = 1400  # the grey view is analysed at most this many pixels long
+    analysis_side: int = 1000  # the grey view is analysed at most this many pixels long
     black_level: int = 35  # a background at most this level is black (texture counts there as content)
     white_level: int = 220  # a background at least this level is white; between the two it is a picture
     gutter_tolerance: int = 24  # grey levels from 255 or 0 that a gutter's pixels may be
@@ -26,7 +26,7 @@ class Settings:
     texture_open: int = 3  # side of the square that opens texture, so lone rough pixels are not content
 
     # -- gutters cut at a finer scale (cuts.py)
-    cut_side: int = 2800  # gutters are looked for in a grey view at most this many pixels long
+    cut_side: int = 2000  # gutters are looked for in a grey view at most this many pixels long
     cut_depth: int = 6  # parts of parts are cut this many times deep at most
     seam_step: int = 20  # grey levels a picture jumps by across a seam where two pictures touch
     seam_span: int = 3  # the jump is measured between columns this far either side, so a line up to 4 thick is no seam
@@ -54,7 +54,7 @@ class Settings:
     grid_middle: float = 0.25  # which is at most this (median): more is a heatmap's or a chart's edges
     grid_margin: float = 0.97  # or the share of its rows at the block's margin level (black between slices on black)
     grid_margin_middle: float = 0.7  # when each tile's middle is at most this share margin (a slice is in it)
-    grid_body: float = 0.15  # a tile is at least this share content that differs from its margin (a slice, not grid lines)
+    grid_body: float = 0.15  # a tile with less content than this share apart from its margin level is judged flat or not whole
     grid_flat: float = 0.7  # a tile whose content (not margin) is more than this share equal to the pixel above is drawn: no montage
 
     # -- thin lines
