@@ -52,3 +52,11 @@ def test_a_heatmap_of_flat_cells_is_no_montage() -> None:
     cells = rng.integers(40, 220, (4, 6)).astype(np.uint8)
     heatmap = np.kron(cells, np.ones((60, 60), np.uint8))
     assert tiles_of(heatmap, (0, 0, heatmap.shape[1], heatmap.shape[0]), 255, Settings()) is None
+
+
+def test_grid_lines_of_a_chart_on_white_are_no_montage() -> None:
+    chart = np.full((300, 600), 255, np.uint8)
+    chart[:, ::150] = 200  # light grid lines at an equal pitch, full height
+    chart[::100, :] = 200
+    chart[150:160, 20:580] = 30  # and a curve
+    assert tiles_of(chart, (0, 0, 600, 300), 0, Settings()) is None
