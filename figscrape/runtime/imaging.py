@@ -52,6 +52,8 @@ def _on_white8(array: np.ndarray) -> np.ndarray:
     if array.dtype == np.uint16:
         array = (array / 257).astype(np.uint8)
     if array.ndim == 3 and array.shape[2] == 4:
+        if array[:, :, 3].min() == 255:  # opaque (most plotting libraries write alpha they do not use): no compositing
+            return array[:, :, :3]
         alpha = array[:, :, 3:4].astype(np.float32) / 255
         array = (array[:, :, :3] * alpha + 255 * (1 - alpha)).astype(np.uint8)
     return array

@@ -16,10 +16,12 @@ pictures tight beside it (zoomed insets) and the second lung of a masked slice j
 
 Gutters too thin for the analysis view, of the other colour than the page, or where two pictures
 touch (seams) are found first at a finer scale (cuts.py) and count as background in the mask.
+Last, a panel that is a montage of equal tiles, touching or parted by a line too thin to see, is
+cut into its tiles at that finer scale (grids.py).
 
 This module is the entry and the order of those steps; each step lives with its concern:
 settings.py (PixelBox, and every tuning number in `Settings`), masks.py (the view, its background and
-content mask), cuts.py (gutters and seams at the finer scale), lines.py (thin-line removal), pieces.py (connected pieces and which are panels) and
+content mask), cuts.py (gutters and seams at the finer scale), grids.py (montages of equal tiles), lines.py (thin-line removal), pieces.py (connected pieces and which are panels) and
 joining.py (the rules that join pieces into panels)."""
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import numpy as np
 from figscrape import geometry as g
 from figscrape.geometry import PixelBox
 from figscrape.split.cuts import band_mask, fine_view, gutter_bands
+from figscrape.split.grids import tiles_of
 from figscrape.split.joining import (
     absorb_parts,
     attach,
@@ -108,13 +111,19 @@ def find_panels(gray: np.ndarray, settings: Settings | None = None) -> list[Pixe
     if settings.black_level < bg < settings.white_level:  # the border is pictures: gutters too thin for the analysis view may still show finer
         finer = gutter_level(fine, replace(settings, gutter_run=1))
         bg = bg if finer is None else finer
-    if settings.black_level < bg < settings.white_level:  # a picture filling the figure to its edges: one panel
-        return [(0, 0, gray.shape[1], gray.shape[0])]
+    if settings.black_level < bg < settings.white_level:  # a picture filling the figure to its edges: one panel, or a montage of touching tiles
+        H, W = gray.shape
+        tiles = tiles_of(fine, (0, 0, fine.shape[1], fine.shape[0]), None, settings) or [(0, 0, fine.shape[1], fine.shape[0])]
+        return reading_order([(int(a * fine_factor), int(b * fine_factor), min(W, int(np.ceil(c * fine_factor))), min(H, int(np.ceil(d * fine_factor)))) for a, b, c, d in tiles], settings)
     gutters = band_mask(small.shape, gutter_bands(fine, bg, settings), factor / fine_factor)
     H, W = gray.shape
+    fh, fw = fine.shape
+    up = factor / fine_factor  # analysis pixels to the finer view's
     out = []
     for x0, y0, x1, y1 in panel_boxes(small, bg, settings, gutters):
-        out.append((max(0, int(x0 * factor)), max(0, int(y0 * factor)), min(W, int(np.ceil(x1 * factor))), min(H, int(np.ceil(y1 * factor)))))
+        box = (max(0, int(x0 * up)), max(0, int(y0 * up)), min(fw, int(np.ceil(x1 * up))), min(fh, int(np.ceil(y1 * up))))
+        for a0, b0, a1, b1 in tiles_of(fine, box, bg, settings) or [box]:
+            out.append((max(0, int(a0 * fine_factor)), max(0, int(b0 * fine_factor)), min(W, int(np.ceil(a1 * fine_factor))), min(H, int(np.ceil(b1 * fine_factor)))))
     return reading_order(out, settings)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Settings:
     # -- the analysis view and its background
-    analysis_side: int = 1400  # the grey view is analysed at most this many pixels long
+    analysis_side: int = 1000  # the grey view is analysed at most this many pixels long
     black_level: int = 35  # a background at most this level is black (texture counts there as content)
     white_level: int = 220  # a background at least this level is white; between the two it is a picture
     gutter_tolerance: int = 24  # grey levels from 255 or 0 that a gutter's pixels may be
@@ -26,7 +26,7 @@ class Settings:
     texture_open: int = 3  # side of the square that opens texture, so lone rough pixels are not content
 
     # -- gutters cut at a finer scale (cuts.py)
-    cut_side: int = 2800  # gutters are looked for in a grey view at most this many pixels long
+    cut_side: int = 2000  # gutters are looked for in a grey view at most this many pixels long
     cut_depth: int = 6  # parts of parts are cut this many times deep at most
     seam_step: int = 20  # grey levels a picture jumps by across a seam where two pictures touch
     seam_span: int = 3  # the jump is measured between columns this far either side, so a line up to 4 thick is no seam
@@ -39,6 +39,23 @@ class Settings:
     seam_picture: float = 0.5  # a part is looked at for seams when this share of it is mid-grey (pictures, not lines on a page)
     picture_mid: float = 0.25  # a run of the other colour than the page, or a seam, has pictures on both sides: this share mid-grey
     picture_reach: int = 6  # over this many lines beside it
+
+    # -- montages of equal tiles (grids.py)
+    grid_picture: float = 0.3  # a row or column of a montage is at least this share picture (not page); fewer is text or margin
+    grid_bridge: int = 3  # picture lines this many apart are one block (a thin gutter between tiles)
+    grid_bridge_share: float = 0.005  # or this share of the block's length, if more
+    grid_min_tile: int = 40  # a tile is at least this many pixels (of the finer view) wide and high
+    grid_fewest: int = 3  # a montage has at least this many tiles
+    grid_most: int = 16  # a montage has at most this many tiles across (or down)
+    grid_slack: float = 0.08  # a boundary may fall this share of the pitch from where equal tiles put it
+    grid_edge: float = 0.36  # share of a boundary's rows where the level jumps across it
+    grid_contrast: float = 1.5  # and this many times the share along the middle half of the tiles
+    grid_rival: float = 0.95  # and this quantile of the shares of the columns away from the boundaries
+    grid_middle: float = 0.25  # which is at most this (median): more is a heatmap's or a chart's edges
+    grid_margin: float = 0.97  # or the share of its rows at the block's margin level (black between slices on black)
+    grid_margin_middle: float = 0.7  # when each tile's middle is at most this share margin (a slice is in it)
+    grid_body: float = 0.15  # a tile with less content than this share apart from its margin level is judged flat or not whole
+    grid_flat: float = 0.7  # a tile whose content (not margin) is more than this share equal to the pixel above is drawn: no montage
 
     # -- thin lines
     line_length: float = 0.2  # a straight run this share of the side long is a line

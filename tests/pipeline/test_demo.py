@@ -49,7 +49,7 @@ def test_the_demo_exports_a_sound_dataset_and_says_where(demo: dict) -> None:
 def test_both_annotators_and_the_adjudication_are_in_the_database(demo: dict) -> None:
     with sqlite3.connect(demo["home"] / "figscrape.db") as db:
         rows = db.execute("select annotator, adjudication, count(*) from annotations group by annotator, adjudication").fetchall()
-        assert sorted(rows) == [("ana", 0, 16), ("ben", 0, 16), ("rev", 1, 1)]
+        assert sorted(rows) == [("ana", 0, 17), ("ben", 0, 17), ("rev", 1, 1)]
         patients = {r[0] for r in db.execute("select patient_key from annotations where is_ct = 'yes'")}
         assert {"patient 1", "patient 2", "patient 3", "patient 4"} <= patients
 
@@ -57,7 +57,7 @@ def test_both_annotators_and_the_adjudication_are_in_the_database(demo: dict) ->
 def test_a_second_demo_adds_nothing_and_still_prints_the_result(demo: dict) -> None:
     assert demo["second"].exit_code == 0, demo["second"].output
     assert demo["after_second"] == demo["after_first"]
-    assert "0 labels added, 33 already there" in demo["second"].output
+    assert "0 labels added, 35 already there" in demo["second"].output
     assert "a sound export" in demo["second"].output and "CT_COVID 5, CT_NonCOVID 3" in demo["second"].output
 
 

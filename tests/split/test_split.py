@@ -299,8 +299,8 @@ def ct_like(rng: np.random.Generator, height: int, width: int, level: int) -> np
 
 
 def test_a_one_pixel_white_gutter_in_a_large_figure_parts_its_pictures() -> None:
-    """At 2600 pixels wide the analysis view (1400) shrinks a 1-pixel white gutter into the pictures'
-    grey; the finer view (2800) still sees it."""
+    """At 2600 pixels wide both views (1000 and 2000) shrink a 1-pixel white gutter into the pictures'
+    grey; the four equal tiles' edges still show to the montage test."""
     rng = np.random.default_rng(21)
     side = 650
     image = np.full((side, 4 * side + 3), 255, np.uint8)

@@ -1,0 +1,145 @@
+"""Montages: a panel that is a grid of equal tiles (slices of a volume, a model's outputs side by
+side) cut into its tiles.
+
+Tiles that touch, or that a line one pixel wide parts, leave too little evidence for a gutter or a
+seam to be found line by line: the edge between two tiles may jump on only half the rows (where
+either tile is black it does not jump), and a line of background between two dark slices is as
+dark as the slices' own margins. The hypothesis that a picture is an n-wide grid of equal tiles
+joins that weak evidence up: all n - 1 lines at equal pitch must each be an edge or a line of
+background, and the tiles' middles must be neither. The largest n that holds wins (a grid of 8
+also holds at 4 and 2; at 16 its tiles' middles fail). Text rows and columns at the block's ends
+(headers, rotated row labels) are trimmed first, since they are not tiles (nor panels)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from figscrape.geometry import PixelBox
+from figscrape.split.settings import Settings
+
+
+def _picture_span(share: np.ndarray, settings: Settings) -> tuple[int, int] | None:
+    """From the first to the last run of lines that are mostly picture (not page) and as long as a
+    tile, over breaks of a line or two (a thin gutter between tiles): a header's or a rotated
+    label's lines are mostly page between its glyphs, or a run too short for a tile."""
+    inside = np.concatenate([[0], (share >= settings.grid_picture).astype(np.int8), [0]])
+    edges = np.flatnonzero(np.diff(inside))
+    runs = list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+    if not runs:
+        return None
+    bridge = max(settings.grid_bridge, int(settings.grid_bridge_share * share.size))
+    merged = [runs[0]]
+    for a, b in runs[1:]:
+        if a - merged[-1][1] <= bridge:
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    long = [r for r in merged if r[1] - r[0] >= settings.grid_min_tile]
+    return (long[0][0], long[-1][1]) if long else None
+
+
+def _widened(profile: np.ndarray) -> np.ndarray:
+    """The best of each line and the two beside it: a boundary may fall a pixel either way."""
+    padded = np.pad(profile, 1, mode="edge")
+    return np.max(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+
+
+def _evidence(g: np.ndarray, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
+    """Per column of `g`: the share of rows where the level jumps across it (tiles that touch, or a
+    thin line between them), and the share of rows at the level of the block's margin (a column of
+    black between two slices on black, where nothing jumps)."""
+    h, w = g.shape
+    jump = np.zeros(w)
+    if w > 2:
+        jump[1:-1] = (np.abs(g[:, 2:] - g[:, :-2]) > settings.seam_step).mean(axis=0)
+    ring = np.concatenate([g[0], g[-1], g[:, 0], g[:, -1]])
+    margin = (np.abs(g - int(np.median(ring))) <= settings.background_tolerance).mean(axis=0)
+    return _widened(jump), margin
+
+
+def _count(g: np.ndarray, settings: Settings) -> tuple[int, list[int]]:
+    """How many equal tiles the columns of `g` hold, and where the boundaries between them fall:
+    the most for which every boundary is an edge (or a column of margin) and no tile's middle is.
+    An edge must stand out from the edges elsewhere too: a chart's grid lines or an enlarged
+    picture's pixel blocks are edges at every pitch."""
+    w = g.shape[1]
+    jump, margin = _evidence(g, settings)
+    possible = np.concatenate([[0], np.cumsum((jump >= settings.grid_edge) | (margin >= settings.grid_margin))])  # where a boundary could be at all
+    for n in range(min(settings.grid_most, w // settings.grid_min_tile), 1, -1):
+        pitch = w / n
+        slack = max(2, int(settings.grid_slack * pitch))
+        if any(possible[min(w, round(k * pitch) + slack + 1)] == possible[max(0, round(k * pitch) - slack)] for k in range(1, n)):
+            continue  # a boundary with no line that could be one: the cheap test first
+        middles = [slice(int((k + 0.25) * pitch), int((k + 0.75) * pitch) + 1) for k in range(n)]
+        jump_mid = max(float(np.median(jump[m])) for m in middles)
+        if jump_mid > settings.grid_middle:
+            continue
+        dark_mid = max(float(np.median(margin[m])) for m in middles)
+        elsewhere = np.ones(w, bool)  # columns away from every boundary and from the block's ends
+        for k in range(n + 1):
+            elsewhere[max(0, round(k * pitch) - slack) : round(k * pitch) + slack + 1] = False
+        rival = float(np.quantile(jump[elsewhere], settings.grid_rival)) if elsewhere.any() else 0.0
+        floor = max(settings.grid_edge, settings.grid_contrast * max(jump_mid, rival))
+        cuts = []
+        for k in range(1, n):
+            at = round(k * pitch)
+            lo, hi = max(0, at - slack), min(w, at + slack + 1)
+            if jump[lo:hi].max() >= floor:
+                cuts.append(lo + int(np.argmax(jump[lo:hi])))
+            elif margin[lo:hi].max() >= settings.grid_margin and dark_mid <= settings.grid_margin_middle:
+                inside = np.flatnonzero(margin[lo:hi] >= settings.grid_margin)
+                cuts.append(lo + int(inside[np.argmin(np.abs(inside + lo - at))]))
+            else:
+                break
+        if len(cuts) == n - 1:
+            return n, cuts
+    return 1, []
+
+
+def tiles_of(gray: np.ndarray, box: PixelBox, page: int | None, settings: Settings) -> list[PixelBox] | None:
+    """The tiles of the panel `box` of `gray` (a figure on a page of level `page`, None where
+    pictures fill it and there is no page) when it is a grid of equal tiles (see the module's
+    doc), else None."""
+    x0, y0, x1, y1 = box
+    crop = gray[y0:y1, x0:x1]
+    if crop.size == 0:
+        return None
+    if page is None:
+        near_page = np.zeros(crop.shape, bool)
+    else:
+        near_page = np.abs(crop.astype(np.int16) - page) <= settings.background_tolerance
+    picture = ~near_page
+    rows, cols = _picture_span(picture.mean(axis=1), settings), _picture_span(picture.mean(axis=0), settings)
+    if rows is None or cols is None:
+        return None
+    (r0, r1), (c0, c1) = rows, cols
+    block = crop[r0:r1, c0:c1].astype(np.int16)
+    page_block = near_page[r0:r1, c0:c1]
+    if block.shape[0] < 2 * settings.grid_min_tile and block.shape[1] < 2 * settings.grid_min_tile:
+        return None
+    if (~page_block).mean() < settings.grid_picture:  # a chart's or a diagram's strokes on the page: no tiles
+        return None
+    across, xs = _count(block, settings)
+    down, ys = _count(block.T, settings)
+    if across * down < settings.grid_fewest:  # two halves are too weak a hypothesis: a picture's own straight edge makes them
+        return None
+    xs = [0] + xs + [block.shape[1]]
+    ys = [0] + ys + [block.shape[0]]
+    cells = [(a, b, c, d) for b, d in zip(ys, ys[1:]) for a, c in zip(xs, xs[1:])]
+    if any(_drawn(block[b:d, a:c], settings) for a, b, c, d in cells):
+        return None
+    ox, oy = x0 + c0, y0 + r0
+    return [(ox + a, oy + b, ox + c, oy + d) for a, b, c, d in cells]
+
+
+def _drawn(tile: np.ndarray, settings: Settings) -> bool:
+    """Whether a tile is drawn rather than scanned or photographed: most of what is not its margin
+    is flat fills (a chart's areas, a diagram's shapes), pixels equal to the one above, which a
+    scan's noise rarely repeats; or it is little but a blank margin of near white or near black (a
+    chart's grid lines on white), not a picture's mid grey (a slice's soft tissue)."""
+    ring = np.concatenate([tile[0], tile[-1], tile[:, 0], tile[:, -1]])
+    level = int(np.median(ring))
+    body = np.abs(tile[1:] - level) > settings.background_tolerance
+    if body.mean() < settings.grid_body:  # little but margin: lines on a blank (a chart's grid on white), unless the margin is a picture's grey (soft tissue)
+        return not settings.black_level < level < settings.white_level
+    return float((np.diff(tile, axis=0) == 0)[body].mean()) > settings.grid_flat
