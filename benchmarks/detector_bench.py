@@ -2,7 +2,7 @@
 (same page, IoU >= 0.7) at several score thresholds, for the dev and holdout parts, and seconds
 per page for rendering and running the model on this machine. Only annotated pages are scored.
 
-    python benchmarks/detector_bench.py [--devset /work/devsets/pdfs/files] [--cache detections.json]
+    python benchmarks/detector_bench.py [--devset benchmarks/devsets/pdfs/files] [--cache detections.json]
 
 `--cache` keeps every detection (all classes) so that later runs score without the model.
 """
@@ -70,7 +70,7 @@ def score(truth: dict, detections: dict[str, list], names: list[str], threshold:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--devset", type=Path, default=Path("/work/devsets/pdfs/files"), help="folder with the development set's PDFs")
+    parser.add_argument("--devset", type=Path, default=HERE / "devsets" / "pdfs" / "files", help="folder with the development set's PDFs (its build_pdfs.py writes them there)")
     parser.add_argument("--cache", type=Path, help="JSON file of detections: read if present, else written")
     args = parser.parse_args()
     truth = json.loads(TRUTH.read_text())

@@ -14,7 +14,7 @@ Prints ROC AUC, CT recall and precision at the shipped threshold T, the share of
 each non-CT type: maps, charts, photos, micrographs, MR, X-ray...) at or above T, calibration (Brier
 score, expected calibration error over 10 bins, reliability bins) and panels per second on 2 threads.
 
-    python benchmarks/filter_bench.py [--compound benchmarks/devsets/compound] [--files /work/devsets/compound/files] [--cv]
+    python benchmarks/filter_bench.py [--compound benchmarks/devsets/compound] [--files benchmarks/devsets/compound/files] [--cv]
 """
 
 from __future__ import annotations
@@ -223,7 +223,7 @@ def card_section(flt) -> None:  # noqa: ANN001
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--compound", type=Path, default=HERE / "devsets" / "compound", help="the dev set's folder (truth.json)")
-    parser.add_argument("--files", type=Path, default=Path("/work/devsets/compound/files"), help="the dev set's figure images")
+    parser.add_argument("--files", type=Path, default=HERE / "devsets" / "compound" / "files", help="the dev set's figure images (its build_compound.py writes them there)")
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="the shared corpus (images/, pdfs/)")
     parser.add_argument("--cv", action="store_true", help="also retrain the network once per fold on the corpus images, held out by source")
     parser.add_argument("--epochs", type=int, default=16)

@@ -43,7 +43,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--images", type=Path, default=CORPUS / "images", help="labelled folder: ct/, not_ct/, MANIFEST.tsv")
     parser.add_argument("--compound", type=Path, default=ROOT / "benchmarks" / "devsets" / "compound", help="compound dev set folder (truth.json)")
-    parser.add_argument("--compound-files", type=Path, default=Path("/work/devsets/compound/files"), help="its figure images")
+    parser.add_argument("--compound-files", type=Path, default=ROOT / "benchmarks" / "devsets" / "compound" / "files", help="its figure images (build_compound.py writes them there)")
     parser.add_argument("--no-packages", action="store_true", help="leave out the images that packages ship")
     parser.add_argument("--generated", type=int, default=240, help="rendered hard negatives")
     parser.add_argument("--seed", type=int, default=0)

@@ -221,7 +221,7 @@ def test_the_shipped_filter_on_real_figures_it_never_saw() -> None:
     from figscrape.classify.truth_panels import truth_panels
 
     compound = Path(__file__).resolve().parents[2] / "benchmarks" / "devsets" / "compound"
-    files, truth = next((f for f in (compound / "files", Path("/work/devsets/compound/files")) if f.exists()), compound / "files"), compound / "truth.json"
+    files, truth = compound / "files", compound / "truth.json"
     if not files.exists():
         pytest.skip(f"compound dev set images not present at {files}")
     panels = truth_panels(truth, files, {"holdout"})
