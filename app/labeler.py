@@ -5,7 +5,6 @@ handed to figscrape.annotate.presses, which stores each once and in order)."""
 from __future__ import annotations
 
 import base64
-import io
 import time
 from pathlib import Path
 
@@ -13,7 +12,6 @@ import streamlit as st
 import streamlit.components.v1 as components
 from figscrape.app import save_endpoint
 from figscrape.app.shared import LABEL_KEYS, doi_url
-from PIL import Image
 from sqlalchemy.exc import DBAPIError
 
 from figscrape.annotate import presses as presses_mod
@@ -26,7 +24,6 @@ from figscrape.annotate.queue import (
     next_panels,
     remaining,
 )
-from figscrape.runtime.imaging import check_size, header_size
 from figscrape.store import Store
 
 KEY = "labeler"
@@ -38,26 +35,12 @@ FIGURE_PIXELS = 720
 _component = components.declare_component("figscrape_labeler", path=str(Path(__file__).parent / "labeler"))
 
 
-def picture_bytes(data: bytes, longest: int) -> tuple[bytes, str]:
-    """A stored picture as the browser gets it: PNG and JPEG as they are, anything else or anything
-    large scaled to `longest` as JPEG."""
-    check_size(*header_size(data))  # the browser (or PIL) would decode an image bomb whole: refused here
-    kind = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg" if data[:2] == b"\xff\xd8" else ""
-    if not kind or len(data) > 400_000:
-        image = Image.open(io.BytesIO(data))
-        image.thumbnail((longest, longest))
-        out = io.BytesIO()
-        image.convert("RGB").save(out, "JPEG", quality=88)
-        data, kind = out.getvalue(), "image/jpeg"
-    return data, kind
-
-
 @st.cache_data(max_entries=4000, show_spinner=False)
 def picture(path: str, longest: int) -> str | None:
     """A stored picture as a data URL (None when the file is missing from the store), for a server
     without the picture route."""
     try:
-        data, kind = picture_bytes(Path(path).read_bytes(), longest)
+        data, kind = save_endpoint.picture_bytes(Path(path).read_bytes(), longest)
     except (OSError, ValueError):
         return None
     return f"data:{kind};base64," + base64.b64encode(data).decode()
@@ -72,7 +55,7 @@ def _src(sha256: str, store: Store, longest: int, user: str) -> str | None:
     return base if store.path(sha256).is_file() else None
 
 
-def view_args(view: PanelView, store: Store, user: str = "") -> dict:
+def view_args(view: PanelView, store: Store, user: str) -> dict:
     tip = suggest(view.caption, view.subcaption)
     score = "unscored" if view.ct_score is None else f"CT score {view.ct_score:.2f}"
     out = {
@@ -137,7 +120,7 @@ def labeler(engine, store: Store, user: str, f: QueueFilter, per_panel: int) -> 
     need = {int(p) for p in value.get("need", []) if str(p).isdigit()}
     asked = value.get("refill") is True or int(value.get("ahead", 0) or 0) <= AHEAD // 2
     if not need and not asked and st.session_state.get("window-for") == (instance, f):
-        _draw(engine, user, instance, None, {}, {}, None)  # the page holds enough ahead, of this queue: the press is only stored
+        _draw(user, instance, None, {}, {}, None)  # the page holds enough ahead, of this queue: the press is only stored
         return
     window = next_panels(engine, user, f, AHEAD + 1, per_panel)
     st.session_state["window-for"] = (instance, f)
@@ -158,11 +141,10 @@ def labeler(engine, store: Store, user: str, f: QueueFilter, per_panel: int) -> 
                 figures[view.figure_sha256] = src
                 have_figures.add(view.figure_sha256)
                 st.session_state["sent-figures"][instance].add(view.figure_sha256)
-    _draw(engine, user, instance, window, out_views, figures, recent)
+    _draw(user, instance, window, out_views, figures, recent)
 
 
-def _draw(engine, user: str, instance: str, window: list[int] | None, views: dict, figures: dict,  # noqa: ANN001
-          recent: list[dict] | None) -> None:
+def _draw(user: str, instance: str, window: list[int] | None, views: dict, figures: dict, recent: list[dict] | None) -> None:
     """The component with what the page lacks; `window` None: the page keeps its own queue ahead.
     With a save endpoint the page sends its presses there and asks for a rerun only when it holds
     `refill_below` panels ahead or fewer."""

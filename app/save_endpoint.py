@@ -14,12 +14,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import io
 import json
 import re
 import secrets
 from pathlib import Path
 from urllib.parse import quote
 
+from PIL import Image
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
@@ -27,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from figscrape.annotate.presses import apply_sent
+from figscrape.runtime.imaging import check_size, header_size
 from figscrape.store import Store
 
 ROUTE = "/figscrape/presses"
@@ -92,10 +95,22 @@ async def save_presses(request: Request) -> JSONResponse:
     return JSONResponse({"acked": result.acked, "saved": result.saved, "notice": "; ".join(result.problems)})
 
 
+def picture_bytes(data: bytes, longest: int) -> tuple[bytes, str]:
+    """A stored picture as the browser gets it: PNG and JPEG as they are, anything else or anything
+    large scaled to `longest` as JPEG."""
+    check_size(*header_size(data))  # the browser (or PIL) would decode an image bomb whole: refused here
+    kind = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg" if data[:2] == b"\xff\xd8" else ""
+    if not kind or len(data) > 400_000:
+        image = Image.open(io.BytesIO(data))
+        image.thumbnail((longest, longest))
+        out = io.BytesIO()
+        image.convert("RGB").save(out, "JPEG", quality=88)
+        data, kind = out.getvalue(), "image/jpeg"
+    return data, kind
+
+
 @functools.lru_cache(maxsize=256)
 def _scaled(path: Path, longest: int) -> tuple[bytes, str]:
-    from figscrape.app.labeler import picture_bytes
-
     return picture_bytes(path.read_bytes(), longest)
 
 

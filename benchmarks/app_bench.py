@@ -22,6 +22,7 @@ FIGSCRAPE_TEST_POSTGRES as .ci/run sets it). Bar: p95 <= 150 ms, max <= 400 ms, 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import socket
@@ -142,8 +143,6 @@ def writers(url: str, engine, frames: list, presses: int) -> dict:  # noqa: ANN0
     start = threading.Barrier(len(frames))
 
     def post(body: dict) -> dict:
-        import json
-
         request = urllib.request.Request(url + ROUTE, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read())

@@ -16,9 +16,10 @@ window.__figscrape = { timings: [], acks: [], ignored: 0, state: S };
 
 // ---- the component protocol (what streamlit-component-lib does) ----
 function post(type, data) { window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type }, data), "*"); }
+function byEndpoint() { return !!S.save && !S.saveBroken; }  // else the presses ride on the component value
 function send(force) {
-  if (S.save && !S.saveBroken) {  // presses to the save endpoint; the page reruns only to fetch panels
-    post_presses(force);
+  if (byEndpoint()) {  // presses to the save endpoint; the page reruns only to fetch panels
+    postPresses(force);
     if (wantsPanels()) ask(force);
     return;
   }
@@ -33,13 +34,13 @@ function ask(force) {  // the component value: one in flight at a time, presses 
   if (S.inFlight && !force && performance.now() - S.askedAt < 3000) { S.pending = true; return; }
   S.inFlight = true; S.pending = false;
   S.askedAt = performance.now();
-  if (!S.save || S.saveBroken) S.sentAt = S.askedAt;
+  if (!byEndpoint()) S.sentAt = S.askedAt;
   const have = [...S.views.keys()].slice(-120);
   post("streamlit:setComponentValue", { dataType: "json", value: {
-    instance: S.instance, presses: S.save && !S.saveBroken ? [] : S.outbox, have, figures: [...S.figures.keys()], need: [...S.need],
+    instance: S.instance, presses: byEndpoint() ? [] : S.outbox, have, figures: [...S.figures.keys()], need: [...S.need],
     seeded: S.seeded, ahead: ahead(), refill: wantsPanels(), direct: S.direct, t: Date.now() } });
 }
-async function post_presses(force) {  // one request in flight at a time; an unanswered one is sent again after 3 s
+async function postPresses(force) {  // one request in flight at a time; an unanswered one is sent again after 3 s
   if (S.posting && !force && performance.now() - S.sentAt < 3000) { S.postAgain = true; return; }
   if (!S.outbox.length) return;
   S.posting = true; S.postAgain = false; S.sentAt = performance.now();
@@ -56,7 +57,7 @@ async function post_presses(force) {  // one request in flight at a time; an una
   S.posting = false;
   status();
   if (S.saveBroken) ask(true);
-  else if (S.postAgain && S.outbox.length) post_presses();
+  else if (S.postAgain && S.outbox.length) postPresses();
 }
 function acknowledged(upTo) {  // every press numbered up to `upTo` is stored
   if (upTo <= S.acked) return;
@@ -67,7 +68,7 @@ function acknowledged(upTo) {  // every press numbered up to `upTo` is stored
   S.outbox = S.outbox.filter((p) => p.seq > upTo);
   S.saved += before - S.outbox.length;
 }
-window.addEventListener("pagehide", () => { if (S.outbox.length && S.save && !S.saveBroken) post_presses(true); });
+window.addEventListener("pagehide", () => { if (S.outbox.length && byEndpoint()) postPresses(true); });
 let lastHeight = 0;
 function fitHeight() {
   const h = Math.ceil(document.documentElement.scrollHeight) + 4;
@@ -88,10 +89,9 @@ function render(args) {
   S.inFlight = false;
   if ((args.token || "") !== S.token) S.saveBroken = false;  // a new server start signs the page anew: its endpoint is tried again
   S.save = args.save || ""; S.token = args.token || ""; S.user = args.user || ""; S.refillBelow = args.refill_below ?? S.refillBelow;
-  const byReruns = !S.save || S.saveBroken;
   const held = S.pending;  // an ask held back while another was in flight
-  if (held || (byReruns && S.outbox.some((p) => p.seq > (args.acked_for === S.instance ? args.acked : 0)))) {
-    setTimeout(() => { if (!S.inFlight) { if (byReruns) ask(); else send(); } }, 0);
+  if (held || (!byEndpoint() && S.outbox.some((p) => p.seq > (args.acked_for === S.instance ? args.acked : 0)))) {
+    setTimeout(() => { if (!S.inFlight) { if (byEndpoint()) send(); else ask(); } }, 0);
   }
   if (args.acked_for === S.instance) acknowledged(args.acked);
   S.keys = args.keys || S.keys;
