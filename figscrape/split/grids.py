@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from figscrape.geometry import PixelBox
+from figscrape.geometry import PixelBox, group_near, overlap_fraction, union
 from figscrape.split.settings import Settings
 
 
@@ -44,6 +44,14 @@ def _widened(profile: np.ndarray) -> np.ndarray:
     return np.max(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
 
 
+def _margin_level(g: np.ndarray) -> int:
+    """The commonest grey level of a block's outermost rows and columns: its margin. Not their
+    median, which an edge of another level (a frame line along the top, the page along one side)
+    moves to a level the margin never has."""
+    ring = np.concatenate([g[0], g[-1], g[:, 0], g[:, -1]]).astype(np.int64)
+    return int(np.argmax(np.bincount(np.clip(ring, 0, 255), minlength=256)))
+
+
 def _evidence(g: np.ndarray, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
     """Per column of `g`: the share of rows where the level jumps across it (tiles that touch, or a
     thin line between them), and the share of rows at the level of the block's margin (a column of
@@ -52,8 +60,7 @@ def _evidence(g: np.ndarray, settings: Settings) -> tuple[np.ndarray, np.ndarray
     jump = np.zeros(w)
     if w > 2:
         jump[1:-1] = (np.abs(g[:, 2:] - g[:, :-2]) > settings.seam_step).mean(axis=0)
-    ring = np.concatenate([g[0], g[-1], g[:, 0], g[:, -1]])
-    margin = (np.abs(g - int(np.median(ring))) <= settings.background_tolerance).mean(axis=0)
+    margin = (np.abs(g - _margin_level(g)) <= settings.background_tolerance).mean(axis=0)
     return _widened(jump), margin
 
 
@@ -72,21 +79,20 @@ def _count(g: np.ndarray, settings: Settings) -> tuple[int, list[int]]:
             continue  # a boundary with no line that could be one: the cheap test first
         middles = [slice(int((k + 0.25) * pitch), int((k + 0.75) * pitch) + 1) for k in range(n)]
         jump_mid = max(float(np.median(jump[m])) for m in middles)
-        if jump_mid > settings.grid_middle:
-            continue
+        busy = jump_mid > settings.grid_middle  # busy middles (a CT slice's edges): only lines across the whole block part its tiles
         dark_mid = max(float(np.median(margin[m])) for m in middles)
         elsewhere = np.ones(w, bool)  # columns away from every boundary and from the block's ends
         for k in range(n + 1):
             elsewhere[max(0, round(k * pitch) - slack) : round(k * pitch) + slack + 1] = False
         rival = float(np.quantile(jump[elsewhere], settings.grid_rival)) if elsewhere.any() else 0.0
-        floor = max(settings.grid_edge, settings.grid_contrast * max(jump_mid, rival))
+        floor = max(settings.grid_line if busy else settings.grid_edge, settings.grid_contrast * max(jump_mid, rival))
         cuts = []
         for k in range(1, n):
             at = round(k * pitch)
             lo, hi = max(0, at - slack), min(w, at + slack + 1)
             if jump[lo:hi].max() >= floor:
                 cuts.append(lo + int(np.argmax(jump[lo:hi])))
-            elif margin[lo:hi].max() >= settings.grid_margin and dark_mid <= settings.grid_margin_middle:
+            elif not busy and margin[lo:hi].max() >= settings.grid_margin and dark_mid <= settings.grid_margin_middle:
                 inside = np.flatnonzero(margin[lo:hi] >= settings.grid_margin)
                 cuts.append(lo + int(inside[np.argmin(np.abs(inside + lo - at))]))
             else:
@@ -99,11 +105,24 @@ def _count(g: np.ndarray, settings: Settings) -> tuple[int, list[int]]:
 def tiles_of(gray: np.ndarray, box: PixelBox, page: int | None, settings: Settings) -> list[PixelBox] | None:
     """The tiles of the panel `box` of `gray` (a figure on a page of level `page`, None where
     pictures fill it and there is no page) when it is a grid of equal tiles (see the module's
-    doc), else None."""
+    doc), else None. On a dark page the block is also read whole, untrimmed: the outer tiles'
+    own dark margins are of the page's level there, and trimming them unsettles the pitch; the
+    reading with more tiles wins."""
     x0, y0, x1, y1 = box
     crop = gray[y0:y1, x0:x1]
     if crop.size == 0:
         return None
+    trimmed = _grid_in(crop, page, settings)
+    if page is not None and page <= settings.black_level:
+        whole = _grid_in(crop, None, settings)
+        if whole and len(whole) > len(trimmed or []):
+            trimmed = whole
+    return [(x0 + a, y0 + b, x0 + c, y0 + d) for a, b, c, d in trimmed] if trimmed else None
+
+
+def _grid_in(crop: np.ndarray, page: int | None, settings: Settings) -> list[PixelBox] | None:
+    """The tiles of `crop` (in its pixels) once the rows and columns at its ends that are mostly
+    of the page's level are trimmed (none when `page` is None), or None."""
     if page is None:
         near_page = np.zeros(crop.shape, bool)
     else:
@@ -128,8 +147,7 @@ def tiles_of(gray: np.ndarray, box: PixelBox, page: int | None, settings: Settin
     cells = [(a, b, c, d) for b, d in zip(ys, ys[1:]) for a, c in zip(xs, xs[1:])]
     if any(_drawn(block[b:d, a:c], settings) for a, b, c, d in cells):
         return None
-    ox, oy = x0 + c0, y0 + r0
-    return [(ox + a, oy + b, ox + c, oy + d) for a, b, c, d in cells]
+    return [(c0 + a, r0 + b, c0 + c, r0 + d) for a, b, c, d in cells]
 
 
 def _drawn(tile: np.ndarray, settings: Settings) -> bool:
@@ -137,9 +155,65 @@ def _drawn(tile: np.ndarray, settings: Settings) -> bool:
     is flat fills (a chart's areas, a diagram's shapes), pixels equal to the one above, which a
     scan's noise rarely repeats; or it is little but a blank margin of near white or near black (a
     chart's grid lines on white), not a picture's mid grey (a slice's soft tissue)."""
-    ring = np.concatenate([tile[0], tile[-1], tile[:, 0], tile[:, -1]])
-    level = int(np.median(ring))
+    level = _margin_level(tile)
     body = np.abs(tile[1:] - level) > settings.background_tolerance
     if body.mean() < settings.grid_body:  # little but margin: lines on a blank (a chart's grid on white), unless the margin is a picture's grey (soft tissue)
         return not settings.black_level < level < settings.white_level
     return float((np.diff(tile, axis=0) == 0)[body].mean()) > settings.grid_flat
+
+
+def montage_tiles(gray: np.ndarray, boxes: list[PixelBox], page: int | None, settings: Settings) -> list[PixelBox]:
+    """`boxes` (panels of `gray`) with every montage cut into its tiles. All panels together, then
+    panels that touch (or that a gutter thinner than the figure's own parts), are tried as one
+    montage first: pixels alone part some tiles of a montage and join others in twos and threes,
+    and only the whole block shows the equal pitch. Else each panel is tried alone."""
+    whole = _as_montage(gray, boxes, page, settings)
+    if whole is not None:
+        return whole
+    out: list[PixelBox] = []
+    for group in group_near([tuple(map(float, b)) for b in boxes], settings.grid_near * max(gray.shape)):
+        members = [boxes[i] for i in group]
+        tiles = _as_montage(gray, members, page, settings)
+        if tiles is not None:
+            out += tiles
+            continue
+        for box in members:
+            out += tiles_of(gray, box, page, settings) or [box]
+    return out
+
+
+def _as_montage(gray: np.ndarray, members: list[PixelBox], page: int | None, settings: Settings) -> list[PixelBox] | None:
+    """The tiles of the block that `members` (two panels or more) fill, when they are more than the
+    members, no tile straddles two members, and each member is cut only where it shows an edge
+    (see _parted); else None."""
+    if len(members) < 2:
+        return None
+    tiles = tiles_of(gray, tuple(int(v) for v in union(members)), page, settings)  # type: ignore[arg-type]
+    if not tiles or len(tiles) <= len(members):
+        return None
+    for t in tiles:
+        shares = sorted((overlap_fraction(t, m) for m in members), reverse=True)
+        if len(shares) > 1 and shares[1] > 1 - settings.grid_within:
+            return None
+    return tiles if all(_parted(gray, m, tiles, settings) for m in members) else None
+
+
+def _parted(gray: np.ndarray, box: PixelBox, tiles: list[PixelBox], settings: Settings) -> bool:
+    """Whether every tile edge that runs through the inside of `box` is an edge in `box` itself: a
+    jump between neighbouring lines on many of its rows, peaked at one line well above the lines
+    around it. The rest of a montage may not cut a picture of its own where it is whole (a brain's
+    dark midline wanders over several lines)."""
+    x0, y0, x1, y1 = box
+    crop = gray[y0:y1, x0:x1].astype(np.int16)
+    n = settings.seam_window
+    for g, lo, hi, edges in ((crop, x0, x1, {t[0] for t in tiles} | {t[2] for t in tiles}), (crop.T, y0, y1, {t[1] for t in tiles} | {t[3] for t in tiles})):
+        inner = [e - lo for e in edges if lo + settings.grid_min_tile // 2 <= e <= hi - settings.grid_min_tile // 2]
+        if not inner:
+            continue
+        step = np.concatenate([[0.0], (np.abs(np.diff(g, axis=1)) > settings.seam_step).mean(axis=0)])  # step[c]: a jump between lines c - 1 and c
+        for c in inner:
+            peak = step[max(0, c - 2) : c + 3].max()
+            around = np.concatenate([step[max(0, c - n - 2) : max(0, c - 2)], step[c + 3 : c + n + 3]])
+            if peak < max(settings.grid_edge, settings.grid_contrast * float(np.median(around) if around.size else 0.0)):
+                return False
+    return True

@@ -34,7 +34,7 @@ import numpy as np
 from figscrape import geometry as g
 from figscrape.geometry import PixelBox
 from figscrape.split.cuts import band_mask, fine_view, gutter_bands
-from figscrape.split.grids import tiles_of
+from figscrape.split.grids import montage_tiles, tiles_of
 from figscrape.split.joining import (
     absorb_parts,
     attach,
@@ -119,11 +119,14 @@ def find_panels(gray: np.ndarray, settings: Settings | None = None) -> list[Pixe
     H, W = gray.shape
     fh, fw = fine.shape
     up = factor / fine_factor  # analysis pixels to the finer view's
-    out = []
-    for x0, y0, x1, y1 in panel_boxes(small, bg, settings, gutters):
-        box = (max(0, int(x0 * up)), max(0, int(y0 * up)), min(fw, int(np.ceil(x1 * up))), min(fh, int(np.ceil(y1 * up))))
-        for a0, b0, a1, b1 in tiles_of(fine, box, bg, settings) or [box]:
-            out.append((max(0, int(a0 * fine_factor)), max(0, int(b0 * fine_factor)), min(W, int(np.ceil(a1 * fine_factor))), min(H, int(np.ceil(b1 * fine_factor)))))
+    boxes = [
+        (max(0, int(x0 * up)), max(0, int(y0 * up)), min(fw, int(np.ceil(x1 * up))), min(fh, int(np.ceil(y1 * up))))
+        for x0, y0, x1, y1 in panel_boxes(small, bg, settings, gutters)
+    ]
+    out = [
+        (max(0, int(a0 * fine_factor)), max(0, int(b0 * fine_factor)), min(W, int(np.ceil(a1 * fine_factor))), min(H, int(np.ceil(b1 * fine_factor))))
+        for a0, b0, a1, b1 in montage_tiles(fine, boxes, bg, settings)
+    ]
     return reading_order(out, settings)
 
 

@@ -52,9 +52,12 @@ class Settings:
     grid_contrast: float = 1.5  # and this many times the share along the middle half of the tiles
     grid_rival: float = 0.95  # and this quantile of the shares of the columns away from the boundaries
     grid_middle: float = 0.25  # which is at most this (median): more is a heatmap's or a chart's edges
+    grid_line: float = 0.9  # or, where the middles are busier (a slice's own edges), the jump is a line along this share of the rows
     grid_margin: float = 0.97  # or the share of its rows at the block's margin level (black between slices on black)
     grid_margin_middle: float = 0.7  # when each tile's middle is at most this share margin (a slice is in it)
     grid_body: float = 0.15  # a tile with less content than this share apart from its margin level is judged flat or not whole
+    grid_near: float = 0.004  # panels this share of the figure's longer side apart (or touching) may be tiles of one montage
+    grid_within: float = 0.8  # whose tiles each lie this share inside one of them
     grid_flat: float = 0.7  # a tile whose content (not margin) is more than this share equal to the pixel above is drawn: no montage
 
     # -- thin lines
