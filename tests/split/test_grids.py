@@ -60,3 +60,16 @@ def test_grid_lines_of_a_chart_on_white_are_no_montage() -> None:
     chart[::100, :] = 200
     chart[150:160, 20:580] = 30  # and a curve
     assert tiles_of(chart, (0, 0, 600, 300), 0, Settings()) is None
+
+
+def test_a_whole_picture_beside_a_montage_is_not_cut_at_its_pitch() -> None:
+    from figscrape.split.grids import montage_tiles
+
+    rng = np.random.default_rng(7)
+    tiles, _ = montage(2, 1, 200, lift=[0, 80])
+    image = np.zeros((400, 400), np.uint8)
+    image[:, :200] = tiles
+    image[:, 200:] = pics.ct_slice(rng, 400)[:, 100:300]  # one tall picture, no edge at y = 200
+    found = montage_tiles(image, [(0, 0, 200, 400), (200, 0, 400, 400)], 0, Settings())
+    assert (200, 0, 400, 400) in found or not any(f[0] >= 200 and f[3] <= 210 for f in found)
+
