@@ -3,6 +3,7 @@ figures and takes each figure's pixels. No database here, so `inspect` and the s
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from figscrape.extract.images import (
     embedded_image,
     ink_box,
     native_dpi,
-    render_box,
+    render_inked,
     upright,
 )
 from figscrape.extract.layout import PageLayout, mark_furniture, read_page
@@ -81,11 +82,12 @@ def open_pdf(path: Path, max_pages: int = MAX_PAGES) -> pymupdf.Document:
     return doc
 
 
-def _figure_pixels(doc: pymupdf.Document, drawn: Drawable, fig: FoundFigure) -> FigureImage:
+def _figure_pixels(doc: pymupdf.Document, drawn: Drawable, fig: FoundFigure) -> tuple[g.Box, FigureImage]:
+    """The figure's box cut to its ink (a picture's white padding is not the figure either) and its pixels."""
     if _embedded(fig):
-        return embedded_image(doc, fig.images[0].xref)
+        return ink_box(drawn, fig.bbox), embedded_image(doc, fig.images[0].xref)
     sizes = [(i.bbox, i.width, i.height) for i in fig.images]
-    return render_box(drawn, fig.bbox, native_dpi(fig.bbox, sizes, vector=fig.kind == "vector"))
+    return render_inked(drawn, fig.bbox, native_dpi(fig.bbox, sizes, vector=fig.kind == "vector"))
 
 
 def _to_pixels(box: g.Box, fig: g.Box, image: FigureImage) -> tuple[int, int, int, int]:
@@ -132,20 +134,25 @@ def extract_figures(path: Path, max_pages: int = MAX_PAGES) -> ExtractedDocument
         pages = [read_page(p) for p in doc]
         mark_furniture(pages)
         result = ExtractedDocument(str(path), doc.page_count)
-        drawn: dict[int, Drawable] = {}  # a page's display list, read once for all its renders
-        for fig in add_detected_figures(doc, pages, find_figures(pages)):
-            page = doc[fig.page - 1]
+        figures = add_detected_figures(doc, pages, find_figures(pages))
+        per_page = Counter(f.page for f in figures)
+        drawn: dict[int, Drawable] = {}  # a page with several figures is read once into a display list
+        extracted: dict[int, ExtractedFigure] = {}
+        for index in sorted(range(len(figures)), key=lambda i: figures[i].page):  # page by page, to keep one page's list
+            fig = figures[index]
             if fig.page not in drawn:
-                drawn = {fig.page: page.get_displaylist()}  # figures come page by page: keep one page's
-            fig.bbox = ink_box(drawn[fig.page], fig.bbox)  # a picture's white padding is not the figure either
+                page = doc[fig.page - 1]
+                drawn = {fig.page: page.get_displaylist() if per_page[fig.page] > 1 else page}
             try:
-                image = upright(_figure_pixels(doc, drawn[fig.page], fig), rotations[fig.page - 1])
+                fig.bbox, image = _figure_pixels(doc, drawn[fig.page], fig)
+                image = upright(image, rotations[fig.page - 1])
             except Exception as exc:  # one unreadable image must not lose the other figures
                 result.warnings.append(f"{path}: figure {fig.number} on page {fig.page}: {exc}")
                 continue
             xrefs = sorted({i.xref for i in fig.images if i.xref})
             tiles, letters = _panel_evidence(fig, pages[fig.page - 1], image) if not rotations[fig.page - 1] else ([], [])
-            result.figures.append(ExtractedFigure(fig.page, fig.bbox, fig.number, fig.caption, fig.kind, xrefs, image, tiles, letters))
+            extracted[index] = ExtractedFigure(fig.page, fig.bbox, fig.number, fig.caption, fig.kind, xrefs, image, tiles, letters)
+        result.figures = [extracted[i] for i in sorted(extracted)]
         return result
     finally:
         doc.close()

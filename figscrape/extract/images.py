@@ -147,28 +147,55 @@ def _zoom(dpi: float) -> pymupdf.Matrix:
     return pymupdf.Matrix(dpi / 72, dpi / 72)
 
 
-def render_box(page: Drawable, box: Box, dpi: float) -> FigureImage:
-    """The page region rendered losslessly to PNG."""
-    pix = page.get_pixmap(matrix=_zoom(max(1, round(dpi))), clip=pymupdf.Rect(box), alpha=False)
-    return FigureImage(_pixmap_png(pix), "png", pix.width, pix.height, dpi)
+INK_THRESHOLD = 245  # grey level below which a pixel is ink, not paper
 
 
-def ink_box(page: Drawable, box: Box, dpi: int = 72, threshold: int = 245) -> Box:
+def _ink_span(ink: np.ndarray) -> tuple[int, int, int, int] | None:
+    """First and last inked column and row of a mask (x0, y0, x1, y1, inclusive); None when blank."""
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    if rows.size == 0:
+        return None
+    return int(cols[0]), int(rows[0]), int(cols[-1]), int(rows[-1])
+
+
+def render_inked(page: Drawable, box: Box, dpi: float) -> tuple[Box, FigureImage]:
+    """The page region rendered losslessly to PNG, cut to the part that has ink on it, and that
+    part's box in points: one render gives both (a dense vector figure costs its drawing time per
+    render, whatever the resolution)."""
+    zoom = max(1, round(dpi)) / 72
+    pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), clip=pymupdf.Rect(box), alpha=False)
+    a = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, pix.n)
+    grey = a[:, :, 0] if pix.n == 1 else cv2.cvtColor(a, cv2.COLOR_RGB2GRAY)
+    span = _ink_span(grey < INK_THRESHOLD) if pix.width and pix.height else None
+    if span is None:
+        return box, FigureImage(_pixmap_png(pix), "png", pix.width, pix.height, dpi)
+    c0, r0, c1, r1 = span
+    inked = (
+        max(box[0], (pix.x + c0) / zoom),
+        max(box[1], (pix.y + r0) / zoom),
+        min(box[2], (pix.x + c1 + 1) / zoom),
+        min(box[3], (pix.y + r1 + 1) / zoom),
+    )
+    cut = np.ascontiguousarray(a[r0 : r1 + 1, c0 : c1 + 1])
+    data = _png(cut[:, :, 0] if pix.n == 1 else cv2.cvtColor(cut, cv2.COLOR_RGB2BGR))
+    return inked, FigureImage(data, "png", cut.shape[1], cut.shape[0], dpi)
+
+
+def ink_box(page: Drawable, box: Box, dpi: int = 72, threshold: int = INK_THRESHOLD) -> Box:
     """The part of a box that has anything but white on it: drops clipped-away drawings and white margins."""
     pix = page.get_pixmap(matrix=_zoom(dpi), clip=pymupdf.Rect(box), colorspace=pymupdf.csGRAY, alpha=False)
     if pix.width == 0 or pix.height == 0:
         return box
     a = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
-    ink = a < threshold
-    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    if rows.size == 0:
+    span = _ink_span(a < threshold)
+    if span is None:
         return box
     sx, sy = (box[2] - box[0]) / pix.width, (box[3] - box[1]) / pix.height
     return (
-        box[0] + cols[0] * sx,
-        box[1] + rows[0] * sy,
-        min(box[2], box[0] + (cols[-1] + 1) * sx),
-        min(box[3], box[1] + (rows[-1] + 1) * sy),
+        box[0] + span[0] * sx,
+        box[1] + span[1] * sy,
+        min(box[2], box[0] + (span[2] + 1) * sx),
+        min(box[3], box[1] + (span[3] + 1) * sy),
     )
 
 

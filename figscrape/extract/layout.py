@@ -122,11 +122,14 @@ def _read_drawings(page: pymupdf.Page, page_box: Box) -> list[Box]:
     return boxes
 
 
-def _image_xrefs(page: pymupdf.Page, infos: list[dict]) -> list[int]:
+_INLINE_IMAGE = re.compile(rb"(?:^|\s)BI\s")
+
+
+def _image_xrefs(page: pymupdf.Page, infos: list[dict], items: list[tuple]) -> list[int]:
     """The xref of each placed image. An image whose pixel size is unique on the page is matched
     by size; only where sizes repeat does MuPDF hash the pixels (slow: it decodes every image)."""
     by_size: dict[tuple[int, int], list[int]] = {}
-    for item in page.get_images(full=True):
+    for item in items:
         by_size.setdefault((item[2], item[3]), []).append(item[0])
     xrefs = [by_size.get((i["width"], i["height"]), []) for i in infos]
     if all(len(set(x)) == 1 for x in xrefs):
@@ -135,9 +138,12 @@ def _image_xrefs(page: pymupdf.Page, infos: list[dict]) -> list[int]:
 
 
 def _read_images(page: pymupdf.Page, page_box: Box) -> list[PlacedImage]:
+    items = page.get_images(full=True)
+    if not items and not _INLINE_IMAGE.search(page.read_contents()):
+        return []  # no image resource and no inline image: spare the page a second text read
     images: list[PlacedImage] = []
     infos = page.get_image_info()
-    for info, xref in zip(infos, _image_xrefs(page, infos) if infos else []):
+    for info, xref in zip(infos, _image_xrefs(page, infos, items) if infos else []):
         r = info["bbox"]
         box = (max(r[0], page_box[0]), max(r[1], page_box[1]), min(r[2], page_box[2]), min(r[3], page_box[3]))
         if box[2] - box[0] < 2 or box[3] - box[1] < 2:

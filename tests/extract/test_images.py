@@ -1,0 +1,31 @@
+"""Pixels out of pages: one render gives a drawn figure's inked box and its image."""
+
+from __future__ import annotations
+
+import numpy as np
+import pymupdf
+
+from figscrape.extract.images import ink_box, render_inked
+from figscrape.geometry import iou
+from figscrape.runtime.imaging import decode
+
+
+def test_a_render_is_cut_to_its_ink_and_says_where_that_is() -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.draw_rect((150, 300, 350, 420), color=None, fill=(0.2, 0.3, 0.8))
+    box, image = render_inked(page, (100, 250, 450, 500), 200)  # a box with white all round the drawing
+    assert iou(box, (150, 300, 350, 420)) > 0.98, box
+    assert iou(box, ink_box(page, (100, 250, 450, 500))) > 0.97  # the same box the 72 dpi look finds
+    assert abs(image.width - 200 * 200 / 72) <= 2 and abs(image.height - 120 * 200 / 72) <= 2
+    pixels = decode(image.data)
+    assert pixels.shape[:2] == (image.height, image.width)
+    assert np.all(pixels[:, :, :3].min(axis=2)[[0, -1], :] < 245)  # ink on the first and last row: no white left
+
+
+def test_a_blank_region_keeps_its_box_and_whole_render() -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    box, image = render_inked(page, (100, 100, 172, 136), 144)
+    assert box == (100, 100, 172, 136)
+    assert (image.width, image.height) == (144, 72)
