@@ -1,9 +1,10 @@
 """Training sources of the shipped CT filter beyond a labelled folder: the dev part of the compound dev
 set (true panel boxes; never its holdout part), images that Python packages ship (scikit-image,
 pydicom, matplotlib, nibabel, nilearn: training-time dependencies only, imported here and nowhere in
-figscrape), and hard negatives rendered with matplotlib (choropleth maps, pies, bars, lines, scatter,
-heat maps, galaxy fields). Every example is grouped by its source, so cross-validation holds whole
-sources out."""
+figscrape), files of public repositories read from their git mirrors as tools/mirror_sources.tsv
+lists them (mirror_sources.py), and hard negatives rendered with matplotlib (choropleth maps, pies,
+bars, lines, scatter, heat maps, galaxy fields). Every example is grouped by its source, so
+cross-validation holds whole sources out."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+
+from mirror_sources import mirror_examples  # noqa: F401 - the mirrored sources, beside the others
 
 from figscrape.classify.features import to_view8
 from figscrape.classify.train import Example

@@ -5,12 +5,14 @@ seed 0, folds held out by source, from
 - the dev part of the compound dev set, cut at its true panel boxes (never its holdout part),
 - images that Python packages ship (scikit-image, pydicom, matplotlib, nibabel, nilearn; install
   them for training only: `pip install -e .[train]`),
+- files of public repositories (MR and CT volumes, micrographs, histology, X-rays, viewer
+  screenshots), read from their git mirrors as tools/mirror_sources.tsv lists them, sha256 checked,
 - hard negatives rendered with matplotlib (trained on in every fold, never scored).
 
 The threshold is chosen for CT recall on the sources held out from training, and the card records
 held-out AUC, recall and precision, calibration and the counts of every source.
 
-    python tools/train_shipped_filter.py [--images DIR] [--compound DIR --compound-files DIR] [--generated 240]
+    python tools/train_shipped_filter.py [--images DIR] [--compound DIR --compound-files DIR] [--mirror /work/.mirror] [--generated 240]
 
 The data are research data under their own licences: they are read where they lie, and only the
 weights and the card ship."""
@@ -28,7 +30,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from filter_sources import compound_examples, package_examples  # noqa: E402
+from filter_sources import compound_examples, mirror_examples, package_examples  # noqa: E402
 from generated_negatives import generated_negatives  # noqa: E402
 
 from figscrape.classify.active import SHIPPED  # noqa: E402
@@ -45,6 +47,8 @@ def main() -> None:
     parser.add_argument("--compound", type=Path, default=ROOT / "benchmarks" / "devsets" / "compound", help="compound dev set folder (truth.json)")
     parser.add_argument("--compound-files", type=Path, default=ROOT / "benchmarks" / "devsets" / "compound" / "files", help="its figure images (build_compound.py writes them there)")
     parser.add_argument("--no-packages", action="store_true", help="leave out the images that packages ship")
+    parser.add_argument("--mirror", type=Path, default=Path("/work/.mirror"), help="git mirrors of the repositories tools/mirror_sources.tsv lists")
+    parser.add_argument("--no-mirror", action="store_true", help="leave out the mirrored repositories' files")
     parser.add_argument("--generated", type=int, default=240, help="rendered hard negatives")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=30)
@@ -58,6 +62,8 @@ def main() -> None:
     examples = folder_examples(args.images) + compound_examples(args.compound / "truth.json", args.compound_files)
     if not args.no_packages:
         examples += package_examples()
+    if not args.no_mirror:
+        examples += mirror_examples(mirror=args.mirror, seed=args.seed)
     extra = generated_negatives(args.generated, args.seed)
     counts = Counter((e.group, e.label) for e in examples + extra)
     print(f"{len(examples)} examples ({sum(e.label for e in examples)} CT) in {len({e.group for e in examples})} sources, {len(extra)} generated", flush=True)
