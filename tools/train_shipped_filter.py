@@ -6,7 +6,7 @@ seed 0, folds held out by source, from
 - images that Python packages ship (scikit-image, pydicom, matplotlib, nibabel, nilearn; install
   them for training only: `pip install -e .[train]`),
 - files of public repositories (MR and CT volumes, micrographs, histology, X-rays, viewer
-  screenshots), read from their git mirrors as tools/mirror_sources.tsv lists them, sha256 checked,
+  screenshots), read from their git mirrors as tools/mirror_sources.tsv lists them, sha256 checked; only with `--mirror DIR`,
 - hard negatives rendered with matplotlib (trained on in every fold, never scored).
 
 The threshold is chosen for CT recall on the sources held out from training, and the card records
@@ -47,8 +47,7 @@ def main() -> None:
     parser.add_argument("--compound", type=Path, default=ROOT / "benchmarks" / "devsets" / "compound", help="compound dev set folder (truth.json)")
     parser.add_argument("--compound-files", type=Path, default=ROOT / "benchmarks" / "devsets" / "compound" / "files", help="its figure images (build_compound.py writes them there)")
     parser.add_argument("--no-packages", action="store_true", help="leave out the images that packages ship")
-    parser.add_argument("--mirror", type=Path, default=Path("/work/.mirror"), help="git mirrors of the repositories tools/mirror_sources.tsv lists")
-    parser.add_argument("--no-mirror", action="store_true", help="leave out the mirrored repositories' files")
+    parser.add_argument("--mirror", type=Path, default=None, help="also train on the files tools/mirror_sources.tsv lists, read from these git mirrors (off by default: ct-filter-3, the shipped model, was trained without them, and a retrain with them scored worse on held-out figures)")
     parser.add_argument("--generated", type=int, default=240, help="rendered hard negatives")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=30)
@@ -62,7 +61,7 @@ def main() -> None:
     examples = folder_examples(args.images) + compound_examples(args.compound / "truth.json", args.compound_files)
     if not args.no_packages:
         examples += package_examples()
-    if not args.no_mirror:
+    if args.mirror is not None:
         examples += mirror_examples(mirror=args.mirror, seed=args.seed)
     extra = generated_negatives(args.generated, args.seed)
     counts = Counter((e.group, e.label) for e in examples + extra)
