@@ -1,9 +1,9 @@
 """Training sources of the shipped CT filter beyond a labelled folder: the dev part of the compound dev
 set (true panel boxes; never its holdout part), images that Python packages ship (scikit-image,
 pydicom, matplotlib, nibabel, nilearn: training-time dependencies only, imported here and nowhere in
-figscrape), files of public repositories read from their git mirrors as tools/mirror_sources.tsv
-lists them (mirror_sources.py), and hard negatives rendered with matplotlib (choropleth maps, pies,
-bars, lines, scatter, heat maps, galaxy fields). Every example is grouped by its source, so
+figscrape), and hard negatives rendered with matplotlib (choropleth maps, pies, bars, lines,
+scatter, heat maps, galaxy fields); files of public repositories are mirror_sources.py's, whose
+contrast stretch and CT window these share. Every example is grouped by its source, so
 cross-validation holds whole sources out."""
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-
-from mirror_sources import mirror_examples  # noqa: F401 - the mirrored sources, beside the others
+from mirror_sources import stretch, window
 
 from figscrape.classify.features import to_view8
 from figscrape.classify.train import Example
@@ -29,22 +28,12 @@ def compound_examples(truth: Path, files: Path) -> list[Example]:
     return [Example(p.image, int(p.is_ct), f"compound:{p.source}") for p in truth_panels(truth, files, {"dev"})]
 
 
-def _stretch(a: np.ndarray) -> np.ndarray:
-    a = a.astype(np.float32)
-    lo, hi = np.percentile(a, [0.5, 99.5])
-    return (255 * np.clip((a - lo) / max(1e-6, hi - lo), 0, 1)).astype(np.uint8)
-
-
-def _window(hu: np.ndarray, width: float, level: float) -> np.ndarray:
-    return (255 * np.clip((hu - (level - width / 2)) / width, 0, 1)).astype(np.uint8)
-
-
 def _slices(volume: np.ndarray, count: int) -> list[np.ndarray]:
     """Axial, coronal and sagittal slices at a few depths of a 3D volume, contrast stretched."""
     out = []
     for axis in range(3):
         for f in np.linspace(0.3, 0.7, count):
-            out.append(_stretch(np.rot90(np.take(volume, int(f * (volume.shape[axis] - 1)), axis=axis))))
+            out.append(stretch(np.rot90(np.take(volume, int(f * (volume.shape[axis] - 1)), axis=axis))))
     return out
 
 
@@ -79,11 +68,11 @@ def pydicom_examples() -> list[Example]:
             frame = pixels[0] if pixels.ndim == 4 or (pixels.ndim == 3 and pixels.shape[-1] not in (3, 4)) else pixels
             if ds.get("Modality") == "CT":
                 hu = frame * float(ds.get("RescaleSlope", 1)) + float(ds.get("RescaleIntercept", 0))
-                out += [Example(_window(hu, w, l), 1, "package:pydicom-ct") for w, l in CT_WINDOWS.values()]
+                out += [Example(window(hu, w, l), 1, "package:pydicom-ct") for w, l in CT_WINDOWS.values()]
             elif frame.ndim == 3:
                 out.append(Example(to_view8(cv2.cvtColor(frame.astype(np.uint8), cv2.COLOR_RGB2BGR)), 0, "package:pydicom-other"))
             else:
-                out.append(Example(_stretch(frame), 0, "package:pydicom-other"))
+                out.append(Example(stretch(frame), 0, "package:pydicom-other"))
     return out
 
 
@@ -96,14 +85,14 @@ def matplotlib_examples() -> list[Example]:
     out = [Example(to_view8(cv2.imread(str(folder / name), cv2.IMREAD_COLOR)), 0, "package:matplotlib") for name in ("grace_hopper.jpg", "logo2.png", "Minduka_Present_Blue_Pack.png")]
     with gzip.open(folder / "s1045.ima.gz") as fh:
         mri = np.frombuffer(fh.read(), np.uint16).reshape(256, 256)
-    out.append(Example(_stretch(mri), 0, "package:matplotlib"))
+    out.append(Example(stretch(mri), 0, "package:matplotlib"))
     ls = LightSource(azdeg=315, altdeg=45)
     for name, key in (("topobathy.npz", "topo"), ("jacksboro_fault_dem.npz", "elevation")):
         dem = np.load(folder / name)[key].astype(np.float32)
         for cmap in ("terrain", "gist_earth", "viridis"):
             rgb = ls.shade(dem, cmap=matplotlib.colormaps[cmap], blend_mode="overlay")
             out.append(Example(cv2.cvtColor((255 * rgb[:, :, :3]).astype(np.uint8), cv2.COLOR_RGB2BGR), 0, "package:matplotlib"))
-        out.append(Example(_stretch(ls.hillshade(dem)), 0, "package:matplotlib"))
+        out.append(Example(stretch(ls.hillshade(dem)), 0, "package:matplotlib"))
     return out
 
 

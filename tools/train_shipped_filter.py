@@ -30,8 +30,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from filter_sources import compound_examples, mirror_examples, package_examples  # noqa: E402
+from filter_sources import compound_examples, package_examples  # noqa: E402
 from generated_negatives import generated_negatives  # noqa: E402
+from mirror_sources import mirror_examples  # noqa: E402
 
 from figscrape.classify.active import SHIPPED  # noqa: E402
 from figscrape.classify.model import save_filter  # noqa: E402
