@@ -173,7 +173,7 @@ def montage_tiles(gray: np.ndarray, boxes: list[PixelBox], page: int | None, set
     out: list[PixelBox] = []
     for group in group_near([tuple(map(float, b)) for b in boxes], settings.grid_near * max(gray.shape)):
         members = [boxes[i] for i in group]
-        tiles = _as_montage(gray, members, page, settings)
+        tiles = _as_montage(gray, members, page, settings) if len(members) < len(boxes) else None  # all of them: tried above
         if tiles is not None:
             out += tiles
             continue
