@@ -12,9 +12,10 @@ pictures touch. They are returned as bands, which the content mask treats as bac
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
-from figscrape.split.masks import shrunk_view
+from figscrape.split.masks import line_shares, shrunk_view
 from figscrape.split.settings import Settings
 
 Band = tuple[int, int, int, int]  # x0, y0, x1, y1 in the pixels of the view the cuts were found in
@@ -48,11 +49,21 @@ def _merged(runs: list[Run]) -> list[Run]:
     return out
 
 
+def _cell_shares(counts: np.ndarray, x0: int, y0: int, x1: int, y1: int, horizontal: bool) -> np.ndarray:
+    """Per row (horizontal) or column of the cell, the share of its pixels set in the mask whose
+    integral image is `counts`: each cell of the recursive cut costs its side, not its area."""
+    if horizontal:
+        sums = counts[y0 + 1 : y1 + 1, x1] - counts[y0 + 1 : y1 + 1, x0] - counts[y0:y1, x1] + counts[y0:y1, x0]
+        return sums / (x1 - x0)
+    sums = counts[y1, x0 + 1 : x1 + 1] - counts[y0, x0 + 1 : x1 + 1] - counts[y1, x0:x1] + counts[y0, x0:x1]
+    return sums / (y1 - y0)
+
+
 def _pictures_beside(mid: np.ndarray, a: int, b: int, width: int, settings: Settings) -> bool:
     """Whether the lines of `mid` (a cell's mid-grey pixels, the lines across the cut first) just before
     `a` and just after `b` are pictures: mostly neither near white nor near black."""
     before, after = mid[max(0, a - width) : a], mid[b : b + width]
-    return before.size > 0 and after.size > 0 and min(before.mean(), after.mean()) >= settings.picture_mid
+    return before.size > 0 and after.size > 0 and min(cv2.countNonZero(before) / before.size, cv2.countNonZero(after) / after.size) >= settings.picture_mid
 
 
 def gutter_bands(gray: np.ndarray, page: int, settings: Settings) -> list[Band]:
@@ -63,7 +74,7 @@ def gutter_bands(gray: np.ndarray, page: int, settings: Settings) -> list[Band]:
     tolerance = settings.background_tolerance  # a run as near white as the page's background is: a light grey chart area is no gutter
     white, black = gray >= 255 - tolerance, gray <= tolerance
     mid = (~white & ~black).astype(np.uint8)
-    levels = ((white.astype(np.uint8), page >= 128), (black.astype(np.uint8), page < 128))
+    levels = ((cv2.integral(white.view(np.uint8)), page >= 128), (cv2.integral(black.view(np.uint8)), page < 128))
     min_w, min_h = settings.major_side * w, settings.major_side * h
     reach = settings.picture_reach
     bands: list[Band] = []
@@ -76,9 +87,8 @@ def gutter_bands(gray: np.ndarray, page: int, settings: Settings) -> list[Band]:
             lo, hi = (y0, y1) if horizontal else (x0, x1)
             across = mid[y0:y1, x0:x1] if horizontal else mid[y0:y1, x0:x1].T  # lines across the cut first
             runs: list[Run] = []
-            for near, own in levels:
-                cell = near[y0:y1, x0:x1]
-                share = cell.mean(axis=1) if horizontal else cell.mean(axis=0)
+            for counts, own in levels:
+                share = _cell_shares(counts, x0, y0, x1, y1, horizontal)
                 flank = settings.gutter_flank
                 runs += [(a, b, share[a - 1] <= flank, share[b] <= flank, own) for a, b in _runs(share, settings) if a > 0 and b < share.size]  # not the cell's margins
             if not runs:
@@ -103,7 +113,7 @@ def gutter_bands(gray: np.ndarray, page: int, settings: Settings) -> list[Band]:
                         cells.append((x0, lo + a, x1, lo + b, depth + 1) if horizontal else (lo + a, y0, lo + b, y1, depth + 1))
             break
         else:  # no gutter either way: pictures that touch part where the picture jumps along a straight line
-            if mid[y0:y1, x0:x1].mean() < settings.seam_picture:
+            if cv2.countNonZero(mid[y0:y1, x0:x1]) / ((x1 - x0) * (y1 - y0)) < settings.seam_picture:
                 continue  # a chart's or a diagram's lines on the page: no pictures to part
             for horizontal in (True, False):
                 lo, hi = (y0, y1) if horizontal else (x0, x1)
@@ -135,11 +145,11 @@ def seams(gray: np.ndarray, side: float, settings: Settings) -> list[int]:
     # up to 2k - 2 columns thick (up and back down again) does not
     k = settings.seam_span
     jump = np.abs(g[:, 2 * k - 1 :] - g[:, : 1 - 2 * k]) > settings.seam_step
-    share = np.concatenate([np.zeros(k), jump.mean(axis=0), np.zeros(k - 1)])  # share[c]: a seam at column c
+    share = np.concatenate([np.zeros(k), line_shares(jump, 0), np.zeros(k - 1)])  # share[c]: a seam at column c
     n = settings.seam_window
     padded = np.pad(share, n, mode="edge")
     local = np.median(np.lib.stride_tricks.sliding_window_view(padded, 2 * n + 1), axis=1)
-    along = (np.abs(np.diff(g, axis=0)) > settings.seam_rough).mean(axis=0)
+    along = line_shares(np.abs(np.diff(g, axis=0)) > settings.seam_rough, 0)
     textured = np.minimum(np.roll(along, 1), np.roll(along, -1)) >= settings.seam_texture
     strong = (share >= settings.seam_share) & (share >= settings.seam_ratio * (local + settings.seam_floor)) & textured
     chosen: list[int] = []

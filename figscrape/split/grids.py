@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from figscrape.geometry import PixelBox, group_near, overlap_fraction, union
+from figscrape.split.masks import line_shares
 from figscrape.split.settings import Settings
 
 
@@ -59,8 +60,8 @@ def _evidence(g: np.ndarray, settings: Settings) -> tuple[np.ndarray, np.ndarray
     h, w = g.shape
     jump = np.zeros(w)
     if w > 2:
-        jump[1:-1] = (np.abs(g[:, 2:] - g[:, :-2]) > settings.seam_step).mean(axis=0)
-    margin = (np.abs(g - _margin_level(g)) <= settings.background_tolerance).mean(axis=0)
+        jump[1:-1] = line_shares(np.abs(g[:, 2:] - g[:, :-2]) > settings.seam_step, 0)
+    margin = line_shares(np.abs(g - _margin_level(g)) <= settings.background_tolerance, 0)
     return _widened(jump), margin
 
 
@@ -128,7 +129,7 @@ def _grid_in(crop: np.ndarray, page: int | None, settings: Settings) -> list[Pix
     else:
         near_page = np.abs(crop.astype(np.int16) - page) <= settings.background_tolerance
     picture = ~near_page
-    rows, cols = _picture_span(picture.mean(axis=1), settings), _picture_span(picture.mean(axis=0), settings)
+    rows, cols = _picture_span(line_shares(picture, 1), settings), _picture_span(line_shares(picture, 0), settings)
     if rows is None or cols is None:
         return None
     (r0, r1), (c0, c1) = rows, cols

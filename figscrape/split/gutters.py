@@ -45,6 +45,7 @@ from figscrape.split.joining import (
 from figscrape.split.lines import thin_lines
 from figscrape.split.masks import analysis_view, background_level, content_mask, gutter_level
 from figscrape.split.pieces import (
+    Piece,
     container,
     cores_of,
     major_flags,
@@ -64,8 +65,7 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarr
     mask = content_mask(gray, bg, settings)
     if gutters is not None:
         mask &= 1 - gutters
-    mask = keep_line_drawings(mask, gray, settings)
-    found = pieces(mask, settings)
+    mask, found = keep_line_drawings(mask, gray, settings)
     if not found:
         return [(0, 0, w, h)]
     cores = cores_of(mask, settings)
@@ -82,13 +82,14 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarr
     return join_halves(absorb_parts(merge_overlapping(grown, settings), reach, settings), mask, settings)
 
 
-def keep_line_drawings(mask: np.ndarray, gray: np.ndarray, settings: Settings) -> np.ndarray:
+def keep_line_drawings(mask: np.ndarray, gray: np.ndarray, settings: Settings) -> tuple[np.ndarray, list[Piece]]:
     """The content mask without its thin lines that stand apart, except in a panel-sized piece that
     holds no panel-sized piece once they are gone: a set of axes whose spines carry only tiny
-    inward ticks, or a line drawing, is its lines, and without them it would vanish."""
+    inward ticks, or a line drawing, is its lines, and without them it would vanish. With the
+    mask's pieces, which finding it mostly has at hand."""
     lines = thin_lines(mask, settings)
     if not lines.any():
-        return mask
+        return mask, pieces(mask, settings)
     kept = mask & (1 - lines)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     after = pieces(kept, settings)
@@ -97,8 +98,9 @@ def keep_line_drawings(mask: np.ndarray, gray: np.ndarray, settings: Settings) -
     for i, p in enumerate(pieces_of(stats, mask.shape, settings), start=1):
         restore[i] = panel_sized(p, gray, settings) and not any(g.area(g.intersection(m, p.box)) == g.area(m) for m in majors)
     if not restore.any():
-        return kept
-    return np.where(restore[labels], mask, kept).astype(np.uint8)
+        return kept, after
+    restored = np.where(restore[labels], mask, kept).astype(np.uint8)
+    return restored, pieces(restored, settings)
 
 
 def find_panels(gray: np.ndarray, settings: Settings | None = None) -> list[PixelBox]:

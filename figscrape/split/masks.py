@@ -28,6 +28,16 @@ def shrunk_view(gray: np.ndarray, side: int) -> tuple[np.ndarray, float]:
     return small, w / small.shape[1]
 
 
+def line_shares(mask: np.ndarray, axis: int) -> np.ndarray:
+    """numpy's `mask.mean(axis)` of a 0/1 mask (boolean or uint8), summed by OpenCV: the share of
+    each column (axis 0) or row (axis 1) that is set, many times faster than numpy's float mean."""
+    m = mask.view(np.uint8) if mask.dtype == bool else mask
+    if not m.flags.c_contiguous and m.T.flags.c_contiguous:  # a transposed view: reduce the original the other way
+        m, axis = m.T, 1 - axis
+    sums = cv2.reduce(np.ascontiguousarray(m), axis, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
+    return sums / m.shape[axis]
+
+
 def background_level(gray: np.ndarray, settings: Settings) -> int:
     """The figure's background: the level of its gutters (whole rows or columns of near white or near
     black between pictures) where it has them, else the grey level of its border. The border alone
@@ -50,7 +60,7 @@ def gutter_level(gray: np.ndarray, settings: Settings) -> int | None:
     tolerance = settings.gutter_tolerance
     best, most = None, 0
     for level, near in ((255, gray >= 255 - tolerance), (0, gray <= tolerance)):
-        count = _flanked_runs(near.mean(axis=1), settings) + _flanked_runs(near.mean(axis=0), settings)
+        count = _flanked_runs(line_shares(near, 1), settings) + _flanked_runs(line_shares(near, 0), settings)
         if count > most:
             best, most = level, count
     return best

@@ -51,14 +51,17 @@ def _places(box: PixelBox, width: int, height: int) -> set[str]:
 
 
 def _panels_from_pixels(image: np.ndarray, settings: Settings | None = None) -> list[PixelBox]:
-    """find_panels on the image shrunk to the splitter's finest view before it is made grey: a
-    figure of many megapixels is read at the size it is analysed at, not converted whole."""
+    """find_panels on the image shrunk to the splitter's finest view. An 8-bit image that needs no
+    compositing is made grey first (a third of the pixels to shrink); one with alpha to composite
+    or 16 bits is shrunk first, so that a figure of many megapixels is never converted whole."""
     settings = settings or Settings()
     height, width = image.shape[:2]
     scale = max(height, width) / settings.cut_side
     if scale <= 1:
         return find_panels(to_gray8(image), settings)
-    small = cv2.resize(image, (round(width / scale), round(height / scale)), interpolation=cv2.INTER_AREA)
+    plain = image.dtype == np.uint8 and (image.ndim == 2 or image.shape[2] == 3)
+    size = (round(width / scale), round(height / scale))
+    small = cv2.resize(to_gray8(image) if plain else image, size, interpolation=cv2.INTER_AREA)
     fx, fy = width / small.shape[1], height / small.shape[0]
     return [
         (int(x0 * fx), int(y0 * fy), min(width, int(np.ceil(x1 * fx))), min(height, int(np.ceil(y1 * fy))))
