@@ -28,7 +28,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import cv2
 import numpy as np
 
 from figscrape import geometry as g
@@ -46,6 +45,7 @@ from figscrape.split.lines import thin_lines
 from figscrape.split.masks import analysis_view, background_level, content_mask, gutter_level
 from figscrape.split.pieces import (
     Piece,
+    components,
     container,
     cores_of,
     major_flags,
@@ -91,7 +91,7 @@ def keep_line_drawings(mask: np.ndarray, gray: np.ndarray, settings: Settings) -
     if not lines.any():
         return mask, pieces(mask, settings)
     kept = mask & (1 - lines)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, labels, stats = components(mask)
     after = pieces(kept, settings)
     majors = [p.box for p, m in zip(after, major_flags(after, gray, settings)) if m]
     restore = np.zeros(n, bool)

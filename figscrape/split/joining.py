@@ -12,6 +12,7 @@ import numpy as np
 
 from figscrape import geometry as g
 from figscrape.geometry import PixelBox
+from figscrape.split.pieces import components
 from figscrape.split.settings import Settings
 
 
@@ -126,7 +127,7 @@ def _ragged(edges: np.ndarray, width: int, settings: Settings) -> bool:
 
 def _solidity(mask: np.ndarray) -> float:
     """Area over convex hull area of the largest piece in `mask`: 1 for a convex shape."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    n, labels, stats = components(mask)
     if n < 2:
         return 1.0
     largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))

@@ -1,0 +1,60 @@
+"""The splitter's faster equivalents of numpy and OpenCV calls give exactly what the calls they
+stand in for give: a mask's row and column shares, the opening by a line's rectangle, the cut's
+cell shares from integral images, pieces labelled in 16 bits (and in 32 when they do not fit),
+and montage panels grouped pairwise as geometry.group_near groups them."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from figscrape.geometry import group_near
+from figscrape.split.cuts import _cell_shares
+from figscrape.split.grids import _near_groups
+from figscrape.split.lines import _opened
+from figscrape.split.masks import line_shares
+from figscrape.split.pieces import components
+
+
+def test_line_shares_are_numpys_mean_for_every_layout() -> None:
+    mask = np.random.default_rng(1).random((90, 130)) > 0.6
+    for view in (mask, mask.T, mask[5:40, 7:99], mask.T[:, 3:], mask.astype(np.uint8)):
+        for axis in (0, 1):
+            assert np.array_equal(line_shares(view, axis), view.mean(axis=axis))
+
+
+def test_opening_by_box_sums_is_opencvs_morphology() -> None:
+    rng = np.random.default_rng(2)
+    for _ in range(60):
+        h, w = rng.integers(1, 80, 2)
+        mask = (rng.random((h, w)) > rng.random() * 0.6).astype(np.uint8)
+        size = (int(rng.integers(1, 6)), int(rng.integers(1, 50)))  # even and odd lengths, longer than the mask too
+        for rect in (size, size[::-1]):
+            assert np.array_equal(_opened(mask, rect), cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones(rect, np.uint8)))
+
+
+def test_cell_shares_from_the_integral_image_are_the_cells_means() -> None:
+    mask = (np.random.default_rng(3).random((60, 80)) > 0.5).astype(np.uint8)
+    counts = cv2.integral(mask)
+    x0, y0, x1, y1 = 9, 4, 71, 55
+    assert np.array_equal(_cell_shares(counts, x0, y0, x1, y1, True), mask[y0:y1, x0:x1].mean(axis=1))
+    assert np.array_equal(_cell_shares(counts, x0, y0, x1, y1, False), mask[y0:y1, x0:x1].mean(axis=0))
+
+
+def test_components_fall_back_to_32_bit_labels_when_16_overflow() -> None:
+    dots = np.zeros((600, 600), np.uint8)
+    dots[::2, ::2] = 1  # 90,000 isolated pixels: more pieces than 16-bit labels hold
+    n, labels, stats = components(dots)
+    assert n == 90_001 and labels.max() == 90_000 and stats[1:, cv2.CC_STAT_AREA].max() == 1
+    few = np.zeros((50, 50), np.uint8)
+    few[5:10, 5:20] = few[30:40, 30:45] = 1
+    n, labels, stats = components(few)
+    assert n == 3 and sorted(stats[1:, cv2.CC_STAT_AREA].tolist()) == [75, 150]
+
+
+def test_montage_panels_group_as_group_near_groups_them() -> None:
+    rng = np.random.default_rng(4)
+    for _ in range(30):
+        x, y = rng.integers(0, 900, (2, 12))
+        boxes = [(int(a), int(b), int(a + rng.integers(20, 200)), int(b + rng.integers(20, 200))) for a, b in zip(x, y)]
+        assert _near_groups(boxes, 8.5) == group_near([tuple(map(float, b)) for b in boxes], 8.5)
