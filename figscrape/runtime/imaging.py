@@ -47,12 +47,20 @@ def decode(data: bytes) -> np.ndarray:
     return array
 
 
+def opaque(array: np.ndarray) -> bool:
+    """Whether an 8-bit image has no alpha to composite: none, or all 255 (most plotting libraries
+    write alpha they do not use). Read by OpenCV: numpy's min over a strided channel is slow."""
+    if array.ndim < 3 or array.shape[2] < 4:
+        return True
+    return cv2.minMaxLoc(cv2.extractChannel(array, 3))[0] == 255
+
+
 def _on_white8(array: np.ndarray) -> np.ndarray:
     """8 bits, alpha composited on white."""
     if array.dtype == np.uint16:
         array = (array / 257).astype(np.uint8)
     if array.ndim == 3 and array.shape[2] == 4:
-        if array[:, :, 3].min() == 255:  # opaque (most plotting libraries write alpha they do not use): no compositing
+        if opaque(array):  # no compositing
             return array[:, :, :3]
         alpha = array[:, :, 3:4].astype(np.float32) / 255
         array = (array[:, :, :3] * alpha + 255 * (1 - alpha)).astype(np.uint8)
@@ -61,6 +69,8 @@ def _on_white8(array: np.ndarray) -> np.ndarray:
 
 def to_gray8(array: np.ndarray) -> np.ndarray:
     """An 8-bit grey view for analysis (alpha composited on white, 16 bits scaled down)."""
+    if array.dtype == np.uint8 and array.ndim == 3 and array.shape[2] == 4 and opaque(array):
+        return cv2.cvtColor(array, cv2.COLOR_BGRA2GRAY)  # the same grey, without copying the colour out of the alpha first
     array = _on_white8(array)
     if array.ndim == 3:
         array = cv2.cvtColor(array, cv2.COLOR_BGR2GRAY)

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from figscrape.geometry import PixelBox
-from figscrape.runtime.imaging import to_gray8
+from figscrape.runtime.imaging import opaque, to_gray8
 from figscrape.split.gutters import find_panels, reading_order
 from figscrape.split.settings import Settings
 from figscrape.split.letters import (
@@ -59,7 +59,7 @@ def _panels_from_pixels(image: np.ndarray, settings: Settings | None = None) -> 
     scale = max(height, width) / settings.cut_side
     if scale <= 1:
         return find_panels(to_gray8(image), settings)
-    plain = image.dtype == np.uint8 and (image.ndim == 2 or image.shape[2] == 3)
+    plain = image.dtype == np.uint8 and opaque(image)
     size = (round(width / scale), round(height / scale))
     small = cv2.resize(to_gray8(image) if plain else image, size, interpolation=cv2.INTER_AREA)
     fx, fy = width / small.shape[1], height / small.shape[0]

@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from figscrape.geometry import group_near
+from figscrape.runtime.imaging import opaque, to_gray8
 from figscrape.split.cuts import _cell_shares
 from figscrape.split.grids import _near_groups
 from figscrape.split.lines import _opened
@@ -58,3 +59,11 @@ def test_montage_panels_group_as_group_near_groups_them() -> None:
         x, y = rng.integers(0, 900, (2, 12))
         boxes = [(int(a), int(b), int(a + rng.integers(20, 200)), int(b + rng.integers(20, 200))) for a, b in zip(x, y)]
         assert _near_groups(boxes, 8.5) == group_near([tuple(map(float, b)) for b in boxes], 8.5)
+
+
+def test_grey_of_opaque_alpha_is_the_grey_of_its_colour_and_transparent_alpha_is_composited() -> None:
+    bgra = np.random.default_rng(5).integers(0, 256, (40, 60, 4), dtype=np.uint8)
+    bgra[..., 3] = 255
+    assert opaque(bgra) and np.array_equal(to_gray8(bgra), cv2.cvtColor(np.ascontiguousarray(bgra[..., :3]), cv2.COLOR_BGR2GRAY))
+    bgra[0, 0, 3] = 0  # one transparent pixel: composited on white
+    assert not opaque(bgra) and to_gray8(bgra)[0, 0] == 255
