@@ -3,11 +3,12 @@ and pictures, drawn cells and halves left whole."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from figscrape.geometry import iou
-from figscrape.split.gutters import find_panels
 from figscrape.split.grids import tiles_of
+from figscrape.split.gutters import find_panels
 from figscrape.split.settings import Settings
 from figscrape.synthetic import images as pics
 
@@ -73,3 +74,80 @@ def test_a_whole_picture_beside_a_montage_is_not_cut_at_its_pitch() -> None:
     found = montage_tiles(image, [(0, 0, 200, 400), (200, 0, 400, 400)], 0, Settings())
     assert (200, 0, 400, 400) in found or not any(f[0] >= 200 and f[3] <= 210 for f in found)
 
+
+
+# -- the whole-block reading: panels tried together, the margin's commonest level, busy tiles, dark pages untrimmed
+
+
+def test_panels_that_hold_a_montages_tiles_in_twos_and_threes_are_read_as_one_block() -> None:
+    from figscrape.split.grids import montage_tiles
+
+    image, truth = montage(1, 6, 120, lift=[60, 0, 90, 30, 80, 10])
+    members = [(0, 0, 240, 120), (240, 0, 600, 120), (600, 0, 720, 120)]  # what pixels alone part: 2 + 3 + 1 tiles
+    assert tiles_of(image, members[0], 0, Settings()) is None  # alone, a pair is no montage: only the block shows the pitch
+    found = montage_tiles(image, members, 0, Settings())
+    assert len(found) == 6
+    assert all(max(iou(t, f) for f in found) >= 0.9 for t in truth)
+
+
+def test_a_block_whose_tiles_would_straddle_two_panels_is_not_cut_as_one() -> None:
+    from figscrape.split.grids import montage_tiles
+
+    image, _ = montage(1, 6, 120, lift=[60, 0, 90, 30, 80, 10])
+    members = [(0, 0, 300, 120), (300, 0, 720, 120)]  # parted through the middle of the third tile: not a montage's panels
+    assert montage_tiles(image, members, 0, Settings()) == members
+
+
+def test_the_margin_is_the_rings_commonest_level_not_its_median() -> None:
+    from figscrape.split.grids import _margin_level
+
+    rng = np.random.default_rng(3)
+    image = np.zeros((300, 600), np.uint8)
+    for k in range(8):
+        r, c = divmod(k, 4)
+        tile = pics.ct_slice(rng, 150)
+        tile[tile < 25] = 0  # a clean black margin around each slice
+        image[r * 150 : (r + 1) * 150, c * 150 : (c + 1) * 150] = tile
+    image[0, :] = 255  # a frame line along the top
+    image[:, 0] = 128  # and a grey edge down one side: the ring's median is 128, a level the margin never has
+    ring = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    assert np.median(ring) == 128 and _margin_level(image.astype(np.int16)) == 0
+    found = tiles_of(image, (0, 0, 600, 300), None, Settings())  # pictures filling the figure: nothing trimmed
+    assert found is not None and len(found) == 8
+
+
+def busy_row(rng: np.random.Generator, n: int, side: int) -> np.ndarray:
+    """Tiles of fine texture (edges all through them, as a slice's own edges are) side by side."""
+    tiles = []
+    for k in range(n):
+        t = cv2.GaussianBlur(rng.normal(0, 1, (side, side)).astype(np.float32), (0, 0), 2)
+        tiles.append(np.clip(128 + 30 * (k % 2) + 40 * t / t.std(), 0, 255).astype(np.uint8))
+    return np.hstack(tiles)
+
+
+def test_busy_tiles_are_cut_at_lines_across_the_whole_block_only() -> None:
+    rng = np.random.default_rng(11)
+    image = busy_row(rng, 4, 160)
+    box = (0, 0, 640, 160)
+    assert tiles_of(image, box, None, Settings()) is None  # their edges are everywhere: no boundary stands out
+    whole = image.copy()
+    whole[:, [160, 320, 480]] = 255  # a one-pixel line between the tiles, top to bottom
+    assert len(tiles_of(whole, box, None, Settings()) or []) == 4
+    part = image.copy()
+    part[:96, [160, 320, 480]] = 255  # lines down 60% of the rows: a part of busy tiles' own edges
+    assert tiles_of(part, box, None, Settings()) is None
+    calm = np.clip(128 + rng.normal(0, 3, (160, 640)), 0, 255).astype(np.uint8)
+    calm[:96, [160, 320, 480]] = 255  # the same partial lines between calm tiles are their edges
+    assert len(tiles_of(calm, box, None, Settings()) or []) == 4
+
+
+def test_on_a_dark_page_the_block_is_also_read_untrimmed() -> None:
+    from figscrape.split.grids import _grid_in
+
+    rng = np.random.default_rng(3)
+    image = np.zeros((150, 600), np.uint8)
+    for k in range(4):  # each slice sits to the right in its tile: trimming the page's black takes 45 columns off the first tile only
+        image[25:125, k * 150 + 45 : k * 150 + 145] = pics.ct_slice(rng, 100)
+    assert _grid_in(image, 0, Settings()) is None  # trimmed, the pitch is off
+    found = tiles_of(image, (0, 0, 600, 150), 0, Settings())
+    assert found == [(0, 0, 150, 150), (150, 0, 300, 150), (300, 0, 450, 150), (450, 0, 600, 150)]
