@@ -71,7 +71,7 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarr
     cores = cores_of(mask, settings)
     major = major_flags(found, gray, settings)
     candidates = [part for p, m in zip(found, major) if m for part in unbridged(p, cores, gray, settings)]
-    majors = merge_overlapping([p.box for p in candidates if not container(p, candidates, settings)], settings)
+    majors = merge_overlapping([p.box for p in candidates if not container(p, candidates, mask, settings)], settings)
     if not majors:
         return [(0, 0, w, h)]
     small = [p for p, m in zip(found, major) if not m and p.pixels >= settings.speck]

@@ -97,12 +97,23 @@ def _flat_box(gray: np.ndarray, p: Piece, settings: Settings) -> bool:
     return level > settings.flat_level and bool((np.abs(patch.astype(np.int16) - level) <= settings.flat_tolerance).mean() >= settings.flat_share)
 
 
-def container(p: Piece, others: list[Piece], settings: Settings) -> bool:
-    """A sparse outline around several panels (a dashed group frame, a grid): not a panel itself."""
+def container(p: Piece, others: list[Piece], mask: np.ndarray, settings: Settings) -> bool:
+    """A sparse outline around several panels (a dashed group frame, a grid): not a panel itself.
+    An outline closes round them: it runs along all four sides of its box, where a chart's axes
+    (a left and a bottom spine round its curves and an inset) run along two."""
     if p.density >= settings.container_density:
         return False
     inside = [o for o in others if o is not p and g.area(g.intersection(o.box, p.box)) >= settings.container_inside * g.area(o.box)]
-    return len(inside) >= 2
+    return len(inside) >= 2 and _closed(mask, p.box, settings)
+
+
+def _closed(mask: np.ndarray, box: PixelBox, settings: Settings) -> bool:
+    """Whether content runs along each side of `box` (within a few pixels of it) over at least
+    `settings.container_side` of the side's length."""
+    x0, y0, x1, y1 = box
+    d = settings.line_thickness
+    sides = (mask[y0 : y0 + d, x0:x1].any(axis=0), mask[y1 - d : y1, x0:x1].any(axis=0), mask[y0:y1, x0 : x0 + d].any(axis=1), mask[y0:y1, x1 - d : x1].any(axis=1))
+    return all(s.size and s.mean() >= settings.container_side for s in sides)
 
 
 def _textured(gray: np.ndarray, p: Piece, settings: Settings) -> bool:

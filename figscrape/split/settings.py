@@ -92,6 +92,7 @@ class Settings:
     bridged_share: float = 0.85  # pictures joined by strokes hold this share of their piece's pixels
     container_density: float = 0.2  # an outline around panels covers less than this share of its box
     container_inside: float = 0.8  # a panel this share inside an outline is inside it
+    container_side: float = 0.3  # and the outline runs along this share of each side of its box (dashes too)
 
     # -- joining pieces into panels
     merge_overlap: float = 0.3  # boxes overlapping by this share of the smaller are one panel

@@ -367,3 +367,36 @@ def test_empty_axes_whose_ticks_point_inward_are_panels() -> None:
             truth.append((x0, y0, x1 + 1, y1 + 1))
     found = find_panels(image)
     assert len(found) == 4 and all(max(iou(t, f) for f in found) >= 0.85 for t in truth)
+
+
+def spines(image: np.ndarray, x0: int, y0: int, x1: int, y1: int, step: int) -> None:
+    """A left and a bottom spine with outward ticks, as R and despined matplotlib charts draw them."""
+    cv2.line(image, (x0, y0), (x0, y1), 0, 2)
+    cv2.line(image, (x0, y1), (x1, y1), 0, 2)
+    for x in range(x0, x1, step):
+        cv2.line(image, (x, y1), (x, y1 + 6), 0, 1)
+    for y in range(y1, y0, -step):
+        cv2.line(image, (x0 - 6, y), (x0, y), 0, 1)
+
+
+def test_a_charts_two_spines_round_its_curves_and_inset_are_a_panel_not_an_outline() -> None:
+    """Two charts, each two noisy curves and an inset with spines of its own inside a left and a
+    bottom spine: the spines hold several pieces and are sparse, as a group frame is, but they do
+    not close round them, so the chart is one panel and not the pieces inside it."""
+    rng = np.random.default_rng(12)
+    image = np.full((420, 1000), 255, np.uint8)
+    truth = []
+    for c in range(2):
+        x0 = 60 + c * 490
+        spines(image, x0, 30, x0 + 400, 380, 50)
+        xs = np.arange(x0 + 10, x0 + 400)
+        for level, ys in ((90, 180 - 120 * (1 - np.exp(-(xs - x0) / 60))), (160, 330 - 60 * (1 - np.exp(-(xs - x0) / 60)))):
+            for x, y in zip(xs, ys + rng.normal(0, 6, xs.size)):
+                cv2.line(image, (int(x), int(y) - 8), (int(x), int(y) + 8), level, 1)
+        spines(image, x0 + 250, 220, x0 + 390, 330, 35)
+        xi = np.arange(x0 + 255, x0 + 390)
+        for x, y in zip(xi, 320 - 60 * (1 - np.exp(-(xi - xi[0]) / 20))):
+            cv2.line(image, (int(x), int(y) - 4), (int(x), int(y) + 4), 120, 1)
+        truth.append((x0 - 6, 30, x0 + 401, 387))
+    found = find_panels(image)
+    assert len(found) == 2 and all(max(iou(t, f) for f in found) >= 0.9 for t in truth)
