@@ -92,9 +92,12 @@ def _flat_box(gray: np.ndarray, p: Piece, settings: Settings) -> bool:
     if p.density < settings.solid:
         return False
     x0, y0, x1, y1 = p.box
-    patch = gray[y0:y1, x0:x1]
-    level = int(np.median(patch))
-    return level > settings.flat_level and bool((np.abs(patch.astype(np.int16) - level) <= settings.flat_tolerance).mean() >= settings.flat_share)
+    counts = np.cumsum(cv2.calcHist([gray[y0:y1, x0:x1]], [0], None, [256], [0, 256]).ravel().astype(np.int64))  # the patch's median and share near it, from its histogram
+    n = int(counts[-1])
+    level = int((np.searchsorted(counts, (n - 1) // 2 + 1) + np.searchsorted(counts, n // 2 + 1)) / 2)  # np.median's: the middle two averaged
+    t = settings.flat_tolerance
+    near = counts[min(255, level + t)] - (counts[level - t - 1] if level - t > 0 else 0)
+    return level > settings.flat_level and bool(near / n >= settings.flat_share)
 
 
 def container(p: Piece, others: list[Piece], mask: np.ndarray, settings: Settings) -> bool:

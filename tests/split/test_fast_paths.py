@@ -67,3 +67,22 @@ def test_grey_of_opaque_alpha_is_the_grey_of_its_colour_and_transparent_alpha_is
     assert opaque(bgra) and np.array_equal(to_gray8(bgra), cv2.cvtColor(np.ascontiguousarray(bgra[..., :3]), cv2.COLOR_BGR2GRAY))
     bgra[0, 0, 3] = 0  # one transparent pixel: composited on white
     assert not opaque(bgra) and to_gray8(bgra)[0, 0] == 255
+
+
+def test_a_flat_box_is_judged_from_its_histogram_as_from_its_pixels() -> None:
+    from figscrape.split.pieces import Piece, _flat_box
+    from figscrape.split.settings import Settings
+
+    rng = np.random.default_rng(6)
+    settings = Settings()
+    seen = set()
+    for _ in range(400):
+        h, w = (int(v) for v in rng.integers(1, 40, 2))
+        gray = np.clip(rng.integers(0, 256) + rng.normal(0, rng.choice([0.5, 3, 8, 40]), (h, w)), 0, 255).astype(np.uint8)
+        if rng.random() < 0.3:
+            gray[: h // 2] = rng.integers(0, 256)  # two levels: the median between them
+        level = int(np.median(gray))
+        expected = level > settings.flat_level and bool((np.abs(gray.astype(np.int16) - level) <= settings.flat_tolerance).mean() >= settings.flat_share)
+        assert _flat_box(gray, Piece((0, 0, w, h), h * w, False), settings) == expected
+        seen.add(expected)
+    assert seen == {True, False}
