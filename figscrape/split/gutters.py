@@ -12,7 +12,8 @@ piece that is pictures joined only by strokes (arrows) is those pictures; large 
 overlap are one panel (a chart's curve and its axes); small pieces (panel letters, tick labels,
 axis titles, legends, scale bars) join the nearest panel, and strips of text over several panels
 (titles, headers) are dropped. Last, strips along a panel (a scanner table, a colour bar), small
-pictures tight beside it (zoomed insets) and the second lung of a masked slice join it.
+pictures tight beside it (zoomed insets) and the second lung of a masked slice join it. A figure with no
+panel-sized piece but two or more axes stacked as strips (scale or tick demos) is those strips.
 
 Gutters too thin for the analysis view, of the other colour than the page, or where two pictures
 touch (seams) are found first at a finer scale (cuts.py) and count as background in the mask.
@@ -39,6 +40,7 @@ from figscrape.split.joining import (
     attach,
     join_halves,
     merge_overlapping,
+    nearest_joined,
     spans_several,
 )
 from figscrape.split.lines import thin_lines
@@ -72,14 +74,27 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarr
     major = major_flags(found, gray, settings)
     candidates = [part for p, m in zip(found, major) if m for part in unbridged(p, cores, gray, settings)]
     majors = merge_overlapping([p.box for p in candidates if not container(p, candidates, mask, settings)], settings)
+    reach = settings.attach_reach * (w * w + h * h) ** 0.5
     if not majors:
-        return [(0, 0, w, h)]
+        return axis_strips(found, w, reach, settings) or [(0, 0, w, h)]
     small = [p for p, m in zip(found, major) if not m and p.pixels >= settings.speck]
     minors = [p for p in small if not p.glyph] + text_lines([p for p in small if p.glyph], settings)
     minors = [p for p in minors if not (len(majors) >= 2 and p.glyph and spans_several(p.box, majors, settings))]
-    reach = settings.attach_reach * (w * w + h * h) ** 0.5
     grown = attach([p.box for p in minors], majors, reach, settings)
     return join_halves(absorb_parts(merge_overlapping(grown, settings), reach, settings), mask, settings)
+
+
+def axis_strips(found: list[Piece], width: int, reach: float, settings: Settings) -> list[PixelBox]:
+    """In a figure with no panel-sized piece, its axes stacked as strips (a scale or a tick formatter
+    shown per row): thin pieces, lines with their ticks, running along most of its width, two or
+    more. Each is a panel with the text nearest it (its title above, its tick labels below); none
+    when the figure holds fewer than two."""
+    axes = [p for p in found if p.glyph and p.box[2] - p.box[0] >= settings.axis_strip * width]
+    if len(axes) < 2:
+        return []
+    rest = [p for p in found if all(p is not a for a in axes) and p.pixels >= settings.speck]
+    lines = [p for p in rest if not p.glyph] + text_lines([p for p in rest if p.glyph], settings)
+    return nearest_joined([p.box for p in lines], [a.box for a in axes], reach)
 
 
 def keep_line_drawings(mask: np.ndarray, gray: np.ndarray, settings: Settings) -> tuple[np.ndarray, list[Piece]]:

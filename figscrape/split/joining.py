@@ -119,6 +119,17 @@ def attach(small: list[PixelBox], majors: list[PixelBox], reach: float, settings
         gaps[open_, j] = _gaps(pieces_[open_], grown[j]) + tie[j]
 
 
+def nearest_joined(small: list[PixelBox], majors: list[PixelBox], reach: float) -> list[PixelBox]:
+    """`majors` each grown by the small pieces nearest to it (measured to it as it was) within reach."""
+    grown = list(majors)
+    for s in small:
+        gaps = [g.gap(s, m) for m in majors]
+        j = int(np.argmin(gaps))
+        if gaps[j] <= reach:
+            grown[j] = g.union([grown[j], s])
+    return grown
+
+
 def _ragged(edges: np.ndarray, width: int, settings: Settings) -> bool:
     """Whether a piece's edge, one position per row, wanders (a lung's) rather than runs straight (a picture's)."""
     edges = edges[edges >= 0]

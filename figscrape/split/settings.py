@@ -74,6 +74,7 @@ class Settings:
     tick_across: int = 20  # and at most this long across it
     tick_reach: int = 5  # square within which a tick mark touches its line
     axis_ticks: int = 3  # a line with this many tick marks is an axis, and stays
+    axis_strip: float = 0.5  # in a figure with no panel-sized piece, a thin piece this share of its width long is an axis strip
 
     # -- pieces and their classification
     speck: int = 6  # pieces of fewer pixels are noise (and what is left of a removed line's corner)

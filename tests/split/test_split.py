@@ -400,3 +400,25 @@ def test_a_charts_two_spines_round_its_curves_and_inset_are_a_panel_not_an_outli
         truth.append((x0 - 6, 30, x0 + 401, 387))
     found = find_panels(image)
     assert len(found) == 2 and all(max(iou(t, f) for f in found) >= 0.9 for t in truth)
+
+
+def axis_strips(count: int) -> tuple[np.ndarray, list]:
+    """Axes stacked one per row, as scale and tick-formatter demos draw them: a title, a line with
+    ticks and tick labels, and nothing panel-sized anywhere."""
+    image = np.full((count * 90 + 20, 700), 255, np.uint8)
+    truth = []
+    for k in range(count):
+        y = 40 + k * 90
+        cv2.putText(image, f"Scale number {k}", (20, y - 12), cv2.FONT_HERSHEY_SIMPLEX, 0.55, 0, 1)
+        cv2.line(image, (20, y), (680, y), 0, 1)
+        for i, x in enumerate(range(20, 681, 66)):
+            cv2.line(image, (x, y), (x, y + 6), 0, 1)
+            cv2.putText(image, f"{i / 10:.1f}", (x - 10, y + 22), cv2.FONT_HERSHEY_SIMPLEX, 0.4, 0, 1)
+        truth.append((10, y - 28, 695, y + 26))
+    return image, truth
+
+
+def test_axes_stacked_as_strips_are_a_panel_each_with_their_titles_and_labels() -> None:
+    image, truth = axis_strips(3)
+    found = find_panels(image)
+    assert len(found) == 3 and all(max(iou(t, f) for f in found) >= 0.8 for t in truth)
