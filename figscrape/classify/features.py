@@ -55,6 +55,13 @@ def small_panel(image: np.ndarray, longest: int = 2 * SIDE) -> np.ndarray:
     return cv2.resize(image, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
 
 
+def chroma(image: np.ndarray) -> np.ndarray:
+    """How coloured each pixel of an 8-bit BGR image is: max minus min of B, G, R (with OpenCV: numpy's
+    reductions over an axis of 3 took a third of the time of scoring a panel)."""
+    b, g, r = cv2.split(image)
+    return cv2.subtract(cv2.max(cv2.max(b, g), r), cv2.min(cv2.min(b, g), r))
+
+
 def image_view(image: np.ndarray, side: int = SIDE, channels: int = CHANNELS) -> np.ndarray:
     """The panel as float32 (channels, side, side) in [0, 1], letterboxed (aspect kept) on black:
     grey, then (with 2 channels) chroma, max minus min of B, G, R."""
@@ -67,7 +74,7 @@ def image_view(image: np.ndarray, side: int = SIDE, channels: int = CHANNELS) ->
     small = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
     if small.ndim == 3:
         grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
-        planes = [grey, small.max(axis=2) - small.min(axis=2)]
+        planes = [grey, chroma(small)]
     else:
         planes = [small, np.zeros_like(small)]
     out = np.zeros((channels, side, side), np.float32)
@@ -94,7 +101,7 @@ def image_statistics(image: np.ndarray) -> np.ndarray:
     image = to_view8(image)
     if image.ndim == 3:
         g = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-        c = image.max(axis=2) - image.min(axis=2)
+        c = chroma(image)
     else:
         g, c = image, np.zeros_like(image)
     if min(g.shape) < 4:
@@ -115,8 +122,8 @@ def image_statistics(image: np.ndarray) -> np.ndarray:
     gy = cv2.Sobel(gf, cv2.CV_32F, 0, 1, ksize=3)
     mag = np.hypot(gx, gy)
     edges = cv2.Canny(g, 50, 150) > 0
-    axis = (np.abs(gx) > 8 * np.abs(gy)) | (np.abs(gy) > 8 * np.abs(gx))
-    f += [edges.mean(), (edges & axis).sum() / max(1, int(edges.sum()))]
+    ex, ey = np.abs(gx[edges]), np.abs(gy[edges])  # the gradient at edge pixels only: the rest is never counted
+    f += [edges.mean(), int(((ex > 8 * ey) | (ey > 8 * ex)).sum()) / max(1, int(edges.sum()))]
     f += list(np.bincount(np.searchsorted(GRADIENT_BINS, mag.ravel()), minlength=len(GRADIENT_BINS) + 1) / n)
     busy = mag > 0.02
     noise = np.abs(gf - cv2.GaussianBlur(gf, (3, 3), 0))
