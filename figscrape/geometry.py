@@ -66,6 +66,18 @@ def y_overlap(a: Box, b: Box) -> float:
     return max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
+def mostly_inside(inner: Sequence[Box], outer: Sequence[Box], share: float) -> np.ndarray:
+    """Boolean (len(inner), len(outer)): overlap_fraction(inner[i], outer[j]) > share, all pairs at once."""
+    if len(inner) == 0 or len(outer) == 0:
+        return np.zeros((len(inner), len(outer)), dtype=bool)
+    a, b = np.asarray(inner, dtype=np.float64).reshape(-1, 4), np.asarray(outer, dtype=np.float64).reshape(-1, 4)
+    w = np.clip(np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0]), 0, None)
+    h = np.clip(np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1]), 0, None)
+    own = (np.clip(a[:, 2] - a[:, 0], 0, None) * np.clip(a[:, 3] - a[:, 1], 0, None))[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(own > 0, w * h / own, 0.0) > share
+
+
 def gap(a: Box, b: Box) -> float:
     """Chebyshev distance between two boxes: 0 when they touch or overlap."""
     dx = max(0.0, max(a[0], b[0]) - min(a[2], b[2]))

@@ -278,12 +278,19 @@ def _assign_once(work: _PageWork, prefer_above: bool, released: set[tuple[int, i
 
 def find_figures(pages: list[PageLayout]) -> list[FoundFigure]:
     """Every captioned figure of a document (pages already marked with `mark_furniture`)."""
+    return find_figures_and_tables(pages)[0]
+
+
+def find_figures_and_tables(pages: list[PageLayout]) -> tuple[list[FoundFigure], list[tuple[int, Box]]]:
+    """The captioned figures, and where the graphics a table caption claims are (page, box):
+    rules and shading of a table, which no figure proposal should take for a figure."""
     body = describe_body(pages)
     works = [_analyse(page, body) for page in pages]
     above = sum(1 for w in works for c in w.captions if w.chains[id(c)][0])
     below = sum(1 for w in works for c in w.captions if w.chains[id(c)][1] and not w.chains[id(c)][0])
     prefer_above = above >= below
     figures: list[FoundFigure] = []
+    tables: list[tuple[int, Box]] = []
     legends: dict[str, str] = {}
     for index, work in enumerate(works):
         assigned = _assign(work, prefer_above)
@@ -298,6 +305,7 @@ def find_figures(pages: list[PageLayout]) -> list[FoundFigure]:
                 continue_on_next_page(caption, work.page, works[index + 1].page, body, legend_list and not claimed)
             legend_list = caption.kind == "figure" and not claimed and not caption.label_only
             if caption.kind != "figure":
+                tables += [(work.page.number, b.bbox) for b in claimed]
                 continue
             if not claimed:
                 if not caption.label_only:
@@ -313,7 +321,7 @@ def find_figures(pages: list[PageLayout]) -> list[FoundFigure]:
         if fig.label_only and fig.number in legends:
             fig.caption = legends[fig.number]
     figures += _unlabelled_figure_pages(works, figures, legends)
-    return figures
+    return figures, tables
 
 
 SIDE_GAP = 40.0  # points between a figure and a caption set beside it

@@ -69,6 +69,12 @@ class PageLayout:
     drawings: list[Box]
 
 
+def symbol_font(font: str) -> bool:
+    """Dingbat and symbol fonts draw markers with letter codes (a legend's circles are "G" in ZapfDingbats)."""
+    lower = font.lower()
+    return any(name in lower for name in ("dingbat", "symbol", "wingding", "webding"))
+
+
 def _is_bold(font: str, flags: int) -> bool:
     return bool(flags & 16) or "bold" in font.lower() or font.endswith(("-B", "B", "-Bd", ",Bold"))
 
