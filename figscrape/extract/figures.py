@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from figscrape import geometry as g
 from figscrape.extract.captions import Caption, continue_on_next_page, find_captions
 from figscrape.extract.layout import (
@@ -163,11 +165,12 @@ def _with_side_neighbours(chain: list[tuple[Blob, float]], blobs: list[Blob], ba
 
 def _drop_frames(drawings: list[Box], captions: list[Caption]) -> list[Box]:
     """Remove boxes drawn around a figure together with its caption: they belong to neither."""
-    if not captions:
+    if not captions or not drawings:
         return drawings
     caption_boxes = [c.bbox for c in captions]  # a caption's box is worked out from its lines on each call
-    thin = [i for i, d in enumerate(drawings) if g.width(d) < 2 or g.height(d) < 2]
-    drop: set[int] = set()
+    sizes = np.asarray(drawings, dtype=np.float64)
+    thin = np.flatnonzero((np.maximum(0.0, sizes[:, 2] - sizes[:, 0]) < 2) | (np.maximum(0.0, sizes[:, 3] - sizes[:, 1]) < 2)).tolist()
+    drop: set[int] = set(np.flatnonzero(g.mostly_inside(caption_boxes, drawings, 0.95).any(axis=0)).tolist())
     for group in g.group_near([drawings[i] for i in thin], 2.0):
         members = [thin[k] for k in group]
         frame = g.union(drawings[i] for i in members)
@@ -178,9 +181,6 @@ def _drop_frames(drawings: list[Box], captions: list[Caption]) -> list[Box]:
         )
         if on_edge and any(g.overlap_fraction(c, frame) > 0.95 for c in caption_boxes):
             drop.update(members)
-    for i, d in enumerate(drawings):
-        if any(g.overlap_fraction(c, d) > 0.95 for c in caption_boxes):
-            drop.add(i)
     return [d for i, d in enumerate(drawings) if i not in drop]
 
 

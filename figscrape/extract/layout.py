@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
 import pymupdf
 
 from figscrape.geometry import Box, area, width
@@ -169,6 +170,13 @@ def _rounded(b: Box) -> tuple[int, int, int, int]:
     return (round(b[0] / 3), round(b[1] / 3), round(b[2] / 3), round(b[3] / 3))
 
 
+def _all_rounded(boxes: list[Box]) -> list[tuple[int, ...]]:
+    """`_rounded` of every box at once (a chart may have 100,000 drawings): halves to even, as round() does."""
+    if not boxes:
+        return []
+    return [tuple(r) for r in np.rint(np.asarray(boxes, dtype=np.float64) / 3).astype(np.int64).tolist()]
+
+
 def body_font_size(pages: list[PageLayout]) -> float:
     """The font size that carries most characters: the body text's."""
     sizes: Counter[float] = Counter()
@@ -235,12 +243,13 @@ def mark_furniture(pages: list[PageLayout]) -> None:
     image_seen: Counter[tuple] = Counter()
     xref_pages: Counter[int] = Counter()
     drawing_seen: Counter[tuple] = Counter()
-    for p in pages:
+    drawing_keys = [_all_rounded(p.drawings) for p in pages]
+    for p, keys in zip(pages, drawing_keys):
         text_seen.update({(_DIGITS.sub("#", line.text.strip()), _rounded(line.bbox)[1]) for line in p.lines})
         image_seen.update({_rounded(i.bbox) for i in p.images})
         xref_pages.update({i.xref for i in p.images if i.xref})
-        drawing_seen.update({_rounded(d) for d in p.drawings})
-    for p in pages:
+        drawing_seen.update(set(keys))
+    for p, keys in zip(pages, drawing_keys):
         height = p.rect[3] - p.rect[1]
         for line in p.lines:
             key = (_DIGITS.sub("#", line.text.strip()), _rounded(line.bbox)[1])
@@ -254,7 +263,7 @@ def mark_furniture(pages: list[PageLayout]) -> None:
                 img for img in p.images
                 if image_seen[_rounded(img.bbox)] < repeat_at and xref_pages[img.xref] < max(2, repeat_at)
             ]
-            p.drawings = [d for d in p.drawings if drawing_seen[_rounded(d)] < repeat_at]
+            p.drawings = [d for d, key in zip(p.drawings, keys) if drawing_seen[key] < repeat_at]
     body = body_font_size(pages)
     column = text_column_extent(pages, body)
     if column is None:
