@@ -114,13 +114,24 @@ def _is_visible(path: dict) -> bool:
 
 
 def _read_drawings(page: pymupdf.Page, page_box: Box) -> list[Box]:
+    """Boxes of the visible paths, each cut to the clip it is drawn in (a chart's lines that run
+    past its axes are clipped there, and a reader sees only the part inside)."""
     boxes: list[Box] = []
     page_area = area(page_box)
-    for path in page.get_cdrawings():
+    clips: list[Box] = [page_box]  # clips[k]: the visible area for items of level k
+    for path in page.get_cdrawings(extended=True):
+        level = path.get("level", 0)
+        del clips[level + 1 :]
+        while len(clips) <= level:
+            clips.append(clips[-1])
+        if path["type"] in ("clip", "group"):
+            s, c = path.get("scissor") or clips[level], clips[level]
+            clips.append((max(s[0], c[0]), max(s[1], c[1]), min(s[2], c[2]), min(s[3], c[3])) if path["type"] == "clip" else c)
+            continue
         if not _is_visible(path):
             continue
-        r = path["rect"]
-        box = (max(r[0], page_box[0]), max(r[1], page_box[1]), min(r[2], page_box[2]), min(r[3], page_box[3]))
+        r, c = path["rect"], clips[level]
+        box = (max(r[0], c[0]), max(r[1], c[1]), min(r[2], c[2]), min(r[3], c[3]))
         if box[2] < box[0] or box[3] < box[1]:
             continue
         if area(box) > 0.85 * page_area:
