@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import pymupdf
@@ -16,8 +18,7 @@ _WHITESPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):  # a tuple: made for every span of every page, twice as fast as a frozen dataclass
     text: str
     font: str
     size: float
@@ -38,12 +39,12 @@ class TextLine:
         """Font size of the line's first visible span."""
         return self.main_span.size
 
-    @property
+    @cached_property
     def main_span(self) -> Span:
         """The first span that carries visible text."""
         return next((s for s in self.spans if s.text.strip()), self.spans[0])
 
-    @property
+    @cached_property
     def tail_span(self) -> Span:
         """The last span that carries visible text (the caption text after a bold label)."""
         return next((s for s in reversed(self.spans) if s.text.strip()), self.spans[-1])
@@ -76,6 +77,12 @@ def symbol_font(font: str) -> bool:
     return any(name in lower for name in ("dingbat", "symbol", "wingding", "webding"))
 
 
+@lru_cache(maxsize=4096)
+def _weight_and_slant(font: str, flags: int) -> tuple[bool, bool]:
+    """(bold, italic) of a span's font: a document sets thousands of spans in a few fonts."""
+    return _is_bold(font, flags), _is_italic(font, flags)
+
+
 def _is_bold(font: str, flags: int) -> bool:
     return bool(flags & 16) or "bold" in font.lower() or font.endswith(("-B", "B", "-Bd", ",Bold"))
 
@@ -90,10 +97,7 @@ def _read_lines(page: pymupdf.Page) -> list[TextLine]:
     data = page.get_text("dict", flags=pymupdf.TEXTFLAGS_TEXT & ~pymupdf.TEXT_PRESERVE_IMAGES)
     for block in data["blocks"]:
         for line in block.get("lines", []):
-            spans = tuple(
-                Span(s["text"], s["font"], round(s["size"], 1), _is_bold(s["font"], s["flags"]), _is_italic(s["font"], s["flags"]))
-                for s in line["spans"]
-            )
+            spans = tuple(Span(s["text"], s["font"], round(s["size"], 1), *_weight_and_slant(s["font"], s["flags"])) for s in line["spans"])
             if not spans:
                 continue
             text = _WHITESPACE.sub(" ", "".join(s.text for s in spans).replace("\u00a0", " "))
