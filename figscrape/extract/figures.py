@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from figscrape import geometry as g
-from figscrape.extract.captions import Caption, continue_on_next_page, find_captions
+from figscrape.extract.captions import (
+    Caption,
+    continue_in_next_column,
+    continue_on_next_page,
+    find_captions,
+)
 from figscrape.extract.layout import (
     BodyText,
     PageLayout,
@@ -301,6 +306,8 @@ def find_figures_and_tables(pages: list[PageLayout]) -> tuple[list[FoundFigure],
                 _beside(caption, work.blobs, taken) if caption.kind == "figure" and not caption.label_only else []
             )
             taken.update(id(b) for b in claimed)
+            if caption.kind == "figure" and claimed:
+                continue_in_next_column(caption, work.page, g.union(b.bbox for b in claimed), body)
             if caption.kind == "figure" and index + 1 < len(works) and not caption.label_only:
                 continue_on_next_page(caption, work.page, works[index + 1].page, body, legend_list and not claimed)
             legend_list = caption.kind == "figure" and not claimed and not caption.label_only

@@ -117,3 +117,22 @@ def test_a_caption_in_the_text_font_that_stops_at_a_panel_letter_goes_on_at_the_
     (caption,) = find_captions(page, body)
     continue_on_next_page(caption, page, following, body)
     assert caption.text.endswith("types. d. Average conservation scores around the regions. e. Expression of the genes nearby.")
+
+
+def test_a_caption_set_in_columns_under_a_full_width_figure_goes_on_in_the_next_column() -> None:
+    from figscrape.extract.captions import continue_in_next_column, find_captions
+    from figscrape.extract.layout import BodyText, PageLayout
+
+    def small(bbox: tuple[float, float, float, float], text: str, bold: bool = False) -> TextLine:
+        return TextLine(bbox, text, (Span(text, "Helvetica-Bold" if bold else "Helvetica", 8.0, bold, False),), True)
+
+    left = [small((36, 600, 290, 608), "Figure 2 | Assessing the communities.", bold=True), small((36, 610, 290, 618), "Composite performance of the four algorithms. Test")]
+    right = [small((306, 600, 560, 608), "networks were chosen for their varied sizes."), small((306, 610, 560, 618), "Link clustering finds the most relevant structure.")]
+    body = BodyText("Times-Roman", 9.5, 1.3)
+    page = PageLayout(1, (0, 0, 595, 792), left + right, [], [(36, 300, 560, 590)])
+    (caption,) = find_captions(page, body)
+    continue_in_next_column(caption, page, (36, 300, 560, 590), body)
+    assert caption.text.endswith("four algorithms. Test networks were chosen for their varied sizes. Link clustering finds the most relevant structure.")
+    (narrow,) = find_captions(page, body)
+    continue_in_next_column(narrow, page, (36, 300, 290, 590), body)  # a figure of the caption's column: the next column is running text
+    assert narrow.continuation == []
