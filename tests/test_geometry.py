@@ -1,3 +1,5 @@
+import numpy as np
+
 from figscrape import geometry as g
 
 
@@ -23,6 +25,17 @@ def test_group_near_handles_many_boxes_quickly() -> None:
     boxes = [(float(i % 300), float(i // 300), i % 300 + 0.5, i // 300 + 0.5) for i in range(60_000)]
     groups = g.group_near(boxes, 1.0)
     assert len(groups) == 1 and len(groups[0]) == 60_000
+
+
+def test_group_near_groups_a_few_boxes_as_it_groups_many() -> None:
+    rng = np.random.default_rng(5)
+    for _ in range(40):
+        n = int(rng.integers(2, 60))
+        corner = rng.uniform(0, 300, (n, 2))
+        boxes = [tuple(map(float, b)) for b in np.hstack([corner, corner + rng.uniform(0, 40, (n, 2))])]
+        tol = float(rng.choice([0.0, 2.0, 6.0, 24.0]))
+        padded = boxes + [(1000.0 + 3 * i, 1000.0, 1001.0 + 3 * i, 1001.0) for i in range(g.PAIRWISE_LIMIT)]  # many boxes, painted
+        assert g.group_near(boxes, tol) == [grp for grp in g.group_near(padded, tol) if grp[0] < n]
 
 
 def test_union_and_overlap_fraction() -> None:

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from figscrape.extract.layout import BodyText, PageLayout, Span, TextLine
+from figscrape.extract.letters import panel_letter
 from figscrape.geometry import Box, union, x_overlap
 
 _CAPTION_START = re.compile(
@@ -218,15 +219,48 @@ def find_captions(page: PageLayout, body: BodyText | None = None) -> list[Captio
     return captions
 
 
+def continue_in_next_column(caption: Caption, page: PageLayout, figure: Box, body: BodyText) -> None:
+    """Append the caption's tail when it is set in columns under a figure spanning them (a
+    journal's full-width figure): its column ends, and the next column under the figure starts
+    level with the caption's first line in the caption's own style."""
+    last, first = caption.lines[-1], caption.lines[0]
+    cap = caption.bbox
+    if caption.label_only or caption.continuation or figure[2] - figure[0] < 1.3 * (cap[2] - cap[0]):
+        return
+    if any(not l.furniture and not l.blank and l.bbox[1] > last.bbox[3] + 1 and _same_column(l, last) for l in page.lines):
+        return  # the caption's column goes on under it
+    style = (last.tail_span.font, last.tail_span.size)
+    if style[0] == body.font and _SENTENCE_END.search(last.text):
+        return  # in the text font only a sentence cut short says that the caption runs on
+    beside = [
+        l for l in page.lines
+        if l.horizontal and not l.furniture and not l.blank and cap[2] - 1 <= l.bbox[0] < figure[2] and l.bbox[1] >= first.bbox[1] - first.size
+    ]
+    top = min(beside, key=lambda l: (l.bbox[1], l.bbox[0]), default=None)
+    if top is None or abs(top.bbox[1] - first.bbox[1]) > first.size or parse_caption_start(top) or (top.main_span.font, top.size) != style:
+        return
+    tail = _follow(top, _reading_order(beside), set(), body)
+    caption.continuation = [l for l in tail if (l.main_span.font, l.size) == style]
+
+
+def _ends_on_panel_label(line: TextLine) -> bool:
+    """The line ends with a bold panel letter ("... types. d."): the next panel's description follows."""
+    tail = line.tail_span
+    return tail.bold and tail is not line.main_span and len(tail.text.strip()) <= 4 and panel_letter(tail.text) is not None
+
+
 def continue_on_next_page(caption: Caption, page: PageLayout, next_page: PageLayout, body: BodyText, in_legend_list: bool = False) -> None:
     """Append the caption's tail when it runs on at the top of the next page in its own font."""
     last = caption.lines[-1]
     below = [l for l in page.lines if not l.furniture and not l.blank and l.bbox[1] > last.bbox[3] + 1 and _same_column(l, last)]
-    if below or caption.label_only:
-        return
-    style = (last.tail_span.font, last.tail_span.size)
-    if style[0] == body.font and _SENTENCE_END.search(last.text) and not in_legend_list:
-        return  # in the body font, only a sentence cut short or a list of legends tells that the caption runs on
+    if below or caption.label_only or caption.continuation:
+        return  # the caption goes on in its column, is a bare label, or has gone on in the next column
+    label_last = _ends_on_panel_label(last)
+    before_label = last.spans[: max(i for i, s in enumerate(last.spans) if s is last.tail_span)] if label_last else ()
+    text_span = next((s for s in reversed(before_label) if s.text.strip()), last.tail_span)
+    style = (text_span.font, text_span.size)
+    if style[0] == body.font and _SENTENCE_END.search(last.text) and not in_legend_list and not label_last:
+        return  # in the body font, only a sentence cut short, a panel's letter or a list of legends tells that the caption runs on
     top = [l for l in _reading_order(next_page.lines) if l.horizontal and not l.furniture]
     if not top or parse_caption_start(top[0]) or (top[0].main_span.font, top[0].size) != style:
         return

@@ -10,7 +10,7 @@ from pathlib import Path
 import pymupdf
 
 from figscrape import geometry as g
-from figscrape.extract.figures import FoundFigure, find_figures
+from figscrape.extract.figures import FoundFigure, find_figures_and_tables
 from figscrape.extract.images import (
     Drawable,
     FigureImage,
@@ -20,7 +20,7 @@ from figscrape.extract.images import (
     render_inked,
     upright,
 )
-from figscrape.extract.layout import PageLayout, mark_furniture, read_page
+from figscrape.extract.layout import PageLayout, mark_furniture, read_page, symbol_font
 from figscrape.extract.letters import panel_letter
 from figscrape.extract.proposals import add_detected_figures
 from figscrape.runtime.mupdf import log_mupdf_messages
@@ -98,12 +98,6 @@ def _to_pixels(box: g.Box, fig: g.Box, image: FigureImage) -> tuple[int, int, in
     return (x0, y0, max(x0 + 1, x1), max(y0 + 1, y1))
 
 
-def _symbol_font(font: str) -> bool:
-    """Dingbat and symbol fonts draw markers with letter codes (a legend's circles are "G" in ZapfDingbats)."""
-    lower = font.lower()
-    return any(name in lower for name in ("dingbat", "symbol", "wingding", "webding"))
-
-
 def _embedded(fig: FoundFigure) -> bool:
     """The figure's pixels are its one image as stored, not a render of its box."""
     return fig.kind == "raster" and bool(fig.images[0].xref)
@@ -117,7 +111,7 @@ def _panel_evidence(fig: FoundFigure, layout: PageLayout, image: FigureImage) ->
     letters = [
         (letter, _to_pixels(line.bbox, shown, image))
         for line in layout.lines
-        if line.horizontal and (letter := panel_letter(line.text)) and not _symbol_font(line.main_span.font)
+        if line.horizontal and (letter := panel_letter(line.text)) and not symbol_font(line.main_span.font)
         and g.overlap_fraction(line.bbox, g.expand(fig.bbox, 2)) > 0.8
     ]
     return tiles, letters
@@ -134,7 +128,7 @@ def extract_figures(path: Path, max_pages: int = MAX_PAGES) -> ExtractedDocument
         pages = [read_page(p) for p in doc]
         mark_furniture(pages)
         result = ExtractedDocument(str(path), doc.page_count)
-        figures = add_detected_figures(doc, pages, find_figures(pages))
+        figures = add_detected_figures(doc, pages, *find_figures_and_tables(pages))
         per_page = Counter(f.page for f in figures)
         drawn: dict[int, Drawable] = {}  # a page with several figures is read once into a display list
         extracted: dict[int, ExtractedFigure] = {}

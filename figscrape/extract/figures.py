@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from figscrape import geometry as g
-from figscrape.extract.captions import Caption, continue_on_next_page, find_captions
+from figscrape.extract.captions import (
+    Caption,
+    continue_in_next_column,
+    continue_on_next_page,
+    find_captions,
+)
 from figscrape.extract.layout import (
     BodyText,
     PageLayout,
@@ -163,11 +170,12 @@ def _with_side_neighbours(chain: list[tuple[Blob, float]], blobs: list[Blob], ba
 
 def _drop_frames(drawings: list[Box], captions: list[Caption]) -> list[Box]:
     """Remove boxes drawn around a figure together with its caption: they belong to neither."""
-    if not captions:
+    if not captions or not drawings:
         return drawings
     caption_boxes = [c.bbox for c in captions]  # a caption's box is worked out from its lines on each call
-    thin = [i for i, d in enumerate(drawings) if g.width(d) < 2 or g.height(d) < 2]
-    drop: set[int] = set()
+    sizes = np.asarray(drawings, dtype=np.float64)
+    thin = np.flatnonzero((np.maximum(0.0, sizes[:, 2] - sizes[:, 0]) < 2) | (np.maximum(0.0, sizes[:, 3] - sizes[:, 1]) < 2)).tolist()
+    drop: set[int] = set(np.flatnonzero(g.mostly_inside(caption_boxes, drawings, 0.95).any(axis=0)).tolist())
     for group in g.group_near([drawings[i] for i in thin], 2.0):
         members = [thin[k] for k in group]
         frame = g.union(drawings[i] for i in members)
@@ -178,9 +186,6 @@ def _drop_frames(drawings: list[Box], captions: list[Caption]) -> list[Box]:
         )
         if on_edge and any(g.overlap_fraction(c, frame) > 0.95 for c in caption_boxes):
             drop.update(members)
-    for i, d in enumerate(drawings):
-        if any(g.overlap_fraction(c, d) > 0.95 for c in caption_boxes):
-            drop.add(i)
     return [d for i, d in enumerate(drawings) if i not in drop]
 
 
@@ -278,12 +283,19 @@ def _assign_once(work: _PageWork, prefer_above: bool, released: set[tuple[int, i
 
 def find_figures(pages: list[PageLayout]) -> list[FoundFigure]:
     """Every captioned figure of a document (pages already marked with `mark_furniture`)."""
+    return find_figures_and_tables(pages)[0]
+
+
+def find_figures_and_tables(pages: list[PageLayout]) -> tuple[list[FoundFigure], list[tuple[int, Box]]]:
+    """The captioned figures, and where the graphics a table caption claims are (page, box):
+    rules and shading of a table, which no figure proposal should take for a figure."""
     body = describe_body(pages)
     works = [_analyse(page, body) for page in pages]
     above = sum(1 for w in works for c in w.captions if w.chains[id(c)][0])
     below = sum(1 for w in works for c in w.captions if w.chains[id(c)][1] and not w.chains[id(c)][0])
     prefer_above = above >= below
     figures: list[FoundFigure] = []
+    tables: list[tuple[int, Box]] = []
     legends: dict[str, str] = {}
     for index, work in enumerate(works):
         assigned = _assign(work, prefer_above)
@@ -294,10 +306,13 @@ def find_figures(pages: list[PageLayout]) -> list[FoundFigure]:
                 _beside(caption, work.blobs, taken) if caption.kind == "figure" and not caption.label_only else []
             )
             taken.update(id(b) for b in claimed)
+            if caption.kind == "figure" and claimed:
+                continue_in_next_column(caption, work.page, g.union(b.bbox for b in claimed), body)
             if caption.kind == "figure" and index + 1 < len(works) and not caption.label_only:
                 continue_on_next_page(caption, work.page, works[index + 1].page, body, legend_list and not claimed)
             legend_list = caption.kind == "figure" and not claimed and not caption.label_only
             if caption.kind != "figure":
+                tables += [(work.page.number, b.bbox) for b in claimed]
                 continue
             if not claimed:
                 if not caption.label_only:
@@ -313,7 +328,7 @@ def find_figures(pages: list[PageLayout]) -> list[FoundFigure]:
         if fig.label_only and fig.number in legends:
             fig.caption = legends[fig.number]
     figures += _unlabelled_figure_pages(works, figures, legends)
-    return figures
+    return figures, tables
 
 
 SIDE_GAP = 40.0  # points between a figure and a caption set beside it

@@ -10,8 +10,10 @@ structure split), or becomes a figure of its own with the nearest free caption o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pymupdf
 
 from figscrape import geometry as g
@@ -24,6 +26,7 @@ from figscrape.extract.layout import (
     PlacedImage,
     TextLine,
     describe_body,
+    symbol_font,
 )
 from figscrape.geometry import Box
 
@@ -43,8 +46,8 @@ class PageFacts:
     page: PageLayout
     captions: list[Caption]  # figure captions and bare labels that start on the page
     figures: list[FoundFigure]  # the structure's figures on the page
-    free: list[Box]  # images and drawings (not hairlines) outside every figure
-    free_marks: list[Box]  # every image and drawing outside every figure, hairlines too
+    free: list[Box]  # of those, the ones that are neither hairlines nor boxes behind text
+    free_marks: list[Box]  # every image and drawing outside every figure and table, hairlines too
     body_lines: int
 
 
@@ -57,13 +60,36 @@ def _solid(box: Box) -> bool:
     return g.width(box) >= 2 and g.height(box) >= 2
 
 
-def page_facts(page: PageLayout, figures: list[FoundFigure], body: BodyText) -> PageFacts:
+def page_facts(page: PageLayout, figures: list[FoundFigure], body: BodyText, tables: Sequence[Box] = ()) -> PageFacts:
+    """What the gate and the merge need of a page; `tables`: where graphics a table caption claims are."""
     mine = [f for f in figures if f.page == page.number]
-    boxes = [g.expand(f.bbox, 4) for f in mine]
-    marks = [p for p in [i.bbox for i in page.images] + page.drawings if not any(g.overlap_fraction(p, b) > 0.8 for b in boxes)]
+    images = [i.bbox for i in page.images]
+    parts = images + page.drawings
+    claimed = [g.expand(f.bbox, 4) for f in mine] + [g.expand(t, 4) for t in tables]
+    outside = ~g.mostly_inside(parts, claimed, 0.8).any(axis=1)
+    marks = [p for p, out in zip(parts, outside) if out]
+    typeset = _text_backgrounds([p for p, out in zip(parts[len(images):], outside[len(images):]) if out], parts, [l.bbox for l in page.lines if _words(l)])
+    free = [m for m in marks if _solid(m) and m not in typeset]
     captions = [c for c in find_captions(page, body) if c.kind == "figure"]
     body_lines = sum(1 for l in page.lines if not l.furniture and l.horizontal and _is_body_line(l, body))
-    return PageFacts(page, captions, mine, [m for m in marks if _solid(m)], marks, body_lines)
+    return PageFacts(page, captions, mine, free, marks, body_lines)
+
+
+def _words(line: TextLine) -> bool:
+    """A line of words, not a marker set as a glyph (a scatter plot's dots in ZapfDingbats)."""
+    return sum(c.isalnum() for c in line.text) >= 2 and not symbol_font(line.main_span.font)
+
+
+def _text_backgrounds(drawn: list[Box], parts: list[Box], lines: list[Box]) -> list[Box]:
+    """Drawn boxes that hold text and nothing else drawn (a shaded table cell, a code listing, a
+    framed remark): a filled or framed box behind words is typography, not a graphic. Any mark
+    within the box (a chart's dots, however small) makes it a graphic; rules along its edges do not."""
+    holding = [d for d, has in zip(drawn, g.mostly_inside(lines, drawn, 0.8).any(axis=0)) if has and _solid(d)]
+    if not holding:
+        return []
+    within = g.mostly_inside(parts, [g.expand(d, -2) for d in holding], 0.5)
+    smaller = np.asarray([g.area(p) for p in parts])[:, None] < 0.9 * np.asarray([g.area(d) for d in holding])[None, :]
+    return [d for d, crowded in zip(holding, (within & smaller).any(axis=0)) if not crowded]
 
 
 def unsure_because(facts: PageFacts, numbers_found: set[str], labelled: bool = False) -> str:
@@ -165,10 +191,11 @@ def merge(facts: PageFacts, detections: list[Detection], used: set[str], legends
     return added
 
 
-def add_detected_figures(doc: pymupdf.Document, pages: list[PageLayout], figures: list[FoundFigure]) -> list[FoundFigure]:
-    """The structure's figures with the detector's added where a page is not sure."""
+def add_detected_figures(doc: pymupdf.Document, pages: list[PageLayout], figures: list[FoundFigure], tables: Sequence[tuple[int, Box]] = ()) -> list[FoundFigure]:
+    """The structure's figures with the detector's added where a page is not sure (`tables`:
+    (page, box) of graphics that table captions claim)."""
     body = describe_body(pages)
-    facts = [page_facts(p, figures, body) for p in pages]
+    facts = [page_facts(p, figures, body, [box for number, box in tables if number == p.number]) for p in pages]
     used = {f.number for f in figures}
     legends: dict[str, str] = {}
     for index, f in enumerate(facts):

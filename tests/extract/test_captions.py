@@ -99,3 +99,40 @@ def test_a_caption_set_double_spaced_like_its_text_goes_on() -> None:
         _line((72, 330, 540, 342), ("and reproducible. a. Enrichment of probes.", False), size=12.0),
     ]
     assert _caption_text(lines, line_gap=18.0).endswith("Enrichment of probes.")
+
+
+def test_a_caption_in_the_text_font_that_stops_at_a_panel_letter_goes_on_at_the_top_of_the_next_page() -> None:
+    from figscrape.extract.captions import continue_on_next_page, find_captions
+    from figscrape.extract.layout import BodyText, PageLayout
+
+    body = BodyText("Times-Roman", 12.0, 18.0)
+    page = PageLayout(1, (0, 0, 612, 792), [
+        _line((72, 600, 540, 612), ("Figure 5. Function of the regions. ", True), ("a. Heatmap of the signals.", False), size=12.0),
+        _line((72, 630, 540, 642), ("Grey denotes the rest of the tissue types. ", False), ("d.", True), size=12.0),
+    ], [], [(60, 100, 540, 580)])
+    following = PageLayout(2, (0, 0, 612, 792), [
+        _line((72, 80, 540, 92), ("Average conservation scores around the regions.", False), size=12.0),
+        _line((72, 110, 540, 122), ("e. Expression of the genes nearby.", False), size=12.0),
+    ], [], [])
+    (caption,) = find_captions(page, body)
+    continue_on_next_page(caption, page, following, body)
+    assert caption.text.endswith("types. d. Average conservation scores around the regions. e. Expression of the genes nearby.")
+
+
+def test_a_caption_set_in_columns_under_a_full_width_figure_goes_on_in_the_next_column() -> None:
+    from figscrape.extract.captions import continue_in_next_column, find_captions
+    from figscrape.extract.layout import BodyText, PageLayout
+
+    def small(bbox: tuple[float, float, float, float], text: str, bold: bool = False) -> TextLine:
+        return TextLine(bbox, text, (Span(text, "Helvetica-Bold" if bold else "Helvetica", 8.0, bold, False),), True)
+
+    left = [small((36, 600, 290, 608), "Figure 2 | Assessing the communities.", bold=True), small((36, 610, 290, 618), "Composite performance of the four algorithms. Test")]
+    right = [small((306, 600, 560, 608), "networks were chosen for their varied sizes."), small((306, 610, 560, 618), "Link clustering finds the most relevant structure.")]
+    body = BodyText("Times-Roman", 9.5, 1.3)
+    page = PageLayout(1, (0, 0, 595, 792), left + right, [], [(36, 300, 560, 590)])
+    (caption,) = find_captions(page, body)
+    continue_in_next_column(caption, page, (36, 300, 560, 590), body)
+    assert caption.text.endswith("four algorithms. Test networks were chosen for their varied sizes. Link clustering finds the most relevant structure.")
+    (narrow,) = find_captions(page, body)
+    continue_in_next_column(narrow, page, (36, 300, 290, 590), body)  # a figure of the caption's column: the next column is running text
+    assert narrow.continuation == []

@@ -29,3 +29,22 @@ def test_a_blank_region_keeps_its_box_and_whole_render() -> None:
     box, image = render_inked(page, (100, 100, 172, 136), 144)
     assert box == (100, 100, 172, 136)
     assert (image.width, image.height) == (144, 72)
+
+
+def test_an_image_with_a_soft_mask_keeps_its_colours_and_alpha_as_stored() -> None:
+    import cv2
+
+    from figscrape.extract.images import embedded_image
+
+    rng = np.random.default_rng(3)
+    bgr = rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    alpha = np.tile(np.linspace(0, 255, 80).astype(np.uint8), (60, 1))  # every level from clear to opaque
+    doc = pymupdf.open()
+    page = doc.new_page()
+    xref = page.insert_image((100, 100, 260, 220), stream=cv2.imencode(".png", bgr)[1].tobytes())
+    mask = page.insert_image((0, 0, 1, 1), stream=cv2.imencode(".png", alpha)[1].tobytes())  # the samples exactly, as a soft mask
+    doc.xref_set_key(xref, "SMask", f"{mask} 0 R")
+    got = decode(embedded_image(doc, xref).data)
+    assert got.shape == (60, 80, 4)
+    assert np.array_equal(got[:, :, 3], alpha)
+    assert np.array_equal(got[:, :, :3], bgr)  # not multiplied by alpha, which a reader takes for darker colours

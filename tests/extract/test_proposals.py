@@ -12,7 +12,7 @@ import pymupdf
 from figscrape.extract import detector
 from figscrape.extract.detector import Detection, decode, detect
 from figscrape.extract.document import extract_figures
-from figscrape.extract.figures import find_figures
+from figscrape.extract.figures import find_figures, find_figures_and_tables
 from figscrape.extract.layout import describe_body, mark_furniture, read_page
 from figscrape.extract.proposals import merge, page_facts, snap, unsure_because
 from figscrape.geometry import iou
@@ -121,6 +121,44 @@ def test_in_a_labelled_document_an_unlabelled_graphic_beside_running_text_is_not
     _, _, _, facts = _facts(_pdf(tmp_path, draw))
     assert unsure_because(facts, set(), labelled=True) == ""
     assert unsure_because(facts, set(), labelled=False) == "graphics no figure claims"
+
+
+def test_shaded_boxes_behind_text_are_typography_but_a_box_of_dots_is_a_graphic(tmp_path: Path) -> None:
+    def shaded(page: pymupdf.Page) -> None:
+        _body(page, 80, 8)
+        for k in range(6):  # a code listing and a table's shaded rows
+            page.draw_rect((72, 220 + 40 * k, 520, 250 + 40 * k), color=None, fill=(0.85, 0.85, 0.85))
+            page.insert_text((80, 240 + 40 * k), f"row {k}: mean (range) 57.2 (47 - 71)", fontsize=9)
+        _body(page, 540, 10)
+
+    def dots(page: pymupdf.Page) -> None:
+        shaded(page)
+        for k in range(40):  # the same boxes, a chart's markers drawn in them
+            page.draw_circle((300 + 5 * k, 225 + 40 * (k % 6)), 0.6, color=None, fill=(0, 0, 0))
+
+    _, _, _, facts = _facts(_pdf(tmp_path, shaded))
+    assert facts.free == [] and unsure_because(facts, set()) == ""
+    (tmp_path / "page.pdf").unlink()
+    _, _, _, facts = _facts(_pdf(tmp_path, dots))
+    assert unsure_because(facts, set()) == "graphics no figure claims"
+
+
+def test_graphics_a_table_caption_claims_do_not_make_the_page_unsure(tmp_path: Path) -> None:
+    def draw(page: pymupdf.Page) -> None:
+        _body(page, 80, 8)
+        page.insert_text((72, 210), "Table 1. Characteristics of the cohorts.", fontsize=9)
+        for k in range(6):  # rows shaded in turn, some with nothing written in them
+            page.draw_rect((72, 220 + 30 * k, 520, 235 + 30 * k), color=None, fill=(0.8, 0.8, 0.8))
+            page.draw_rect((72, 235 + 30 * k, 520, 250 + 30 * k), color=None, fill=(0.9, 0.9, 0.9))
+        _body(page, 540, 10)
+
+    doc = pymupdf.open(_pdf(tmp_path, draw))
+    pages = [read_page(p) for p in doc]
+    mark_furniture(pages)
+    figures, tables = find_figures_and_tables(pages)
+    assert figures == [] and tables
+    assert unsure_because(page_facts(pages[0], figures, describe_body(pages)), set()) == "graphics no figure claims"
+    assert unsure_because(page_facts(pages[0], figures, describe_body(pages), [box for _, box in tables]), set()) == ""
 
 
 def test_a_page_whose_labels_all_have_figures_elsewhere_is_sure(tmp_path: Path) -> None:

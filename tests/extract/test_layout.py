@@ -1,0 +1,23 @@
+"""Reading a page: the drawings a reader sees, where a reader sees them."""
+
+from __future__ import annotations
+
+import pymupdf
+
+from figscrape.extract.layout import read_page
+
+
+def _page_with_content(stream: bytes) -> pymupdf.Page:
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.draw_rect((0, 0, 1, 1), color=None, fill=None)  # gives the page a content stream to replace
+    doc.update_stream(page.get_contents()[0], stream)
+    return doc[0]
+
+
+def test_a_path_is_cut_to_the_clip_it_is_drawn_in() -> None:
+    # a chart's curve that runs past its axes (y from 100 to 700 in page space), clipped to the plot area
+    page = _page_with_content(b"q 100 542 300 200 re W n 0 0 0 RG 1 w 120 742 m 380 142 l S Q 0 0 1 RG 50 50 m 60 60 l S")
+    curve, free = read_page(page).drawings
+    assert [round(v) for v in curve] == [120, 100, 380, 300]  # the clip's part, not the path's whole extent
+    assert [round(v) for v in free] == [50, 782, 60, 792]  # after the clip is restored, nothing cuts
