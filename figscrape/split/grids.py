@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from figscrape.geometry import PixelBox, overlap_fraction, union
+from figscrape.geometry import PixelBox, group_near, overlap_fraction, union
 from figscrape.split.masks import line_shares
 from figscrape.split.settings import Settings
 
@@ -172,7 +172,7 @@ def montage_tiles(gray: np.ndarray, boxes: list[PixelBox], page: int | None, set
     if whole is not None:
         return whole
     out: list[PixelBox] = []
-    for group in _near_groups(boxes, settings.grid_near * max(gray.shape)):
+    for group in group_near([tuple(map(float, b)) for b in boxes], settings.grid_near * max(gray.shape)):
         members = [boxes[i] for i in group]
         tiles = _as_montage(gray, members, page, settings) if len(members) < len(boxes) else None  # all of them: tried above
         if tiles is not None:
@@ -181,26 +181,6 @@ def montage_tiles(gray: np.ndarray, boxes: list[PixelBox], page: int | None, set
         for box in members:
             out += tiles_of(gray, box, page, settings) or [box]
     return out
-
-
-def _near_groups(boxes: list[PixelBox], tol: float) -> list[list[int]]:
-    """Indices of `boxes` grouped transitively by gap (geometry.gap) <= tol, each group in order and
-    groups by their first: geometry.group_near's grouping, made pairwise, which for a figure's few
-    panels is cheaper than painting them on a grid of the whole figure."""
-    a = np.asarray(boxes, np.float64).reshape(-1, 4)
-    dx = np.maximum(0, np.maximum(a[:, None, 0], a[None, :, 0]) - np.minimum(a[:, None, 2], a[None, :, 2]))
-    dy = np.maximum(0, np.maximum(a[:, None, 1], a[None, :, 1]) - np.minimum(a[:, None, 3], a[None, :, 3]))
-    near = np.maximum(dx, dy) <= tol
-    group = np.full(len(a), -1)
-    for i in range(len(a)):
-        if group[i] < 0:
-            group[i], todo = i, [i]
-            while todo:
-                j = todo.pop()
-                fresh = np.flatnonzero(near[j] & (group < 0))
-                group[fresh] = i
-                todo += fresh.tolist()
-    return [np.flatnonzero(group == i).tolist() for i in np.unique(group)]
 
 
 def _as_montage(gray: np.ndarray, members: list[PixelBox], page: int | None, settings: Settings) -> list[PixelBox] | None:

@@ -1,17 +1,14 @@
 """The splitter's faster equivalents of numpy and OpenCV calls give exactly what the calls they
 stand in for give: a mask's row and column shares, the opening by a line's rectangle, the cut's
-cell shares from integral images, pieces labelled in 16 bits (and in 32 when they do not fit),
-and montage panels grouped pairwise as geometry.group_near groups them."""
+cell shares from integral images, and pieces labelled in 16 bits (and in 32 when they do not fit)."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from figscrape.geometry import group_near
 from figscrape.runtime.imaging import opaque, to_gray8
 from figscrape.split.cuts import _cell_shares
-from figscrape.split.grids import _near_groups
 from figscrape.split.lines import _opened
 from figscrape.split.masks import line_shares
 from figscrape.split.pieces import components
@@ -51,14 +48,6 @@ def test_components_fall_back_to_32_bit_labels_when_16_overflow() -> None:
     few[5:10, 5:20] = few[30:40, 30:45] = 1
     n, labels, stats = components(few)
     assert n == 3 and sorted(stats[1:, cv2.CC_STAT_AREA].tolist()) == [75, 150]
-
-
-def test_montage_panels_group_as_group_near_groups_them() -> None:
-    rng = np.random.default_rng(4)
-    for _ in range(30):
-        x, y = rng.integers(0, 900, (2, 12))
-        boxes = [(int(a), int(b), int(a + rng.integers(20, 200)), int(b + rng.integers(20, 200))) for a, b in zip(x, y)]
-        assert _near_groups(boxes, 8.5) == group_near([tuple(map(float, b)) for b in boxes], 8.5)
 
 
 def test_grey_of_opaque_alpha_is_the_grey_of_its_colour_and_transparent_alpha_is_composited() -> None:
