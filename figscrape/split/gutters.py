@@ -81,7 +81,7 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarr
     minors = [p for p in small if not p.glyph] + text_lines([p for p in small if p.glyph], settings)
     minors = [p for p in minors if not (len(majors) >= 2 and p.glyph and spans_several(p.box, majors, settings))]
     grown = attach([p.box for p in minors], majors, reach, settings)
-    return join_halves(absorb_parts(merge_overlapping(grown, settings), reach, settings), mask, settings)
+    return join_halves(absorb_parts(merge_overlapping(grown, settings), reach, settings), mask, gray, settings)
 
 
 def axis_strips(found: list[Piece], width: int, reach: float, settings: Settings) -> list[PixelBox]:

@@ -1,4 +1,4 @@
-"""The rules that join pieces into panels, on boxes alone (and, for the halves of a picture, the mask).
+"""The rules that join pieces into panels, on boxes alone (and, for the halves of a picture, the mask and its pixels).
 
 Pixels cut one panel into many pieces: a chart's curve apart from its axes, letters and tick
 labels apart from their picture, a colour bar or a zoomed inset beside it, the two lungs of a
@@ -147,10 +147,24 @@ def _solidity(mask: np.ndarray) -> float:
     return float(stats[largest, cv2.CC_STAT_AREA]) / hull if hull else 1.0
 
 
-def _halves(a: PixelBox, b: PixelBox, mask: np.ndarray, settings: Settings) -> bool:
+def _flat_share(box: PixelBox, mask: np.ndarray, gray: np.ndarray) -> float:
+    """The share of a piece's content pixels equal to their neighbour, the lesser of the one above
+    and the one to the left: a drawing's flat fills and strokes repeat both ways (most), a scan's or
+    a rendering's noise rarely does (a fifth or less), and a picture stretched along one side repeats
+    along that side only."""
+    x0, y0, x1, y1 = box
+    body = mask[y0:y1, x0:x1].astype(bool)
+    if not body[1:, 1:].any():
+        return 1.0
+    g = gray[y0:y1, x0:x1].astype(np.int16)
+    return min(float((np.diff(g, axis=0) == 0)[body[1:]].mean()), float((np.diff(g, axis=1) == 0)[body[:, 1:]].mean()))
+
+
+def _halves(a: PixelBox, b: PixelBox, mask: np.ndarray, gray: np.ndarray, settings: Settings) -> bool:
     """Whether a and b (b right of a) are two dense pieces close together and of a height whose facing
-    edges both wander and that are tall or hollowed: the lungs of one masked CT slice. Two panels face
-    each other with straight edges; two round slices side by side are convex."""
+    edges both wander and that are tall or hollowed, and pictures, not drawings: the lungs of one
+    masked CT slice. Two panels face each other with straight edges; two round slices side by side
+    are convex; two charts or diagrams side by side (flat fills, strokes) are drawn."""
     top, bottom = max(a[1], b[1]), min(a[3], b[3])
     short = min(a[3] - a[1], b[3] - b[1])
     narrow = min(a[2] - a[0], b[2] - b[0])
@@ -164,13 +178,15 @@ def _halves(a: PixelBox, b: PixelBox, mask: np.ndarray, settings: Settings) -> b
     left_of_b = np.where(rows_b.any(axis=1), np.argmax(rows_b, axis=1), -1)
     if not (_ragged(right_of_a, a[2] - a[0], settings) and _ragged(left_of_b, b[2] - b[0], settings)):
         return False
+    if max(_flat_share(a, mask, gray), _flat_share(b, mask, gray)) > settings.halves_flat:
+        return False
     if min((a[3] - a[1]) / (a[2] - a[0]), (b[3] - b[1]) / (b[2] - b[0])) >= settings.halves_tall:  # tall: a lung each
         return True
     # a lung is hollowed where it meets the heart (solidity 0.75-0.88); a whole round slice is convex (0.94+)
     return max(_solidity(mask[a[1] : a[3], a[0] : a[2]]), _solidity(mask[b[1] : b[3], b[0] : b[2]])) < settings.halves_solidity
 
 
-def join_halves(boxes: list[PixelBox], mask: np.ndarray, settings: Settings) -> list[PixelBox]:
+def join_halves(boxes: list[PixelBox], mask: np.ndarray, gray: np.ndarray, settings: Settings) -> list[PixelBox]:
     """Pieces that are halves of one picture (see _halves) joined; but not two pieces that are each
     the size of the figure's other panels into one twice that size: those are two round slices side
     by side (a grid of lung-masked slices joins every pair, and then all are of a size again)."""
@@ -180,7 +196,7 @@ def join_halves(boxes: list[PixelBox], mask: np.ndarray, settings: Settings) -> 
         joined = False
         for i, j in ((i, j) for i in range(len(groups)) for j in range(len(groups)) if i != j):
             a, b = g.union(groups[i]), g.union(groups[j])
-            if b[0] >= (a[0] + a[2]) / 2 and b[2] > a[2] and _halves(a, b, mask, settings):
+            if b[0] >= (a[0] + a[2]) / 2 and b[2] > a[2] and _halves(a, b, mask, gray, settings):
                 groups[i] = groups[i] + groups[j]
                 del groups[j]
                 joined = True

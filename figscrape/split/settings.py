@@ -114,6 +114,7 @@ class Settings:
     ragged_spread: float = 0.06  # an edge wandering more than this share of the piece's width is ragged
     halves_tall: float = 1.3  # halves this many times taller than wide are a lung each
     halves_solidity: float = 0.9  # a half less convex than this is hollowed (a lung by the heart)
+    halves_flat: float = 0.5  # a half with more of its content equal to the pixel above is drawn (a chart, a diagram): no lung
     halves_double: float = 1.6  # a join this many times the median panel's area or more is two panels
     halves_part: float = 0.6  # when each part is at least this share of the median panel's area
 

@@ -180,6 +180,16 @@ def test_a_lung_masked_slice_is_one_panel_and_two_of_them_are_two() -> None:
     assert len(found) == 2 and found[0][2] <= 270 and found[1][0] >= 280
 
 
+def test_two_drawn_shapes_with_the_outline_of_lungs_stay_two_panels() -> None:
+    """The lungs' outline filled flat (a chart's or a diagram's fills, which repeat the pixel above)
+    is two drawings side by side, not the halves of one scanned slice."""
+    drawn = np.where(lungs(np.random.default_rng(6)) > 0, 100, 255).astype(np.uint8)
+    found = find_panels(drawn)
+    assert len(found) == 2 and found[0][2] <= 130 and found[1][0] >= 130
+    stretched = cv2.resize(lungs(np.random.default_rng(6), height=200), (260, 600), interpolation=cv2.INTER_NEAREST)
+    assert len(find_panels(stretched)) == 1  # a scan stretched along its height repeats along it only: still one slice
+
+
 def test_squat_lungs_are_one_slice_but_round_slices_side_by_side_stay_apart() -> None:
     """Lungs as wide as they are tall are still halves: each is hollowed where the heart is, where a
     whole round slice is convex."""
