@@ -15,7 +15,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from figscrape.split.masks import line_shares, shrunk_view
+from figscrape.split.masks import flat_share, line_shares, shrunk_view
 from figscrape.split.settings import Settings
 
 Band = tuple[int, int, int, int]  # x0, y0, x1, y1 in the pixels of the view the cuts were found in
@@ -115,6 +115,8 @@ def gutter_bands(gray: np.ndarray, page: int, settings: Settings) -> list[Band]:
         else:  # no gutter either way: pictures that touch part where the picture jumps along a straight line
             if cv2.countNonZero(mid[y0:y1, x0:x1]) / ((x1 - x0) * (y1 - y0)) < settings.seam_picture:
                 continue  # a chart's or a diagram's lines on the page: no pictures to part
+            if flat_share(gray[y0:y1, x0:x1], mid[y0:y1, x0:x1]) > settings.seam_flat:
+                continue  # a drawing's flat fills (a chart's areas, crossed by its grid lines): no pictures to part
             for horizontal in (True, False):
                 lo, hi = (y0, y1) if horizontal else (x0, x1)
                 cell = gray[y0:y1, x0:x1]

@@ -12,6 +12,7 @@ import numpy as np
 
 from figscrape import geometry as g
 from figscrape.geometry import PixelBox
+from figscrape.split.masks import flat_share
 from figscrape.split.pieces import components
 from figscrape.split.settings import Settings
 
@@ -147,19 +148,6 @@ def _solidity(mask: np.ndarray) -> float:
     return float(stats[largest, cv2.CC_STAT_AREA]) / hull if hull else 1.0
 
 
-def _flat_share(box: PixelBox, mask: np.ndarray, gray: np.ndarray) -> float:
-    """The share of a piece's content pixels equal to their neighbour, the lesser of the one above
-    and the one to the left: a drawing's flat fills and strokes repeat both ways (most), a scan's or
-    a rendering's noise rarely does (a fifth or less), and a picture stretched along one side repeats
-    along that side only."""
-    x0, y0, x1, y1 = box
-    body = mask[y0:y1, x0:x1].astype(bool)
-    if not body[1:, 1:].any():
-        return 1.0
-    g = gray[y0:y1, x0:x1].astype(np.int16)
-    return min(float((np.diff(g, axis=0) == 0)[body[1:]].mean()), float((np.diff(g, axis=1) == 0)[body[:, 1:]].mean()))
-
-
 def _halves(a: PixelBox, b: PixelBox, mask: np.ndarray, gray: np.ndarray, settings: Settings) -> bool:
     """Whether a and b (b right of a) are two dense pieces close together and of a height whose facing
     edges both wander and that are tall or hollowed, and pictures, not drawings: the lungs of one
@@ -178,7 +166,7 @@ def _halves(a: PixelBox, b: PixelBox, mask: np.ndarray, gray: np.ndarray, settin
     left_of_b = np.where(rows_b.any(axis=1), np.argmax(rows_b, axis=1), -1)
     if not (_ragged(right_of_a, a[2] - a[0], settings) and _ragged(left_of_b, b[2] - b[0], settings)):
         return False
-    if max(_flat_share(a, mask, gray), _flat_share(b, mask, gray)) > settings.halves_flat:
+    if max(flat_share(gray[y0:y1, x0:x1], mask[y0:y1, x0:x1]) for x0, y0, x1, y1 in (a, b)) > settings.halves_flat:
         return False
     if min((a[3] - a[1]) / (a[2] - a[0]), (b[3] - b[1]) / (b[2] - b[0])) >= settings.halves_tall:  # tall: a lung each
         return True

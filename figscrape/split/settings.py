@@ -37,6 +37,7 @@ class Settings:
     seam_rough: int = 2  # grey levels between neighbours along a column that make it vary
     seam_texture: float = 0.05  # share of a column's length that varies, on both sides of a seam
     seam_picture: float = 0.5  # a part is looked at for seams when this share of it is mid-grey (pictures, not lines on a page)
+    seam_flat: float = 0.5  # a part whose mid-grey pixels are more than this share equal to their neighbour (masks.flat_share) is drawn: no seams
     picture_mid: float = 0.25  # a run of the other colour than the page, or a seam, has pictures on both sides: this share mid-grey
     picture_reach: int = 6  # over this many lines beside it
 

@@ -432,3 +432,19 @@ def test_axes_stacked_as_strips_are_a_panel_each_with_their_titles_and_labels() 
     image, truth = axis_strips(3)
     found = find_panels(image)
     assert len(found) == 3 and all(max(iou(t, f) for f in found) >= 0.8 for t in truth)
+
+
+def test_a_drawn_chart_is_not_cut_at_its_grid_lines() -> None:
+    """Two polar charts whose light flat areas are crossed by grid lines: no seams run through a
+    drawing's flat fills (seams are where scanned pictures touch), so each chart is one panel."""
+    image = np.full((300, 560), 255, np.uint8)
+    for x0 in (10, 290):
+        centre = (x0 + 130, 150)
+        cv2.circle(image, centre, 125, 229, -1)  # the area the chart fills, a little darker than near white
+        for r in (30, 60, 90, 125):
+            cv2.circle(image, centre, r, 190, 1)
+        cv2.line(image, (x0, 150), (x0 + 260, 150), 195, 2)
+        cv2.line(image, (x0 + 130, 20), (x0 + 130, 280), 195, 2)
+        cv2.circle(image, centre, 15, 255, -1)
+    found = find_panels(image)
+    assert len(found) == 2 and found[0][2] <= 280 and found[1][0] >= 280
