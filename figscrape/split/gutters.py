@@ -7,7 +7,8 @@ single picture (a micrograph or a photo filling the frame). Content is what diff
 background or has texture (the noise of a scan, even where it is black on a black page).
 
 Panels are the large pieces of content that gutters separate. Long thin lines that stand apart
-(frames around cells, rules, brackets) are removed first, as they join panels across gutters. A
+(frames around cells, rules, brackets) are removed first, as they join panels across gutters
+(but not from a chart whose curve they would leave in pieces). A
 piece that is pictures joined only by strokes (arrows) is those pictures; large pieces whose boxes
 overlap are one panel (a chart's curve and its axes); small pieces (panel letters, tick labels,
 axis titles, legends, scale bars) join the nearest panel, and strips of text over several panels
@@ -99,19 +100,23 @@ def axis_strips(found: list[Piece], width: int, reach: float, settings: Settings
 
 def keep_line_drawings(mask: np.ndarray, gray: np.ndarray, settings: Settings) -> tuple[np.ndarray, list[Piece]]:
     """The content mask without its thin lines that stand apart, except in a panel-sized piece that
-    holds no panel-sized piece once they are gone: a set of axes whose spines carry only tiny
-    inward ticks, or a line drawing, is its lines, and without them it would vanish. With the
-    mask's pieces, which finding it mostly has at hand."""
+    holds no panel-sized piece once they are gone (a set of axes whose spines carry only tiny
+    inward ticks, or a line drawing, is its lines, and without them it would vanish), or only
+    strokes, two or more, each sparse in its box: a chart's curve, cut where it crossed the frame's
+    grid lines, whose pieces would each pass for a panel. With the mask's pieces, which finding it
+    mostly has at hand."""
     lines = thin_lines(mask, settings)
     if not lines.any():
         return mask, pieces(mask, settings)
     kept = mask & (1 - lines)
     n, labels, stats = components(mask)
     after = pieces(kept, settings)
-    majors = [p.box for p, m in zip(after, major_flags(after, gray, settings)) if m]
+    majors = [p for p, m in zip(after, major_flags(after, gray, settings)) if m]
     restore = np.zeros(n, bool)
     for i, p in enumerate(pieces_of(stats, mask.shape, settings), start=1):
-        restore[i] = panel_sized(p, gray, settings) and not any(g.area(g.intersection(m, p.box)) == g.area(m) for m in majors)
+        if panel_sized(p, gray, settings):
+            inside = [m for m in majors if g.area(g.intersection(m.box, p.box)) == g.area(m.box)]
+            restore[i] = not inside or (len(inside) >= 2 and all(m.density < settings.stroke_density for m in inside))
     if not restore.any():
         return kept, after
     restored = np.where(restore[labels], mask, kept).astype(np.uint8)

@@ -75,6 +75,7 @@ class Settings:
     tick_across: int = 20  # and at most this long across it
     tick_reach: int = 5  # square within which a tick mark touches its line
     axis_ticks: int = 3  # a line with this many tick marks is an axis, and stays
+    stroke_density: float = 0.15  # a piece covering less of its box is a stroke (a curve's piece): a frame cutting only strokes stays
     axis_strip: float = 0.5  # in a figure with no panel-sized piece, a thin piece this share of its width long is an axis strip
 
     # -- pieces and their classification

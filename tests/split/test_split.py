@@ -448,3 +448,21 @@ def test_a_drawn_chart_is_not_cut_at_its_grid_lines() -> None:
         cv2.circle(image, centre, 15, 255, -1)
     found = find_panels(image)
     assert len(found) == 2 and found[0][2] <= 280 and found[1][0] >= 280
+
+
+def test_a_framed_chart_whose_curve_its_grid_lines_cut_stays_one_panel() -> None:
+    """Two framed charts with grid lines and a noisy curve: taking the frame and grid lines away
+    leaves the curve in sparse strokes that would each pass for a panel; a frame round only such
+    strokes stays, and each chart is one panel."""
+    rng = np.random.default_rng(2)
+    image = np.full((400, 900), 255, np.uint8)
+    for x0 in (40, 480):
+        cv2.rectangle(image, (x0, 30), (x0 + 380, 360), 0, 1)
+        for k in range(1, 6):
+            cv2.line(image, (x0 + 63 * k, 30), (x0 + 63 * k, 360), 170, 1)
+            cv2.line(image, (x0, 30 + 55 * k), (x0 + 380, 30 + 55 * k), 170, 1)
+        xs = np.arange(x0 + 10, x0 + 370)
+        ys = (330 - 280 * np.exp(-(xs - x0) / 120.0) + rng.normal(0, 10, xs.size)).astype(np.int32)
+        cv2.polylines(image, [np.stack([xs, ys], 1).reshape(-1, 1, 2)], False, 60, 1)
+    found = find_panels(image)
+    assert len(found) == 2 and found[0][2] <= 450 and found[1][0] >= 450
