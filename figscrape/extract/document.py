@@ -14,8 +14,7 @@ from figscrape.extract.figures import FoundFigure, find_figures_and_tables
 from figscrape.extract.images import (
     Drawable,
     FigureImage,
-    embedded_image,
-    ink_box,
+    embedded_inked,
     native_dpi,
     render_inked,
     upright,
@@ -82,12 +81,31 @@ def open_pdf(path: Path, max_pages: int = MAX_PAGES) -> pymupdf.Document:
     return doc
 
 
-def _figure_pixels(doc: pymupdf.Document, drawn: Drawable, fig: FoundFigure) -> tuple[g.Box, FigureImage]:
+def _figure_pixels(doc: pymupdf.Document, drawn: Drawable, fig: FoundFigure, layout: PageLayout) -> tuple[g.Box, FigureImage]:
     """The figure's box cut to its ink (a picture's white padding is not the figure either) and its pixels."""
     if _embedded(fig):
-        return ink_box(drawn, fig.bbox), embedded_image(doc, fig.images[0].xref)
+        return embedded_inked(doc, fig.images[0].xref, drawn, fig.bbox, _alone(doc, fig, layout))
     sizes = [(i.bbox, i.width, i.height) for i in fig.images]
     return render_inked(drawn, fig.bbox, native_dpi(fig.bbox, sizes, vector=fig.kind == "vector"))
+
+
+def _touches(box: g.Box, other: g.Box) -> bool:
+    return g.area(g.intersection(box, other)) > 0
+
+
+def _alone(doc: pymupdf.Document, fig: FoundFigure, layout: PageLayout) -> bool:
+    """The figure's image shows in its box exactly as its samples are stored: placed unturned over
+    the whole box, inside the page, with nothing else drawn or written on it and no clip cutting into it."""
+    image = fig.images[0]
+    inner = g.expand(layout.rect, -0.5)
+    if not image.upright or any(abs(a - b) > 0.01 for a, b in zip(image.bbox, fig.bbox)) or g.intersection(fig.bbox, inner) != fig.bbox:
+        return False
+    if any(_touches(fig.bbox, i.bbox) for i in layout.images if i is not image) or any(_touches(fig.bbox, d) for d in layout.drawings):
+        return False
+    if any(_touches(fig.bbox, line.bbox) for line in layout.lines if not line.blank):
+        return False
+    clips = [c["scissor"] for c in doc[fig.page - 1].get_cdrawings(extended=True) if c["type"] == "clip"]
+    return not any(_touches(fig.bbox, c) and g.intersection(fig.bbox, c) != fig.bbox for c in clips)
 
 
 def _to_pixels(box: g.Box, fig: g.Box, image: FigureImage) -> tuple[int, int, int, int]:
@@ -138,7 +156,7 @@ def extract_figures(path: Path, max_pages: int = MAX_PAGES) -> ExtractedDocument
                 page = doc[fig.page - 1]
                 drawn = {fig.page: page.get_displaylist() if per_page[fig.page] > 1 else page}
             try:
-                fig.bbox, image = _figure_pixels(doc, drawn[fig.page], fig)
+                fig.bbox, image = _figure_pixels(doc, drawn[fig.page], fig, pages[fig.page - 1])
                 image = upright(image, rotations[fig.page - 1])
             except Exception as exc:  # one unreadable image must not lose the other figures
                 result.warnings.append(f"{path}: figure {fig.number} on page {fig.page}: {exc}")

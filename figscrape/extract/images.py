@@ -104,6 +104,12 @@ def _image_info(doc: pymupdf.Document, xref: int) -> dict:
 
 def embedded_image(doc: pymupdf.Document, xref: int) -> FigureImage:
     """One embedded image, as close to its stored form as a viewer can show."""
+    return _embedded(doc, xref, None)[0]
+
+
+def _embedded(doc: pymupdf.Document, xref: int, box: Box | None) -> tuple[FigureImage, np.ndarray | None]:
+    """The image and, when it is shown over `box` and its samples are decoded here, its 72 dpi look
+    on white paper (None for a JPEG kept as stored, 16 bits, alpha or a mask)."""
     info = _image_info(doc, xref)
     w, h = info["width"], info["height"]
     check_size(w, h, "embedded image")
@@ -112,18 +118,43 @@ def embedded_image(doc: pymupdf.Document, xref: int) -> FigureImage:
         if jpeg and jpeg["colorspace"] in (1, 3):
             sw, sh = header_size(jpeg["image"])  # the stream's own size, which the dictionary may understate
             check_size(sw, sh, "embedded JPEG")
-            return FigureImage(jpeg["image"], "jpg", sw, sh, None)
+            return FigureImage(jpeg["image"], "jpg", sw, sh, None), None
     deep = _sixteen_bit(doc, xref, info)
     if deep is not None:
-        return deep
+        return deep, None
     pix = pymupdf.Pixmap(doc, xref)
     if pix.colorspace and pix.colorspace.n not in (1, 3):
         pix = pymupdf.Pixmap(pymupdf.csRGB, pix)  # CMYK, Lab, ICC-based four-channel
     elif pix.colorspace is None and not pix.alpha:
         pix = pymupdf.Pixmap(pymupdf.csGRAY, pix)
-    if info.get("smask"):
-        return FigureImage(_png(_with_soft_mask(pix, pymupdf.Pixmap(doc, info["smask"]))), "png", pix.width, pix.height, None)
-    return FigureImage(_pixmap_png(pix), "png", pix.width, pix.height, None)
+    mask = pymupdf.Pixmap(doc, info["smask"]) if info["smask"] else None
+    grid = pymupdf.Rect(box).irect if box else None
+    paper = _on_paper(pix, mask, (grid.width, grid.height)) if grid and not grid.is_empty and not pix.alpha and not info["mask"] else None
+    if mask is not None:
+        return FigureImage(_png(_with_soft_mask(pix, mask)), "png", pix.width, pix.height, None), paper
+    return FigureImage(_pixmap_png(pix), "png", pix.width, pix.height, None), paper
+
+
+def _on_paper(pix: pymupdf.Pixmap, mask: pymupdf.Pixmap | None, size: tuple[int, int]) -> np.ndarray:
+    """Grey of the image on white paper, shrunk by area to `size`: the pixels a 72 dpi render of its
+    box has (MuPDF fits an unturned image to whole pixels)."""
+    small = cv2.resize(_samples(pix), size, interpolation=cv2.INTER_AREA)
+    grey = small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    if mask is None:
+        return grey
+    alpha = cv2.resize(_samples(mask)[:, :, 0], size, interpolation=cv2.INTER_AREA).astype(np.uint16)
+    return (255 - ((255 - grey.astype(np.uint16)) * alpha + 127) // 255).astype(np.uint8)
+
+
+def embedded_inked(doc: pymupdf.Document, xref: int, page: Drawable, box: Box, alone: bool) -> tuple[Box, FigureImage]:
+    """An embedded figure's pixels and its box cut to its ink. An image `alone` in its box (nothing
+    else drawn, written or clipped there, placed unturned and unflipped) is looked at in the samples
+    decoded for saving it, shrunk to 72 dpi: a Flate image costs its whole inflate per decode, so
+    a 72 dpi render of the box would decode it a second time."""
+    image, paper = _embedded(doc, xref, box if alone else None)
+    if paper is None:
+        return ink_box(page, box), image
+    return _inked_part(box, paper, INK_THRESHOLD), image
 
 
 def _with_soft_mask(pix: pymupdf.Pixmap, mask: pymupdf.Pixmap) -> np.ndarray:
@@ -200,11 +231,15 @@ def ink_box(page: Drawable, box: Box, dpi: int = 72, threshold: int = INK_THRESH
     pix = page.get_pixmap(matrix=_zoom(dpi), clip=pymupdf.Rect(box), colorspace=pymupdf.csGRAY, alpha=False)
     if pix.width == 0 or pix.height == 0:
         return box
-    a = _samples(pix)[:, :, 0]
-    span = _ink_span(a < threshold)
+    return _inked_part(box, _samples(pix)[:, :, 0], threshold)
+
+
+def _inked_part(box: Box, grey: np.ndarray, threshold: int) -> Box:
+    """The part of a box with ink on it, from a grey look at the box (rows and columns spread evenly over it)."""
+    span = _ink_span(grey < threshold)
     if span is None:
         return box
-    sx, sy = (box[2] - box[0]) / pix.width, (box[3] - box[1]) / pix.height
+    sx, sy = (box[2] - box[0]) / grey.shape[1], (box[3] - box[1]) / grey.shape[0]
     return (
         box[0] + span[0] * sx,
         box[1] + span[1] * sy,

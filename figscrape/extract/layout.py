@@ -60,6 +60,7 @@ class PlacedImage:
     xref: int
     width: int
     height: int
+    upright: bool  # placed unturned and unflipped: its pixel rows run down the page as stored
 
 
 @dataclass
@@ -170,7 +171,8 @@ def _read_images(page: pymupdf.Page, page_box: Box) -> list[PlacedImage]:
         box = (max(r[0], page_box[0]), max(r[1], page_box[1]), min(r[2], page_box[2]), min(r[3], page_box[3]))
         if box[2] - box[0] < 2 or box[3] - box[1] < 2:
             continue
-        images.append(PlacedImage(box, xref, int(info["width"]), int(info["height"])))
+        a, b, c, d = info["transform"][:4]
+        images.append(PlacedImage(box, xref, int(info["width"]), int(info["height"]), a > 0 and d > 0 and b == 0 and c == 0))
     return images
 
 

@@ -48,3 +48,22 @@ def test_an_image_with_a_soft_mask_keeps_its_colours_and_alpha_as_stored() -> No
     assert got.shape == (60, 80, 4)
     assert np.array_equal(got[:, :, 3], alpha)
     assert np.array_equal(got[:, :, :3], bgr)  # not multiplied by alpha, which a reader takes for darker colours
+
+
+def test_an_image_alone_in_its_box_is_cut_to_its_ink_from_its_own_pixels_as_a_render_would_cut_it() -> None:
+    from figscrape.extract.images import embedded_inked
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    pixels = np.full((400, 600, 3), 255, np.uint8)
+    pixels[100:300, 150:450] = (40, 90, 200)  # white padding round a blue block
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 600, 400), 0)
+    pix.set_rect(pix.irect, (255, 255, 255))
+    np.frombuffer(pix.samples_mv, np.uint8)[:] = pixels.ravel()
+    xref = page.insert_image((100.3, 200.6, 400.3, 400.6), pixmap=pix)
+    box = (100.3, 200.6, 400.3, 400.6)
+    own, image = embedded_inked(doc, xref, page, box, alone=True)
+    rendered, _ = embedded_inked(doc, xref, page, box, alone=False)
+    assert (image.width, image.height) == (600, 400)
+    assert all(abs(a - b) <= 1 for a, b in zip(own, rendered)), (own, rendered)
+    assert iou(own, (175.3, 250.6, 325.3, 350.6)) > 0.97, own
