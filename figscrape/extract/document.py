@@ -84,7 +84,7 @@ def open_pdf(path: Path, max_pages: int = MAX_PAGES) -> pymupdf.Document:
 def _figure_pixels(doc: pymupdf.Document, drawn: Drawable, fig: FoundFigure, layout: PageLayout) -> tuple[g.Box, FigureImage]:
     """The figure's box cut to its ink (a picture's white padding is not the figure either) and its pixels."""
     if _embedded(fig):
-        return embedded_inked(doc, fig.images[0].xref, drawn, fig.bbox, _alone(doc, fig, layout))
+        return embedded_inked(doc, fig.images[0].xref, drawn, fig.bbox, _alone(fig, layout))
     sizes = [(i.bbox, i.width, i.height) for i in fig.images]
     return render_inked(drawn, fig.bbox, native_dpi(fig.bbox, sizes, vector=fig.kind == "vector"))
 
@@ -93,7 +93,7 @@ def _touches(box: g.Box, other: g.Box) -> bool:
     return g.area(g.intersection(box, other)) > 0
 
 
-def _alone(doc: pymupdf.Document, fig: FoundFigure, layout: PageLayout) -> bool:
+def _alone(fig: FoundFigure, layout: PageLayout) -> bool:
     """The figure's image shows in its box exactly as its samples are stored: placed unturned over
     the whole box, inside the page, with nothing else drawn or written on it and no clip cutting into it."""
     image = fig.images[0]
@@ -104,8 +104,7 @@ def _alone(doc: pymupdf.Document, fig: FoundFigure, layout: PageLayout) -> bool:
         return False
     if any(_touches(fig.bbox, line.bbox) for line in layout.lines if not line.blank):
         return False
-    clips = [c["scissor"] for c in doc[fig.page - 1].get_cdrawings(extended=True) if c["type"] == "clip"]
-    return not any(_touches(fig.bbox, c) and g.intersection(fig.bbox, c) != fig.bbox for c in clips)
+    return not any(_touches(fig.bbox, c) and g.intersection(fig.bbox, c) != fig.bbox for c in layout.clips)
 
 
 def _to_pixels(box: g.Box, fig: g.Box, image: FigureImage) -> tuple[int, int, int, int]:

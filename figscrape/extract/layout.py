@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
@@ -70,6 +70,7 @@ class PageLayout:
     lines: list[TextLine]
     images: list[PlacedImage]
     drawings: list[Box]
+    clips: list[Box] = field(default_factory=list)  # every clip path's own rectangle, as drawn
 
 
 def symbol_font(font: str) -> bool:
@@ -118,10 +119,12 @@ def _is_visible(path: dict) -> bool:
     return False
 
 
-def _read_drawings(page: pymupdf.Page, page_box: Box) -> list[Box]:
+def _read_drawings(page: pymupdf.Page, page_box: Box) -> tuple[list[Box], list[Box]]:
     """Boxes of the visible paths, each cut to the clip it is drawn in (a chart's lines that run
-    past its axes are clipped there, and a reader sees only the part inside)."""
+    past its axes are clipped there, and a reader sees only the part inside), and the rectangles
+    of the clips themselves (read in the same pass: reading a page's drawings is costly)."""
     boxes: list[Box] = []
+    scissors: list[Box] = []
     page_area = area(page_box)
     clips: list[Box] = [page_box]  # clips[k]: the visible area for items of level k
     for path in page.get_cdrawings(extended=True):
@@ -130,6 +133,8 @@ def _read_drawings(page: pymupdf.Page, page_box: Box) -> list[Box]:
         while len(clips) <= level:
             clips.append(clips[-1])
         if path["type"] in ("clip", "group"):
+            if path["type"] == "clip" and path.get("scissor"):
+                scissors.append(tuple(path["scissor"]))
             s, c = path.get("scissor") or clips[level], clips[level]
             clips.append((max(s[0], c[0]), max(s[1], c[1]), min(s[2], c[2]), min(s[3], c[3])) if path["type"] == "clip" else c)
             continue
@@ -142,7 +147,7 @@ def _read_drawings(page: pymupdf.Page, page_box: Box) -> list[Box]:
         if area(box) > 0.85 * page_area:
             continue  # a page background
         boxes.append(box)
-    return boxes
+    return boxes, scissors
 
 
 _INLINE_IMAGE = re.compile(rb"(?:^|\s)BI\s")
@@ -180,7 +185,7 @@ def read_page(page: pymupdf.Page) -> PageLayout:
     """Lines, images and drawings of one page, unfiltered."""
     r = page.rect
     page_box: Box = (r.x0, r.y0, r.x1, r.y1)
-    return PageLayout(page.number + 1, page_box, _read_lines(page), _read_images(page, page_box), _read_drawings(page, page_box))
+    return PageLayout(page.number + 1, page_box, _read_lines(page), _read_images(page, page_box), *_read_drawings(page, page_box))
 
 
 def _rounded(b: Box) -> tuple[int, int, int, int]:
