@@ -18,6 +18,8 @@ def _page_with_content(stream: bytes) -> pymupdf.Page:
 def test_a_path_is_cut_to_the_clip_it_is_drawn_in() -> None:
     # a chart's curve that runs past its axes (y from 100 to 700 in page space), clipped to the plot area
     page = _page_with_content(b"q 100 542 300 200 re W n 0 0 0 RG 1 w 120 742 m 380 142 l S Q 0 0 1 RG 50 50 m 60 60 l S")
-    curve, free = read_page(page).drawings
+    layout = read_page(page)
+    curve, free = layout.drawings
     assert [round(v) for v in curve] == [120, 100, 380, 300]  # the clip's part, not the path's whole extent
     assert [round(v) for v in free] == [50, 782, 60, 792]  # after the clip is restored, nothing cuts
+    assert [[round(v) for v in c] for c in layout.clips] == [[100, 100, 400, 300]]  # the clip itself, in page space
