@@ -3,6 +3,7 @@ blobs, and each figure caption claims the blobs next to it. A blob no caption cl
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,10 +24,16 @@ from figscrape.extract.layout import (
 )
 from figscrape.geometry import Box
 
+SUBCAPTION = re.compile(r"^\(([a-hA-H])\)\s+\S")  # "(c) Y-measure a. Results in ...": a panel's own legend
+SUBCAPTION_REACH = 1.0  # body sizes between a panel and its own legend
 BLOB_TOLERANCE = 6.0  # points between parts of one graphic
 TEXT_TOLERANCE = 4.0  # points between a graphic and its labels
 FIGURE_GAP = 24.0  # points between two blobs of one figure
+PIECE_GAP = 48.0  # points between two blobs of one figure that lie within its caption's measure
 MIN_FIGURE_SIDE = 18.0  # points; anything smaller is an icon
+STRIP_SIDE = 6.0  # points: a part no thicker than this is a rule or a strip, not a picture
+RULE_LINES = 3  # lines of running text framed by strips, or beside an upright one, that make it layout
+RULE_REACH = 1.5  # body sizes between an upright rule and the ends of the lines beside it
 
 
 @dataclass
@@ -68,18 +75,22 @@ def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float) -> 
             item = parts[i][1]
             (blob.images if isinstance(item, PlacedImage) else blob.drawings).append(item)  # type: ignore[arg-type]
         blobs.append(blob)
+    running = [l.bbox for l in page.lines if l.horizontal and not l.furniture and _is_body_line(l, body_size)]
+    blobs = [b for b in blobs if not _layout_rule(b, running, body_size)]
     free = [
         l for l in page.lines if not l.furniture and not l.blank and id(l) not in caption_lines
     ]
+    legends = _subcaption_lines(free, body_size)
     for _ in range(3):  # labels pull in more labels, and labels may join two blobs
         grew = False
         for blob in blobs:
             held = {_line_key(t) for t in blob.texts}
             for line in free:
-                if g.gap(line.bbox, blob.bbox) > TEXT_TOLERANCE or _line_key(line) in held:
+                legend = id(line) in legends
+                if g.gap(line.bbox, blob.bbox) > (SUBCAPTION_REACH * body_size if legend else TEXT_TOLERANCE) or _line_key(line) in held:
                     continue  # the cheap test first: most lines are far from most blobs
                 inside = g.overlap_fraction(line.bbox, blob.bbox) > 0.6
-                near = not _is_body_line(line, body_size)
+                near = legend or not _is_body_line(line, body_size)
                 if inside or near:
                     blob.texts.append(line)
                     held.add(_line_key(line))
@@ -90,6 +101,23 @@ def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float) -> 
             break
         blobs = merged
     return [b for b in blobs if g.width(b.bbox) >= MIN_FIGURE_SIDE and g.height(b.bbox) >= MIN_FIGURE_SIDE]
+
+
+def _layout_rule(blob: Blob, running: list[Box], body_size: float) -> bool:
+    """Strips only (rules, a block's edge or its shadow, drawn or as thin images) that frame running
+    text or run beside it: the edge of a poster's block or a sidebar, the rule between two columns.
+    Such a frame would otherwise take in every line it holds and grow into a false figure."""
+    parts = [i.bbox for i in blob.images] + blob.drawings
+    if len(running) < RULE_LINES or any(min(g.width(p), g.height(p)) > STRIP_SIDE and max(g.width(p), g.height(p)) > 2 * STRIP_SIDE for p in parts):
+        return False
+    box = blob.bbox
+    if sum(g.overlap_fraction(t, box) > 0.9 for t in running) >= RULE_LINES:
+        return True
+    if g.width(box) > STRIP_SIDE or g.height(box) < RULE_LINES * body_size:
+        return False
+    x = (box[0] + box[2]) / 2
+    beside = [t for t in running if g.y_overlap(t, box) > 0.8 * g.height(t) and min(abs(t[0] - x), abs(t[2] - x)) <= RULE_REACH * body_size]
+    return len(beside) >= RULE_LINES
 
 
 def _line_key(line: TextLine) -> tuple:
@@ -121,6 +149,25 @@ def _barriers(page: PageLayout, captions: list[Caption], blobs: list[Blob], body
     return boxes
 
 
+def _subcaption_lines(lines: list[TextLine], body_size: float) -> set[int]:
+    """Lines of the short paragraphs that open with "(a)" under or beside a panel: a panel's own
+    legend set in the body's type is part of its figure, not running text to stop at."""
+    out: set[int] = set()
+    ordered = sorted((l for l in lines if l.horizontal and not l.furniture), key=lambda l: (l.bbox[1], l.bbox[0]))
+    for k, line in enumerate(ordered):
+        if not SUBCAPTION.match(line.text):
+            continue
+        out.add(id(line))
+        last = line
+        for nxt in ordered[k + 1 :]:
+            if nxt.bbox[1] - last.bbox[3] > 0.6 * body_size:
+                break
+            if abs(nxt.bbox[0] - line.bbox[0]) <= 3 and g.width(nxt.bbox) <= 1.5 * g.width(line.bbox):
+                out.add(id(nxt))
+                last = nxt
+    return out
+
+
 def _chain(caption: Caption, blobs: list[Blob], barriers: list[Box], direction: int) -> list[tuple[Blob, float]]:
     """Blobs stacked next to the caption on one side (-1 above, +1 below), nearest first, with
     each blob's distance from the caption. The chain stops at running text or a wide gap."""
@@ -139,7 +186,8 @@ def _chain(caption: Caption, blobs: list[Blob], barriers: list[Box], direction: 
     edge = cap
     for blob in candidates:
         dist = ahead(blob.bbox) if not chain else (edge[1] - blob.bbox[3] if direction < 0 else blob.bbox[1] - edge[3])
-        if dist > (3 * FIGURE_GAP if not chain else FIGURE_GAP):
+        within = g.x_overlap(blob.bbox, cap) >= 0.9 * g.width(blob.bbox)  # a piece inside the caption's measure
+        if dist > (3 * FIGURE_GAP if not chain else PIECE_GAP if within else FIGURE_GAP):
             break
         lo, hi = (blob.bbox[3], edge[1]) if direction < 0 else (edge[3], blob.bbox[1])
         if any(b != cap and b[1] >= lo - 1 and b[3] <= hi + 1 and g.x_overlap(b, blob.bbox) > 0 and g.x_overlap(b, cap) > 0 for b in barriers):

@@ -212,3 +212,66 @@ def test_a_picture_padded_with_white_is_boxed_to_what_shows_and_keeps_its_pixels
     (letter,) = fig.letters
     x0, y0, _, _ = letter[1]  # mapped by where the image is placed, not by the trimmed box
     assert 80 <= x0 <= 90 and 50 <= y0 <= 60, letter
+
+
+RUNNING = "Running text of the block, set in the body's type and long enough to be a paragraph line."
+
+
+def test_a_block_edged_with_rules_around_running_text_is_layout_not_a_figure(tmp_path: Path) -> None:
+    """A poster's block: a rule down its right edge and a strip under it, running text inside and
+    a chart among the text. The figure is the chart, not the block its edges span."""
+    import pymupdf
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    for k in range(6):
+        page.insert_text((60, 90 + 14 * k), RUNNING, fontsize=10)
+    _chart(page, (150, 190, 400, 330))
+    page.insert_text((60, 350), "Figure 1. A chart inside a poster's block.", fontsize=10)
+    for k in range(4):
+        page.insert_text((60, 380 + 14 * k), RUNNING, fontsize=10)
+    page.draw_line((548, 72), (548, 440), color=(0.3, 0.3, 0.3), width=1.5)  # the block's right edge
+    page.draw_rect((60, 440, 550, 444), color=None, fill=(0.5, 0.5, 0.5))  # its shadow below
+    path = tmp_path / "poster.pdf"
+    doc.save(path)
+    (figure,) = extract_figures(path).figures
+    assert iou((150, 190, 400, 330), figure.bbox) > 0.8, figure.bbox
+
+
+def test_panel_legends_a_line_below_their_panels_stay_in_the_figure(tmp_path: Path) -> None:
+    """Sub-figures with "(a) ..." legends in the body's type a line under each: one figure whose box
+    holds the legends, found by its caption although legends stand between it and the panels."""
+    import pymupdf
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    for k in range(3):
+        page.insert_text((60, 90 + 14 * k), RUNNING, fontsize=10)
+    _chart(page, (80, 150, 295, 280))
+    _chart(page, (315, 150, 530, 280))
+    page.insert_text((80, 300), "(a) The first configuration of the network.", fontsize=10)
+    page.insert_text((315, 300), "(b) The network after a local operation.", fontsize=10)
+    page.insert_text((80, 312), "the second line of the first legend", fontsize=10)
+    page.insert_text((60, 345), "Figure 2. Two panels, each with its own legend below it.", fontsize=10)
+    path = tmp_path / "legends.pdf"
+    doc.save(path)
+    (figure,) = extract_figures(path).figures
+    assert figure.number == "2" and iou((80, 150, 530, 314), figure.bbox) > 0.85, figure.bbox
+
+
+def test_pieces_stacked_within_the_caption_measure_are_one_figure_across_a_wider_gap(tmp_path: Path) -> None:
+    """Three rows of charts with 32 pt between rows, all inside the caption's measure and nothing
+    between them: one figure, not only the row next to the caption."""
+    import pymupdf
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    rows = [(150, 80 + k * 112, 380, 160 + k * 112) for k in range(3)]
+    for row in rows:
+        _chart(page, row)
+    page.insert_text((72, rows[-1][3] + 20), "Figure 2. Three rows of sequence logos, far apart, set in one figure.", fontsize=9)
+    page.insert_text((72, rows[-1][3] + 31), "The caption runs the full measure of the text column, wider than the rows.", fontsize=9)
+    path = tmp_path / "pieces.pdf"
+    doc.save(path)
+    (figure,) = extract_figures(path).figures
+    assert iou((150, 80, 380, rows[-1][3]), figure.bbox) > 0.9, figure.bbox
