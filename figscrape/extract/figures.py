@@ -81,14 +81,16 @@ def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float) -> 
         l for l in page.lines if not l.furniture and not l.blank and id(l) not in caption_lines
     ]
     legends = _subcaption_lines(free, body_size)
+    reach = max(TEXT_TOLERANCE, SUBCAPTION_REACH * body_size) if legends else TEXT_TOLERANCE
     for _ in range(3):  # labels pull in more labels, and labels may join two blobs
         grew = False
         for blob in blobs:
             held = {_line_key(t) for t in blob.texts}
             for line in free:
-                legend = id(line) in legends
-                if g.gap(line.bbox, blob.bbox) > (SUBCAPTION_REACH * body_size if legend else TEXT_TOLERANCE) or _line_key(line) in held:
+                apart = g.gap(line.bbox, blob.bbox)
+                if apart > reach or apart > TEXT_TOLERANCE and id(line) not in legends or _line_key(line) in held:
                     continue  # the cheap test first: most lines are far from most blobs
+                legend = id(line) in legends
                 inside = g.overlap_fraction(line.bbox, blob.bbox) > 0.6
                 near = legend or not _is_body_line(line, body_size)
                 if inside or near:
@@ -107,17 +109,18 @@ def _layout_rule(blob: Blob, running: list[Box], body_size: float) -> bool:
     """Strips only (rules, a block's edge or its shadow, drawn or as thin images) that frame running
     text or run beside it: the edge of a poster's block or a sidebar, the rule between two columns.
     Such a frame would otherwise take in every line it holds and grow into a false figure."""
-    parts = [i.bbox for i in blob.images] + blob.drawings
-    if len(running) < RULE_LINES or any(min(g.width(p), g.height(p)) > STRIP_SIDE and max(g.width(p), g.height(p)) > 2 * STRIP_SIDE for p in parts):
-        return False
     box = blob.bbox
-    if sum(g.overlap_fraction(t, box) > 0.9 for t in running) >= RULE_LINES:
-        return True
-    if g.width(box) > STRIP_SIDE or g.height(box) < RULE_LINES * body_size:
+    if len(running) < RULE_LINES:
         return False
-    x = (box[0] + box[2]) / 2
-    beside = [t for t in running if g.y_overlap(t, box) > 0.8 * g.height(t) and min(abs(t[0] - x), abs(t[2] - x)) <= RULE_REACH * body_size]
-    return len(beside) >= RULE_LINES
+    if g.width(box) <= STRIP_SIDE and g.height(box) >= RULE_LINES * body_size:  # an upright rule: what runs beside it
+        x = (box[0] + box[2]) / 2
+        held = sum(g.y_overlap(t, box) > 0.8 * g.height(t) and min(abs(t[0] - x), abs(t[2] - x)) <= RULE_REACH * body_size for t in running)
+    else:  # a frame: what it holds
+        held = sum(g.overlap_fraction(t, box) > 0.9 for t in running)
+    if held < RULE_LINES:
+        return False
+    parts = [i.bbox for i in blob.images] + blob.drawings
+    return not any(min(g.width(p), g.height(p)) > STRIP_SIDE and max(g.width(p), g.height(p)) > 2 * STRIP_SIDE for p in parts)
 
 
 def _line_key(line: TextLine) -> tuple:
@@ -260,8 +263,9 @@ def _figure_box(blobs: list[Blob], caption: Caption, kind: str) -> Box:
     else:
         box = g.union(b.bbox for b in blobs)
     cap = caption.bbox
-    if box[3] > cap[1] and box[1] < cap[1] and g.x_overlap(box, cap) > 0:
-        box = (box[0], box[1], box[2], cap[1])  # an image that runs under its caption
+    in_corner = len(blobs) > 1 and any(g.y_overlap(b.bbox, cap) > 0 and not g.x_overlap(b.bbox, cap) for b in blobs)
+    if box[3] > cap[1] and box[1] < cap[1] and g.x_overlap(box, cap) > 0 and not in_corner:
+        box = (box[0], box[1], box[2], cap[1])  # an image that runs under its caption (not a grid's empty cell that holds it)
     return box
 
 
@@ -272,6 +276,7 @@ class _PageWork:
     chains: dict[int, tuple[list[tuple[Blob, float]], list[tuple[Blob, float]]]]
     blobs: list[Blob]
     body_lines: int  # lines of running text: a figure page of an author manuscript has next to none
+    barriers: list[Box]
 
 
 def _analyse(page: PageLayout, body: BodyText) -> _PageWork:
@@ -282,7 +287,7 @@ def _analyse(page: PageLayout, body: BodyText) -> _PageWork:
     barriers = _barriers(page, captions, blobs, body_size)
     chains = {id(c): (_chain(c, blobs, barriers, -1), _chain(c, blobs, barriers, +1)) for c in captions}
     body_lines = sum(1 for l in page.lines if not l.furniture and l.horizontal and _is_body_line(l, body_size))
-    return _PageWork(page, captions, chains, blobs, body_lines)
+    return _PageWork(page, captions, chains, blobs, body_lines, barriers)
 
 
 def _assign(work: _PageWork, prefer_above: bool) -> dict[int, list[Blob]]:
@@ -351,7 +356,7 @@ def find_figures_and_tables(pages: list[PageLayout]) -> tuple[list[FoundFigure],
         legend_list = False  # captions with no graphic, one after another: a "Figure legends" section
         for caption in work.captions:
             claimed = _within_column(assigned[id(caption)], caption, work.page.rect) or (
-                _beside(caption, work.blobs, taken) if caption.kind == "figure" and not caption.label_only else []
+                _beside(caption, work.blobs, taken, work.barriers) if caption.kind == "figure" and not caption.label_only else []
             )
             taken.update(id(b) for b in claimed)
             if caption.kind == "figure" and claimed:
@@ -408,9 +413,10 @@ def _within_column(blobs: list[Blob], caption: Caption, page_box: Box) -> list[B
     return out
 
 
-def _beside(caption: Caption, blobs: list[Blob], taken: set[int]) -> list[Blob]:
-    """A caption set beside its figure (a side column, a landscape page): the largest free graphic
-    level with it on either side, close by."""
+def _beside(caption: Caption, blobs: list[Blob], taken: set[int], barriers: list[Box]) -> list[Blob]:
+    """A caption set beside its figure (a side column, a landscape page, the empty cell of a grid
+    of charts): the largest free graphic level with it on either side, close by, and the free
+    graphics around that one with no text between (the rest of the grid)."""
     cap = caption.bbox
     level = [
         b for b in blobs
@@ -418,7 +424,22 @@ def _beside(caption: Caption, blobs: list[Blob], taken: set[int]) -> list[Blob]:
         and g.y_overlap(b.bbox, cap) >= 0.5 * min(g.height(cap), g.height(b.bbox))
         and (0 <= cap[0] - b.bbox[2] <= SIDE_GAP or 0 <= b.bbox[0] - cap[2] <= SIDE_GAP)
     ]
-    return [max(level, key=lambda b: g.area(b.bbox))] if level else []
+    if not level:
+        return []
+    claimed = [max(level, key=lambda b: g.area(b.bbox))]
+    grew = True
+    while grew:
+        grew = False
+        for blob in blobs:
+            if id(blob) in taken or any(blob is c for c in claimed):
+                continue
+            for c in claimed:
+                both = g.union([blob.bbox, c.bbox])
+                if g.gap(blob.bbox, c.bbox) <= FIGURE_GAP and not any(g.overlap_fraction(t, both) > 0.5 for t in barriers):
+                    claimed.append(blob)
+                    grew = True
+                    break
+    return claimed
 
 
 ORPHAN_AREA = 0.12  # share of the page a graphic covers to be a figure page's figure

@@ -275,3 +275,20 @@ def test_pieces_stacked_within_the_caption_measure_are_one_figure_across_a_wider
     doc.save(path)
     (figure,) = extract_figures(path).figures
     assert iou((150, 80, 380, rows[-1][3]), figure.bbox) > 0.9, figure.bbox
+
+
+def test_a_caption_set_in_the_empty_cell_of_a_grid_of_charts_takes_the_whole_grid(tmp_path: Path) -> None:
+    """Five charts in a 2 x 3 grid, the caption at the foot of the sixth cell: the figure is the grid."""
+    import pymupdf
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    cells = [(60 + c * 255, 60 + r * 170, 300 + c * 255, 215 + r * 170) for r in range(3) for c in range(2)][:5]
+    for cell in cells:
+        _chart(page, cell)
+    for k, text in enumerate(["Fig. 4. Five charts in a grid, the legend set", "in the empty sixth cell of the grid, beside", "the last chart and under the one above it."]):
+        page.insert_text((315, 525 + 11 * k), text, fontsize=9)
+    path = tmp_path / "grid.pdf"
+    doc.save(path)
+    (figure,) = extract_figures(path).figures
+    assert iou((60, 60, 555, 555), figure.bbox) > 0.9, figure.bbox
