@@ -225,15 +225,21 @@ def _drop_frames(drawings: list[Box], captions: list[Caption]) -> list[Box]:
         return drawings
     caption_boxes = [c.bbox for c in captions]  # a caption's box is worked out from its lines on each call
     sizes = np.asarray(drawings, dtype=np.float64)
-    thin = np.flatnonzero((np.maximum(0.0, sizes[:, 2] - sizes[:, 0]) < 2) | (np.maximum(0.0, sizes[:, 3] - sizes[:, 1]) < 2)).tolist()
+    w, h = np.maximum(0.0, sizes[:, 2] - sizes[:, 0]), np.maximum(0.0, sizes[:, 3] - sizes[:, 1])
+    thin = np.flatnonzero((w < 2) | (h < 2) | ((w <= STRIP_SIDE) & (h <= STRIP_SIDE))).tolist()  # sides, and a rounded frame's corners
     drop: set[int] = set(np.flatnonzero(g.mostly_inside(caption_boxes, drawings, 0.95).any(axis=0)).tolist())
     for group in g.group_near([drawings[i] for i in thin], 2.0):
         members = [thin[k] for k in group]
         frame = g.union(drawings[i] for i in members)
+        def at_x(d: Box) -> bool:
+            return min(abs(d[0] - frame[0]), abs(d[2] - frame[2])) < 2
+
+        def at_y(d: Box) -> bool:
+            return min(abs(d[1] - frame[1]), abs(d[3] - frame[3])) < 2
+
         on_edge = all(
-            min(abs(drawings[i][0] - frame[0]), abs(drawings[i][2] - frame[2])) < 2 and g.width(drawings[i]) < 2
-            or min(abs(drawings[i][1] - frame[1]), abs(drawings[i][3] - frame[3])) < 2 and g.height(drawings[i]) < 2
-            for i in members
+            at_x(d) and g.width(d) < 2 or at_y(d) and g.height(d) < 2 or at_x(d) and at_y(d)
+            for d in (drawings[i] for i in members)
         )
         if on_edge and any(g.overlap_fraction(c, frame) > 0.95 for c in caption_boxes):
             drop.update(members)

@@ -292,3 +292,27 @@ def test_a_caption_set_in_the_empty_cell_of_a_grid_of_charts_takes_the_whole_gri
     doc.save(path)
     (figure,) = extract_figures(path).figures
     assert iou((60, 60, 555, 555), figure.bbox) > 0.9, figure.bbox
+
+
+def test_a_rounded_frame_around_a_figure_and_its_caption_belongs_to_neither(tmp_path: Path) -> None:
+    """A journal's box around figure and legend, drawn as four sides and four small corner arcs:
+    the figure is the picture inside, not the frame's upper part."""
+    import pymupdf
+
+    pixels = np.random.default_rng(2).integers(0, 200, (120, 200, 3), dtype=np.uint8)
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_image(pymupdf.Rect(190, 100, 400, 226), pixmap=pymupdf.Pixmap(pymupdf.csRGB, 200, 120, pixels.tobytes(), False))
+    page.insert_text((125, 245), "Figure 7 Closeness and betweenness centralities of a small graph.", fontsize=8)
+    page.insert_text((125, 256), "The legend runs on in the frame under the picture, as this journal sets it.", fontsize=8)
+    x0, y0, x1, y1, r = 118, 90, 478, 266, 4
+    for a, b in [((x0 + r, y0), (x1 - r, y0)), ((x0 + r, y1), (x1 - r, y1)), ((x0, y0 + r), (x0, y1 - r)), ((x1, y0 + r), (x1, y1 - r))]:
+        page.draw_line(a, b, color=(0.5, 0.5, 0.5), width=0.5)
+    for (ax, ay), (bx, by) in [((x0, y0 + r), (x0 + r, y0)), ((x1 - r, y0), (x1, y0 + r)), ((x0, y1 - r), (x0 + r, y1)), ((x1 - r, y1), (x1, y1 - r))]:
+        page.draw_bezier((ax, ay), (ax, by), (ax, by), (bx, by), color=(0.5, 0.5, 0.5), width=0.5)  # a corner arc, 4 x 4 pt
+    for k in range(8):
+        page.insert_text((118, 300 + 14 * k), RUNNING, fontsize=10)
+    path = tmp_path / "framed.pdf"
+    doc.save(path)
+    (figure,) = extract_figures(path).figures
+    assert iou((190, 100, 400, 226), figure.bbox) > 0.9, figure.bbox
