@@ -1,3 +1,3 @@
 """The extract stage: every figure of a PDF with its caption, number, page, box and original pixels."""
 
-EXTRACTOR_VERSION = "extract-8"  # stored with every figure: a new version re-extracts every PDF
+EXTRACTOR_VERSION = "extract-9"  # stored with every figure: a new version re-extracts every PDF

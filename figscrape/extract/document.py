@@ -22,6 +22,7 @@ from figscrape.extract.images import (
 from figscrape.extract.layout import PageLayout, mark_furniture, read_page, symbol_font
 from figscrape.extract.letters import panel_letter
 from figscrape.extract.proposals import add_detected_figures
+from figscrape.extract.scans import page_scan, scan_pixels, without_scans
 from figscrape.runtime.mupdf import log_mupdf_messages
 from figscrape.runtime.pdfsniff import file_problem
 
@@ -83,6 +84,8 @@ def open_pdf(path: Path, max_pages: int = MAX_PAGES) -> pymupdf.Document:
 
 def _figure_pixels(doc: pymupdf.Document, drawn: Drawable, fig: FoundFigure, layout: PageLayout) -> tuple[g.Box, FigureImage]:
     """The figure's box cut to its ink (a picture's white padding is not the figure either) and its pixels."""
+    if fig.kind == "raster" and fig.images[0] is page_scan(layout):
+        return scan_pixels(doc, drawn, fig.images[0], fig.bbox)
     if _embedded(fig):
         return embedded_inked(doc, fig.images[0].xref, drawn, fig.bbox, _alone(fig, layout))
     sizes = [(i.bbox, i.width, i.height) for i in fig.images]
@@ -145,7 +148,7 @@ def extract_figures(path: Path, max_pages: int = MAX_PAGES) -> ExtractedDocument
         pages = [read_page(p) for p in doc]
         mark_furniture(pages)
         result = ExtractedDocument(str(path), doc.page_count)
-        figures = add_detected_figures(doc, pages, *find_figures_and_tables(pages))
+        figures = add_detected_figures(doc, pages, *find_figures_and_tables(without_scans(pages)))
         per_page = Counter(f.page for f in figures)
         drawn: dict[int, Drawable] = {}  # a page with several figures is read once into a display list
         extracted: dict[int, ExtractedFigure] = {}

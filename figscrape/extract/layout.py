@@ -14,6 +14,7 @@ import pymupdf
 
 from figscrape.geometry import Box, area, width
 
+SCAN_SHARE = 0.8  # of the page one image covers on a scanned page
 _WHITESPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")
 
@@ -284,6 +285,7 @@ def mark_furniture(pages: list[PageLayout]) -> None:
             p.images = [
                 img for img in p.images
                 if image_seen[_rounded(img.bbox)] < repeat_at and xref_pages[img.xref] < max(2, repeat_at)
+                or xref_pages[img.xref] == 1 and area(img.bbox) >= SCAN_SHARE * area(p.rect)  # each page's own scan
             ]
             p.drawings = [d for d, key in zip(p.drawings, keys) if drawing_seen[key] < repeat_at]
     body = body_font_size(pages)

@@ -28,6 +28,7 @@ from figscrape.extract.layout import (
     describe_body,
     symbol_font,
 )
+from figscrape.extract.scans import cut_at, page_scan
 from figscrape.geometry import Box
 
 MIN_DETECTION_SCORE = 0.5  # a detected figure below this is not taken
@@ -114,7 +115,11 @@ def unsure_because(facts: PageFacts, numbers_found: set[str], labelled: bool = F
 
 def snap(box: Box, page: PageLayout, avoid: list[Box]) -> tuple[Box, list[PlacedImage], list[Box]] | None:
     """The detected box drawn in to the page's own images, drawings and labels inside it; None
-    when nothing of the PDF bears it out. A page scan (one image larger than the box) keeps the box."""
+    when nothing of the PDF bears it out. An image larger than the box keeps the box; on a scanned
+    page, less the caption lines at its top or bottom."""
+    scan = page_scan(page)
+    if scan is not None:
+        return cut_at(g.intersection(box, scan.bbox), avoid), [scan], []
     reach = g.expand(box, SNAP_MARGIN)
     images = [i for i in page.images if g.overlap_fraction(i.bbox, reach) > 0.5]
     drawings = [d for d in page.drawings if g.overlap_fraction(d, reach) > 0.5 and g.area(d) < 1.5 * g.area(box)]
@@ -150,6 +155,14 @@ def _free_caption(box: Box, facts: PageFacts, used: set[str]) -> Caption | None:
     return best[1] if best else None
 
 
+def _captioned(box: Box, caption_boxes: list[Box]) -> bool:
+    """A caption the model found sits just below or above the box (a scan without a text layer,
+    where no label can be read, still shows where its captions are)."""
+    return any(
+        g.x_overlap(c, box) > 0 and -4 <= max(c[1] - box[3], box[1] - c[3]) <= CAPTION_REACH for c in caption_boxes
+    )
+
+
 def _kind(images: list[PlacedImage], drawings: list[Box]) -> str:
     if not images:
         return "vector"
@@ -162,6 +175,8 @@ def merge(facts: PageFacts, detections: list[Detection], used: set[str], legends
     """New figures for this page from the detector's boxes; structure figures a detection contains
     are widened to it in place. `used` (figure numbers already taken) grows."""
     avoid = [c.bbox for c in facts.captions]
+    detected_captions = [d.bbox for d in detections if d.label == "figure_caption" and d.score >= MIN_DETECTION_SCORE]
+    small_ok = page_scan(facts.page) is not None  # on a scan, a small figure the model saw captioned is taken
     added: list[FoundFigure] = []
     for det in sorted((d for d in detections if d.label == "figure" and d.score >= MIN_DETECTION_SCORE), key=lambda d: -d.score):
         snapped = snap(det.bbox, facts.page, avoid)
@@ -182,7 +197,8 @@ def merge(facts: PageFacts, detections: list[Detection], used: set[str], legends
             continue  # the structure's figures here stand; the model sees them otherwise
         caption = _free_caption(box, facts, used)
         if caption is None:
-            if not facts.captions and det.score >= UNCAPTIONED_SCORE and g.area(box) >= UNCAPTIONED_SHARE * g.area(facts.page.rect):
+            large = g.area(box) >= UNCAPTIONED_SHARE * g.area(facts.page.rect)
+            if not facts.captions and det.score >= UNCAPTIONED_SCORE and (large or small_ok and _captioned(box, detected_captions)):
                 added.append(FoundFigure(facts.page.number, box, "", "", _kind(images, drawings), images, drawings))
             continue
         text = legends.get(caption.number, "") if caption.label_only else caption.text
@@ -205,7 +221,7 @@ def add_detected_figures(doc: pymupdf.Document, pages: list[PageLayout], figures
                     continue_on_next_page(c, f.page, pages[index + 1], body)
                 legends.setdefault(c.number, c.text)
     out = list(figures)
-    labelled = any(f.captions for f in facts)
+    labelled = any(f.captions for f in facts) or any(page_scan(p) and any(not l.blank for l in p.lines) for p in pages)
     for f in facts:
         if not unsure_because(f, used, labelled):
             continue

@@ -1,0 +1,93 @@
+"""Scanned pages, on scans made here: a page with a chart and its caption is rendered to an image,
+that image is placed as the only thing on a PDF page, and an OCR-like text layer is written over it
+invisibly (render mode 3) or left out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pymupdf
+
+from figscrape.extract.document import extract_figures
+from figscrape.extract.layout import mark_furniture, read_page
+from figscrape.extract.scans import cut_at, page_scan, without_scans
+from figscrape.geometry import iou
+
+BODY = "The running text of the old article goes on in full lines across the column, as body text does."
+CHART = (150.0, 250.0, 450.0, 480.0)  # the chart's printed area on the page, tick labels included
+CAPTION = "Fig. 1. Yield of the test plots over six seasons."
+SCAN_DPI = 150
+
+
+def _original(page: pymupdf.Page, chart: bool, lines: int) -> list[tuple[tuple[float, float], str, float]]:
+    """Draws the printed page; returns its text (position, text, size) for the OCR layer."""
+    text = [((72, 80 + 14 * k), BODY, 9.0) for k in range(10 if chart else lines)]
+    if chart:
+        x0, y0, x1, y1 = CHART
+        page.draw_line((x0 + 20, y0), (x0 + 20, y1 - 20), color=(0, 0, 0), width=1.2)
+        page.draw_line((x0 + 20, y1 - 20), (x1, y1 - 20), color=(0, 0, 0), width=1.2)
+        for k, h in enumerate((60, 120, 90, 170, 140, 200)):
+            left = x0 + 40 + k * 45
+            page.draw_rect((left, y1 - 20 - h, left + 28, y1 - 20), color=(0, 0, 0), fill=(0.55, 0.55, 0.55))
+            text.append(((left + 6, y1 - 4), f"{1950 + k}", 8.0))
+        text.append(((x0, y0 + 10), "t/ha", 8.0))
+        text.append(((x0, 510), CAPTION, 9.0))
+        text += [((72, 560 + 14 * k), BODY, 9.0) for k in range(14)]
+    for pos, line, size in text:
+        page.insert_text(pos, line, fontsize=size)
+    return text
+
+
+def _scan_pdf(tmp_path: Path, ocr: bool) -> Path:
+    """Three scanned pages, the middle one with the chart."""
+    doc = pymupdf.open()
+    for index in range(3):
+        printed = pymupdf.open()
+        text = _original(printed.new_page(width=595, height=842), chart=index == 1, lines=40 - index)  # every scan differs
+        pix = printed[0].get_pixmap(dpi=SCAN_DPI, colorspace=pymupdf.csGRAY)
+        page = doc.new_page(width=595, height=842)
+        page.insert_image(page.rect, pixmap=pix)
+        if ocr:
+            for pos, line, size in text:
+                page.insert_text(pos, line, fontsize=size, render_mode=3)
+    path = tmp_path / ("ocr.pdf" if ocr else "bare.pdf")
+    doc.save(path)
+    return path
+
+
+def test_a_page_that_is_one_image_is_a_scan_and_the_structure_analysis_does_not_see_it(tmp_path: Path) -> None:
+    doc = pymupdf.open(_scan_pdf(tmp_path, ocr=True))
+    pages = [read_page(p) for p in doc]
+    mark_furniture(pages)
+    assert all(page_scan(p) is not None for p in pages)  # placed alike on every page, yet each page's own
+    assert all(not p.images and not p.drawings for p in without_scans(pages))
+
+
+def test_a_region_stops_at_a_caption_crossing_its_bottom_or_top() -> None:
+    assert cut_at((100, 100, 400, 400), [(100, 380, 300, 392)]) == (100, 100, 400, 380)
+    assert cut_at((100, 100, 400, 400), [(100, 104, 300, 116)]) == (100, 116, 400, 400)
+    assert cut_at((100, 100, 400, 400), [(450, 380, 500, 392)]) == (100, 100, 400, 400)
+
+
+def test_a_scanned_chart_is_cut_from_the_page_image_at_full_resolution_with_its_ocr_caption(tmp_path: Path) -> None:
+    path = _scan_pdf(tmp_path, ocr=True)
+    figures = extract_figures(path).figures
+    assert [(f.page, f.number) for f in figures] == [(2, "1")]
+    fig = figures[0]
+    assert fig.caption == CAPTION and fig.kind == "raster"
+    assert iou(fig.bbox, CHART) > 0.8
+    assert abs(fig.image.width - (fig.bbox[2] - fig.bbox[0]) * SCAN_DPI / 72) <= 2  # the scan's own pixels
+    doc = pymupdf.open(path)
+    scan = pymupdf.Pixmap(doc, doc[1].get_images()[0][0])
+    pixels = cv2.imdecode(np.frombuffer(fig.image.data, np.uint8), cv2.IMREAD_UNCHANGED)
+    x0, y0 = round(fig.bbox[0] * SCAN_DPI / 72), round(fig.bbox[1] * SCAN_DPI / 72)
+    stored = np.frombuffer(scan.samples, np.uint8).reshape(scan.height, scan.width)
+    assert np.array_equal(pixels, stored[y0 : y0 + pixels.shape[0], x0 : x0 + pixels.shape[1]])  # lossless
+
+
+def test_without_a_text_layer_a_scanned_chart_is_found_unnumbered(tmp_path: Path) -> None:
+    figures = extract_figures(_scan_pdf(tmp_path, ocr=False)).figures
+    assert [(f.page, f.number, f.caption) for f in figures] == [(2, "", "")]
+    assert iou(figures[0].bbox, CHART) > 0.7
