@@ -94,7 +94,8 @@ def attach(small: list[PixelBox], majors: list[PixelBox], reach: float, settings
     """The panels grown by the small pieces near them (letters, tick labels, axis titles, legends),
     nearest first and measured to the panel as grown so far: an axis title beyond its tick labels
     joins its chart, not the picture across the gutter. A piece wider or taller than every panel
-    within reach (a title over two of them) joins none, nor does a panel grow into another."""
+    within reach joins none when it runs along two of them (a title over both), nor does a panel
+    grow into another."""
     grown = list(majors)
     if not small:
         return grown
@@ -102,6 +103,7 @@ def attach(small: list[PixelBox], majors: list[PixelBox], reach: float, settings
     sizes = np.array([(b[2] - b[0], b[3] - b[1]) for b in majors], dtype=np.float64)
     fit = settings.attach_fit
     fits = ((pieces_[:, 2] - pieces_[:, 0])[:, None] <= fit * sizes[None, :, 0]) & ((pieces_[:, 3] - pieces_[:, 1])[:, None] <= fit * sizes[None, :, 1])
+    fits |= np.array([not spans_several(s, majors, settings) for s in small])[:, None]  # bigger than its panel, but over no other: the rest of a chart its grid lines cut off
     areas = sizes[:, 0] * sizes[:, 1]
     tie = settings.attach_tie * (areas.max() - areas)  # equal gaps: the larger panel
     gaps = np.stack([_gaps(pieces_, m) for m in majors], axis=1) + tie[None, :]

@@ -466,3 +466,27 @@ def test_a_framed_chart_whose_curve_its_grid_lines_cut_stays_one_panel() -> None
         cv2.polylines(image, [np.stack([xs, ys], 1).reshape(-1, 1, 2)], False, 60, 1)
     found = find_panels(image)
     assert len(found) == 2 and found[0][2] <= 450 and found[1][0] >= 450
+
+
+def test_a_part_bigger_than_its_panel_joins_it_when_it_runs_along_no_other() -> None:
+    """A picture with a light flat band wider than itself tight under it (the rest of a chart that
+    its grid lines cut off), and another picture far off: the band is the first panel's, though it
+    is wider than that panel (a title runs along two panels; this runs along one)."""
+    rng = np.random.default_rng(3)
+    image = np.full((400, 900), 255, np.uint8)
+    image[40:240, 40:160] = np.clip(rng.normal(110, 30, (200, 120)), 0, 255).astype(np.uint8)
+    image[248:308, 30:290] = 200
+    image[40:240, 600:720] = np.clip(rng.normal(110, 30, (200, 120)), 0, 255).astype(np.uint8)
+    assert sorted(find_panels(image)) == [(30, 40, 290, 308), (600, 40, 720, 240)]
+
+
+def test_a_filled_shape_that_a_removed_line_cuts_comes_back_together_across_it() -> None:
+    """Two polar-like charts: a filled disc with a line through its middle that runs far beyond it
+    (so it stands apart and is removed), which leaves the disc in halves meeting across the line."""
+    image = np.full((400, 900), 255, np.uint8)
+    for x0 in (40, 480):
+        cv2.line(image, (x0, 200), (x0 + 380, 200), 150, 1)
+        cv2.circle(image, (x0 + 190, 200), 55, 190, -1)
+        cv2.circle(image, (x0 + 190, 200), 55, 90, 2)
+    found = find_panels(image)
+    assert len(found) == 2 and all(b[1] <= 146 and b[3] >= 255 for b in found) and found[0][2] <= 450 <= found[1][0]
