@@ -82,7 +82,7 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarr
     small = [p for p, m in zip(found, major) if not m and p.pixels >= settings.speck]
     minors = [p for p in small if not p.glyph] + text_lines([p for p in small if p.glyph], settings)
     minors = [p for p in minors if not (len(majors) >= 2 and p.glyph and spans_several(p.box, majors, settings))]
-    grown = attach([p.box for p in minors], majors, reach, settings)
+    grown = attach([p.box for p in minors], majors, reach, settings, [p.glyph for p in minors])
     return join_halves(absorb_parts(merge_overlapping(grown, settings), reach, settings), mask, gray, settings)
 
 

@@ -103,6 +103,7 @@ class Settings:
     span_overlap: float = 0.2  # text overlapping two panels by this share of their width or height spans them
     attach_reach: float = 0.03  # small pieces further than this share of the diagonal are dropped
     attach_fit: float = 1.1  # a small piece at most this many times a panel's width and height may join it
+    align_slack: float = 0.3  # share of attach_reach within which panels' sides line up (a grid's rows and columns)
     attach_tie: float = 1e-9  # gap added per unit of area below the largest panel: equal gaps go to the larger
     strip_thin: float = 0.3  # a strip is at most this share of its panel's height (or width) thick
     strip_slack: float = 0.05  # and within its panel's extent but for this share of it
