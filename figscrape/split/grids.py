@@ -12,6 +12,8 @@ also holds at 4 and 2; at 16 its tiles' middles fail). Text rows and columns at 
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 
 from figscrape.geometry import PixelBox, group_near, overlap_fraction, union
@@ -179,8 +181,43 @@ def montage_tiles(gray: np.ndarray, boxes: list[PixelBox], page: int | None, set
             out += tiles
             continue
         for box in members:
-            out += tiles_of(gray, box, page, settings) or [box]
+            out += tiles_of(gray, box, page, settings) or _stacked(gray, box, boxes, settings) or [box]
     return out
+
+
+def _stacked(gray: np.ndarray, box: PixelBox, boxes: list[PixelBox], settings: Settings) -> list[PixelBox] | None:
+    """`box` cut into the k panels it holds when it is k times as tall (or wide) as two or more panels
+    of its width (its height) beside it, and a jump between neighbouring lines peaks, well above the
+    lines around it, at each place where the k equal parts meet: two rows of a grid that touch with
+    too weak an edge for a seam, which the grid's other panels, each one row high, give the pitch of."""
+    x0, y0, x1, y1 = box
+    slack = settings.grid_slack
+    for lo, span, across, along in ((y0, y1 - y0, 1, 0), (x0, x1 - x0, 0, 1)):
+        width = box[2 + along] - box[along]
+        units = [b[2 + across] - b[across] for b in boxes if b != box and abs((b[2 + along] - b[along]) - width) <= slack * width]
+        if len(units) < 2:
+            continue
+        unit = float(np.median(units))
+        k = round(span / unit) if unit else 0
+        if k < 2 or abs(span - k * unit) > slack * unit or sum(abs(u - unit) <= slack * unit for u in units) < 2:
+            continue
+        crop = gray[y0:y1, x0:x1].astype(np.int16)
+        g = crop if across == 1 else crop.T
+        step = np.concatenate([[0.0], (np.abs(np.diff(g, axis=0)) > settings.seam_step).mean(axis=1)])  # step[r]: a jump between lines r - 1 and r
+        reach = max(2, int(slack * span / k))
+        cuts = []
+        for j in range(1, k):
+            at = round(j * span / k)
+            near = step[at - reach : at + reach + 1]
+            c = at - reach + int(np.argmax(near))
+            around = np.concatenate([step[max(0, c - 3 * reach) : c - 1], step[c + 2 : c + 3 * reach]])
+            if near.max() < max(settings.stack_edge, settings.grid_contrast * float(np.quantile(around, settings.grid_rival))):
+                break
+            cuts.append(c)
+        if len(cuts) == k - 1:
+            edges = [0] + cuts + [span]
+            return [(x0, lo + a, x1, lo + b) if across == 1 else (lo + a, y0, lo + b, y1) for a, b in pairwise(edges)]
+    return None
 
 
 def _as_montage(gray: np.ndarray, members: list[PixelBox], page: int | None, settings: Settings) -> list[PixelBox] | None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import cv2
 import numpy as np
 
 from figscrape import geometry as g
@@ -81,7 +82,7 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarr
     small = [p for p, m in zip(found, major) if not m and p.pixels >= settings.speck]
     minors = [p for p in small if not p.glyph] + text_lines([p for p in small if p.glyph], settings)
     minors = [p for p in minors if not (len(majors) >= 2 and p.glyph and spans_several(p.box, majors, settings))]
-    grown = attach([p.box for p in minors], majors, reach, settings)
+    grown = attach([p.box for p in minors], majors, reach, settings, [p.glyph for p in minors])
     return join_halves(absorb_parts(merge_overlapping(grown, settings), reach, settings), mask, gray, settings)
 
 
@@ -110,17 +111,42 @@ def keep_line_drawings(mask: np.ndarray, gray: np.ndarray, settings: Settings) -
         return mask, pieces(mask, settings)
     kept = mask & (1 - lines)
     n, labels, stats = components(mask)
-    after = pieces(kept, settings)
-    majors = [p for p, m in zip(after, major_flags(after, gray, settings)) if m]
+    _, kept_labels, kept_stats = components(kept)
+    after = pieces_of(kept_stats, kept.shape, settings)
+    majors = [(k, p) for k, (p, m) in enumerate(zip(after, major_flags(after, gray, settings)), start=1) if m]
     restore = np.zeros(n, bool)
     for i, p in enumerate(pieces_of(stats, mask.shape, settings), start=1):
         if panel_sized(p, gray, settings):
-            inside = [m for m in majors if g.area(g.intersection(m.box, p.box)) == g.area(m.box)]
-            restore[i] = not inside or (len(inside) >= 2 and all(m.density < settings.stroke_density for m in inside))
+            inside = [(k, m) for k, m in majors if g.area(g.intersection(m.box, p.box)) == g.area(m.box)]
+            restore[i] = (
+                not inside
+                or (len(inside) >= 2 and all(m.density < settings.stroke_density for _, m in inside))
+                or (len(inside) >= 2 and _crossed(kept_labels, lines, p.box, [k for k, _ in inside], settings))
+            )
     if not restore.any():
         return kept, after
     restored = np.where(restore[labels], mask, kept).astype(np.uint8)
     return restored, pieces(restored, settings)
+
+
+def _crossed(labels: np.ndarray, lines: np.ndarray, box: PixelBox, parts: list[int], settings: Settings) -> bool:
+    """Whether pieces `parts` (labels of the line-free mask) of one piece cut by the removed `lines`
+    meet across a line: a chart's curve crossing its grid lines comes back together on the line's
+    other side, within its thickness. Pictures in the cells of a frame lie further apart, and two
+    pictures whose ends a line joins along its length (a crosshair across touching panels) face
+    each other along it, not across."""
+    x0, y0, x1, y1 = box
+    crop, drawn = labels[y0:y1, x0:x1], lines[y0:y1, x0:x1]
+    side = 2 * settings.line_thickness + 1
+    runs = [(cv2.morphologyEx(drawn, cv2.MORPH_OPEN, np.ones(along, np.uint8)), np.ones(along[::-1], np.uint8), axis) for along, axis in (((1, side), 0), ((side, 1), 1))]
+    for k in parts[:-1]:
+        mine = (crop == k).view(np.uint8)
+        others = np.isin(crop, [q for q in parts if q != k])
+        for run, step, axis in runs:  # horizontal lines, the pieces above and below; then vertical ones
+            met = np.nonzero(cv2.dilate(mine, step).view(bool) & others & cv2.dilate(run, step).view(bool))[axis]
+            if met.size and np.ptp(met) < side:  # across the line, not over an area
+                return True
+    return False
 
 
 def find_panels(gray: np.ndarray, settings: Settings | None = None) -> list[PixelBox]:

@@ -90,18 +90,22 @@ def _gaps(boxes: np.ndarray, box: PixelBox) -> np.ndarray:
     return np.maximum(dx, dy)
 
 
-def attach(small: list[PixelBox], majors: list[PixelBox], reach: float, settings: Settings) -> list[PixelBox]:
+def attach(small: list[PixelBox], majors: list[PixelBox], reach: float, settings: Settings, text: list[bool] | None = None) -> list[PixelBox]:
     """The panels grown by the small pieces near them (letters, tick labels, axis titles, legends),
     nearest first and measured to the panel as grown so far: an axis title beyond its tick labels
     joins its chart, not the picture across the gutter. A piece wider or taller than every panel
-    within reach (a title over two of them) joins none, nor does a panel grow into another."""
+    within reach joins none when it runs along two of them (a title over both), nor does a panel
+    grow into another. Of the pieces that are `text`, none carries a panel past a side it shares
+    with its row or column (see _unaligned_trimmed)."""
     grown = list(majors)
     if not small:
         return grown
+    owners = np.full(len(small), -1)
     pieces_ = np.array(small, dtype=np.float64)
     sizes = np.array([(b[2] - b[0], b[3] - b[1]) for b in majors], dtype=np.float64)
     fit = settings.attach_fit
     fits = ((pieces_[:, 2] - pieces_[:, 0])[:, None] <= fit * sizes[None, :, 0]) & ((pieces_[:, 3] - pieces_[:, 1])[:, None] <= fit * sizes[None, :, 1])
+    fits |= np.array([not spans_several(s, majors, settings) for s in small])[:, None]  # bigger than its panel, but over no other: the rest of a chart its grid lines cut off
     areas = sizes[:, 0] * sizes[:, 1]
     tie = settings.attach_tie * (areas.max() - areas)  # equal gaps: the larger panel
     gaps = np.stack([_gaps(pieces_, m) for m in majors], axis=1) + tie[None, :]
@@ -109,15 +113,36 @@ def attach(small: list[PixelBox], majors: list[PixelBox], reach: float, settings
     while True:
         i, j = np.unravel_index(int(np.argmin(gaps)), gaps.shape)
         if not gaps[i, j] <= reach:
-            return grown
+            return _unaligned_trimmed(small, majors, owners, settings.align_slack * reach, text or [False] * len(small))
         wider = g.union([grown[j], small[i]])
         if any(k != j and g.area(g.intersection(wider, o)) > g.area(g.intersection(grown[j], o)) for k, o in enumerate(grown)):
             gaps[i, j] = np.inf  # a panel never grows into another: the piece is not this one's
             continue
         grown[j] = wider
+        owners[i] = j
         gaps[i, :] = np.inf
         open_ = np.isfinite(gaps[:, j])
         gaps[open_, j] = _gaps(pieces_[open_], grown[j]) + tie[j]
+
+
+def _unaligned_trimmed(small: list[PixelBox], majors: list[PixelBox], owners: np.ndarray, slack: float, text: list[bool]) -> list[PixelBox]:
+    """The panels grown by the pieces each was given (`owners`), but for the pieces of `text` that
+    carry a panel past a side whose line two or more other panels share (the top of a row, the left
+    edge of a column) when most of that line's panels grew nothing past it: a header over one
+    panel of a row (a column's header, a title over the figure), a row's label beside the last panel
+    of its column; not the titles or tick labels that every panel of a row or column has."""
+    def beyond(j: int, side: int) -> list[int]:
+        sign = -1 if side < 2 else 1
+        return [i for i in np.flatnonzero(owners == j).tolist() if text[i] and sign * (small[i][side] - majors[j][side]) > slack]
+
+    dropped: set[int] = set()
+    for side in range(4):
+        out = [beyond(j, side) for j in range(len(majors))]
+        for j, mine in enumerate(out):
+            peers = [k for k in range(len(majors)) if k != j and abs(majors[k][side] - majors[j][side]) <= slack]
+            if mine and len(peers) >= 2 and 2 * (1 + sum(bool(out[k]) for k in peers)) < len(peers) + 1:  # a minority of the line
+                dropped.update(mine)
+    return [g.union([m] + [small[i] for i in np.flatnonzero(owners == j).tolist() if i not in dropped]) for j, m in enumerate(majors)]
 
 
 def nearest_joined(small: list[PixelBox], majors: list[PixelBox], reach: float) -> list[PixelBox]:

@@ -57,6 +57,7 @@ class Settings:
     grid_margin: float = 0.97  # or the share of its rows at the block's margin level (black between slices on black)
     grid_margin_middle: float = 0.7  # when each tile's middle is at most this share margin (a slice is in it)
     grid_body: float = 0.15  # a tile with less content than this share apart from its margin level is judged flat or not whole
+    stack_edge: float = 0.25  # a panel k times its grid's pitch is cut where this share of its columns jump (see grids._stacked)
     grid_near: float = 0.004  # panels this share of the figure's longer side apart (or touching) may be tiles of one montage
     grid_within: float = 0.8  # whose tiles each lie this share inside one of them
     grid_flat: float = 0.7  # a tile whose content (not margin) is more than this share equal to the pixel above is drawn: no montage
@@ -102,6 +103,7 @@ class Settings:
     span_overlap: float = 0.2  # text overlapping two panels by this share of their width or height spans them
     attach_reach: float = 0.03  # small pieces further than this share of the diagonal are dropped
     attach_fit: float = 1.1  # a small piece at most this many times a panel's width and height may join it
+    align_slack: float = 0.3  # share of attach_reach within which panels' sides line up (a grid's rows and columns)
     attach_tie: float = 1e-9  # gap added per unit of area below the largest panel: equal gaps go to the larger
     strip_thin: float = 0.3  # a strip is at most this share of its panel's height (or width) thick
     strip_slack: float = 0.05  # and within its panel's extent but for this share of it

@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 
 from figscrape.geometry import iou
-from figscrape.split.grids import tiles_of
+from figscrape.split.grids import _stacked, tiles_of
 from figscrape.split.gutters import find_panels
 from figscrape.split.settings import Settings
 from figscrape.synthetic import images as pics
@@ -151,3 +151,18 @@ def test_on_a_dark_page_the_block_is_also_read_untrimmed() -> None:
     assert _grid_in(image, 0, Settings()) is None  # trimmed, the pitch is off
     found = tiles_of(image, (0, 0, 600, 150), 0, Settings())
     assert found == [(0, 0, 150, 150), (150, 0, 300, 150), (300, 0, 450, 150), (450, 0, 600, 150)]
+
+
+def test_a_panel_twice_as_tall_as_the_panels_of_its_width_is_cut_at_the_weak_edge_between_its_rows() -> None:
+    """Two slices one above the other that touch where only a third of the columns jump (too weak
+    for a seam), in a grid whose other panels are one slice high: cut there; a panel with no such
+    peers, or no such edge, stays whole."""
+    rng = np.random.default_rng(7)
+    yy, xx = np.mgrid[0:320, 0:160]
+    gray = np.clip(110 + 0.2 * xx + 0.1 * (yy % 160) + rng.normal(0, 4, (320, 160)), 0, 255).astype(np.uint8)
+    smooth = gray.copy()
+    gray[160:, 20:75] -= 50  # a dark structure running to the lower slice's top edge
+    box, peers = (0, 0, 160, 320), [(200, 0, 360, 160), (200, 160, 360, 320), (400, 0, 560, 160)]
+    assert _stacked(gray, box, [box, *peers], Settings()) == [(0, 0, 160, 160), (0, 160, 160, 320)]
+    assert _stacked(gray, box, [box, (200, 0, 360, 320)], Settings()) is None
+    assert _stacked(smooth, box, [box, *peers], Settings()) is None

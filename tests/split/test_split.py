@@ -466,3 +466,46 @@ def test_a_framed_chart_whose_curve_its_grid_lines_cut_stays_one_panel() -> None
         cv2.polylines(image, [np.stack([xs, ys], 1).reshape(-1, 1, 2)], False, 60, 1)
     found = find_panels(image)
     assert len(found) == 2 and found[0][2] <= 450 and found[1][0] >= 450
+
+
+def test_a_part_bigger_than_its_panel_joins_it_when_it_runs_along_no_other() -> None:
+    """A picture with a light flat band wider than itself tight under it (the rest of a chart that
+    its grid lines cut off), and another picture far off: the band is the first panel's, though it
+    is wider than that panel (a title runs along two panels; this runs along one)."""
+    rng = np.random.default_rng(3)
+    image = np.full((400, 900), 255, np.uint8)
+    image[40:240, 40:160] = np.clip(rng.normal(110, 30, (200, 120)), 0, 255).astype(np.uint8)
+    image[248:308, 30:290] = 200
+    image[40:240, 600:720] = np.clip(rng.normal(110, 30, (200, 120)), 0, 255).astype(np.uint8)
+    assert sorted(find_panels(image)) == [(30, 40, 290, 308), (600, 40, 720, 240)]
+
+
+def test_a_filled_shape_that_a_removed_line_cuts_comes_back_together_across_it() -> None:
+    """Two polar-like charts: a filled disc with a line through its middle that runs far beyond it
+    (so it stands apart and is removed), which leaves the disc in halves meeting across the line."""
+    image = np.full((400, 900), 255, np.uint8)
+    for x0 in (40, 480):
+        cv2.line(image, (x0, 200), (x0 + 380, 200), 150, 1)
+        cv2.circle(image, (x0 + 190, 200), 55, 190, -1)
+        cv2.circle(image, (x0 + 190, 200), 55, 90, 2)
+    found = find_panels(image)
+    assert len(found) == 2 and all(b[1] <= 146 and b[3] >= 255 for b in found) and found[0][2] <= 450 <= found[1][0]
+
+
+def row_of_pictures(titled: tuple[int, ...]) -> np.ndarray:
+    rng = np.random.default_rng(11)
+    image = np.full((300, 760), 255, np.uint8)
+    for c in range(3):
+        x = 20 + c * 250
+        image[60:280, x : x + 220] = np.clip(rng.normal(110, 30, (220, 220)), 0, 255).astype(np.uint8)
+        if c in titled:
+            cv2.putText(image, "Method", (x + 60, 48), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 0, 2)
+    return image
+
+
+def test_text_over_one_panel_of_a_row_is_a_header_but_titles_over_every_panel_are_theirs() -> None:
+    """Three pictures in a row: a line of text over the middle one only carries it past the row's
+    common top (a column header, a title over the figure) and joins none; the same text over each
+    of them is each one's title."""
+    assert sorted(find_panels(row_of_pictures((1,)))) == [(20, 60, 240, 280), (270, 60, 490, 280), (520, 60, 740, 280)]
+    assert all(b[1] <= 35 for b in find_panels(row_of_pictures((0, 1, 2))))
