@@ -1,3 +1,3 @@
 """The split stage: compound figures into panels."""
 
-SPLITTER_VERSION = "split-17c"  # stored with every panel: a new version re-splits every figure
+SPLITTER_VERSION = "split-17d"  # stored with every panel: a new version re-splits every figure
