@@ -21,15 +21,16 @@ SURE = 0.7  # case-blind probability a glyph needs to count
 EACH = 4  # glyphs classified per panel, in parentheses or nearest its corners first
 MOST = 32  # and per figure
 LOOK = 60  # isolated glyphs looked for per figure, nearest a corner first
+GAPS = 1  # letters a run may miss
 SIZES = 1.8  # largest ratio of letter heights in one run
 LOOK_ALIKE = set("cosuvwxz")  # letters whose capital is the small one enlarged: their case is the run's
 
 
 def _place(glyph: Glyph, panels: list[PixelBox]) -> tuple[int, float] | None:
-    """The panel a glyph can letter and a rank (lower first): inside one of its corners, then in
-    parentheses along its foot ("(a) Original image" under it), then outside above or left of it;
-    within each, in parentheses first, then by the distance to the panel's top-left corner in glyph
-    heights. None when none."""
+    """The panel a glyph can letter (inside one of its corners, in parentheses along its foot as in
+    "(a) Original image", or outside above or left of it) and a rank, lower first: in parentheses
+    first, then by the distance to the panel's nearest corner in glyph heights (one more outside
+    it). None when none."""
     x0, y0, x1, y1 = glyph.box
     gh = y1 - y0
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
@@ -43,15 +44,10 @@ def _place(glyph: Glyph, panels: list[PixelBox]) -> tuple[int, float] | None:
         near_y = min(cy - py0, py1 - cy) <= CORNER * ph
         foot = glyph.parens and px0 <= cx <= px1 and py1 - CORNER * ph <= cy <= py1 + OUTSIDE * gh
         above_left = px0 - OUTSIDE * gh <= cx <= px0 + CORNER * pw and py0 - OUTSIDE * gh <= cy <= py0 + CORNER * ph
-        if inside and near_x and near_y:
-            rank = 0.0
-        elif foot:
-            rank = 1000.0
-        elif not inside and above_left:
-            rank = 2000.0
-        else:
+        if not ((inside and near_x and near_y) or foot or (not inside and above_left)):
             continue
-        rank += float(np.hypot(cx - px0, cy - py0) / gh) - 500 * glyph.parens
+        corners = ((px0, py0), (px1, py0), (px0, py1), (px1, py1))
+        rank = min(float(np.hypot(cx - x, cy - y)) for x, y in corners) / gh + (not inside) - 500 * glyph.parens
         if best is None or rank < best[0]:
             best = (rank, i)
     return None if best is None else (best[1], best[0])
@@ -70,20 +66,26 @@ def _zones(panels: list[PixelBox], width: int, height: int) -> list[PixelBox]:
 
 
 def _run(read: list[tuple[int, float, float, Glyph, int]]) -> dict[int, tuple[int, bool]]:
-    """The longest run a, b, c... of confident readings from the first letter on, one per panel,
+    """The longest run a, b, c... of confident readings from the first letter on (one letter of it
+    may be missing when three are read), one per panel,
     as {panel: (letter index, upper case)}, or {} when it is not consistent (mixed case or sizes, a
     later letter above and left of an earlier one, more than half as many other letters of their
     size on the panels left over)."""
     chosen: list[tuple[int, float, Glyph, int]] = []
     used: set[int] = set()
+    skipped = 0
     for k in range(26):
         options = [(p, up, gl, i) for letter, p, up, gl, i in read if letter == k and i not in used]
+        if not options and k > 0 and skipped < GAPS:
+            skipped += 1  # the letter of a panel the splitter did not find, or did not read
+            continue
         if not options:
             break
         _, up, gl, i = max(options, key=lambda o: o[0])
         chosen.append((k, up, gl, i))
         used.add(i)
-    if len(chosen) < 2:
+    gapped = bool(chosen) and chosen[-1][0] >= len(chosen)
+    if len(chosen) < (3 if gapped else 2):  # a run with a gap needs three letters read
         return {}
     cased = [up for k, up, _, _ in chosen if chr(ord("a") + k) not in LOOK_ALIKE] or [up for _, up, _, _ in chosen]
     upper = float(np.mean(cased)) > 0.5
