@@ -37,10 +37,9 @@ def _isolated(labels: np.ndarray, stats: list[list[int]], i: int) -> tuple[bool,
     H, W = labels.shape
     ring = labels[max(0, y - my) : min(H, y + h + my), max(0, x - mx) : min(W, x + w + mx)]
     x0, y0, x1, y1 = x, y, x + w, y + h
+    others = ring[(ring != 0) & (ring != i)]
     sides = set()
-    for j in np.unique(ring).tolist():
-        if j == 0 or j == i:
-            continue
+    for j in set(others.tolist()) if others.size else ():
         jx, jy, jw, jh = stats[j][:4]
         if jh <= 2.2 * h and jw <= 0.45 * jh and jy <= y + 0.15 * h and jy + jh > y + h and (jx + jw <= x + 1 or jx >= x + w - 1):
             sides.add("left" if jx + jw <= x + 1 else "right")
@@ -91,6 +90,16 @@ def find_glyphs(gray: np.ndarray, zones: list[PixelBox], max_height: float, corn
     return found
 
 
+def _fifth_percentile(values: np.ndarray) -> float:
+    """np.percentile(values, 5) (linear), by a partial sort: a fifth of its time on small crops."""
+    flat = values.ravel()
+    k = 0.05 * (flat.size - 1)
+    i = int(k)
+    j = min(i + 1, flat.size - 1)
+    part = np.partition(flat, (i, j))
+    return float(part[i] + (k - i) * (part[j] - part[i]))
+
+
 def glyph_view(gray: np.ndarray, glyph: Glyph) -> np.ndarray:
     """The glyph as the classifier sees it: a crop with a margin of a sixth of its size (neighbours
     show at the edges, as they do in figures), ink bright on a black ground stretched to [0, 1],
@@ -101,7 +110,7 @@ def glyph_view(gray: np.ndarray, glyph: Glyph) -> np.ndarray:
     crop = gray[max(0, y0 - m) : min(H, y1 + m), max(0, x0 - m) : min(W, x1 + m)].astype(np.float32)
     if not glyph.light:
         crop = 255 - crop
-    lo, hi = np.percentile(crop, 5), crop.max()
+    lo, hi = _fifth_percentile(crop), crop.max()
     crop = np.clip((crop - lo) / max(hi - lo, 1.0), 0, 1)
     h, w = crop.shape
     scale = SIDE / max(h, w)
