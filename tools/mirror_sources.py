@@ -162,12 +162,13 @@ def dicom_images(data: bytes, frames: int = 3) -> list[np.ndarray]:
     return [cv2.cvtColor(stack[i].astype(np.uint8), cv2.COLOR_RGB2BGR) if colour else stretch(stack[i]) for i in pick]
 
 
-def mirror_examples(manifest: Path = MANIFEST, mirror: Path = MIRROR, seed: int = 0) -> list[Example]:
-    """Every example the manifest lists, its file checked against its sha256; the same for a seed."""
+def mirror_examples(manifest: Path = MANIFEST, mirror: Path = MIRROR, seed: int = 0, groups: tuple[str, ...] = ()) -> list[Example]:
+    """Every example the manifest lists (only those whose group starts with one of `groups`, when
+    given), its file checked against its sha256; the same for a seed."""
     rng = np.random.default_rng(seed)
     out = []
     with manifest.open() as fh:
-        rows = [r for r in csv.DictReader(fh, delimiter="\t") if not r["repo"].startswith("#")]
+        rows = [r for r in csv.DictReader(fh, delimiter="\t") if not r["repo"].startswith("#") and (not groups or r["group"].startswith(groups))]
     for row in rows:
         data = blob(mirror, row["repo"], row["commit"], row["path"])
         if hashlib.sha256(data).hexdigest() != row["sha256"]:

@@ -6,7 +6,11 @@ seed 0, folds held out by source, from
 - images that Python packages ship (scikit-image, pydicom, matplotlib, nibabel, nilearn; install
   them for training only: `pip install -e .[train]`),
 - files of public repositories (MR and CT volumes, micrographs, histology, X-rays, viewer
-  screenshots), read from their git mirrors as tools/mirror_sources.tsv lists them, sha256 checked; only with `--mirror DIR`,
+  screenshots; slices that segmentation repositories keep as PNG or JPEG: CT of the abdomen, head,
+  neck, chest and heart, MR of the brain, prostate, abdomen, pancreas, heart and nasopharynx,
+  ultrasound, angiograms, mammograms, histology, blood smears, electron micrographs, OCT angiograms),
+  read from their git mirrors as tools/mirror_sources.tsv lists them, sha256 checked; only with
+  `--mirror DIR` (`--mirror-groups` picks groups by prefix),
 - hard negatives rendered with matplotlib (trained on in every fold, never scored).
 
 The threshold is chosen for CT recall on the sources held out from training, and the card records
@@ -48,7 +52,8 @@ def main() -> None:
     parser.add_argument("--compound", type=Path, default=ROOT / "benchmarks" / "devsets" / "compound", help="compound dev set folder (truth.json)")
     parser.add_argument("--compound-files", type=Path, default=ROOT / "benchmarks" / "devsets" / "compound" / "files", help="its figure images (build_compound.py writes them there)")
     parser.add_argument("--no-packages", action="store_true", help="leave out the images that packages ship")
-    parser.add_argument("--mirror", type=Path, default=None, help="also train on the files tools/mirror_sources.tsv lists, read from these git mirrors (off by default: ct-filter-3, the shipped model, was trained without them, and a retrain with them scored worse on held-out figures)")
+    parser.add_argument("--mirror", type=Path, default=None, help="also train on the files tools/mirror_sources.tsv lists, read from these git mirrors (off by default: ct-filter-3, the shipped model, was trained without them, and retrains with them, the segmentation repositories' slices too, scored worse on the compound holdout)")
+    parser.add_argument("--mirror-groups", default="", help="with --mirror, only the manifest's groups starting with one of these comma-separated prefixes")
     parser.add_argument("--generated", type=int, default=240, help="rendered hard negatives")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=30)
@@ -63,13 +68,13 @@ def main() -> None:
     if not args.no_packages:
         examples += package_examples()
     if args.mirror is not None:
-        examples += mirror_examples(mirror=args.mirror, seed=args.seed)
+        examples += mirror_examples(mirror=args.mirror, seed=args.seed, groups=tuple(g for g in args.mirror_groups.split(",") if g))
     extra = generated_negatives(args.generated, args.seed)
     counts = Counter((e.group, e.label) for e in examples + extra)
     print(f"{len(examples)} examples ({sum(e.label for e in examples)} CT) in {len({e.group for e in examples})} sources, {len(extra)} generated", flush=True)
     for (group, label), n in sorted(counts.items()):
         print(f"  {group:<48} {'CT' if label else 'not CT':<7} {n:>5}")
-    flt, _ = fit_filter(examples, SHIPPED, seed=args.seed, k=args.folds, epochs=args.epochs, extra=extra,
+    flt, _ = fit_filter(examples, SHIPPED, seed=args.seed, k=args.folds, epochs=args.epochs, extra=extra, real="compound:",
                         progress=lambda what, done: print(f"{done:4.0%} {what}", flush=True))
     save_filter(flt, args.out)
     print(json.dumps({k: v for k, v in flt.card.metrics.items() if k != "by_group"}, indent=1))

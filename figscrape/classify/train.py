@@ -250,10 +250,12 @@ def by_group(scores: np.ndarray, examples: list[Example], threshold: float) -> d
 
 def fit_filter(
     examples: list[Example], version: str, seed: int = 0, k: int = 5, epochs: int = 40, progress: Callable[[str, float], None] | None = None,
-    extra: list[Example] | None = None,
+    extra: list[Example] | None = None, real: str | None = None,
 ) -> tuple[Filter, HeldOut]:
     """Cross-validate by group, calibrate and choose the threshold on the held-out scores, then train
-    the shipped network on everything. `extra` examples (generated) are trained on, never scored."""
+    the shipped network on everything. `extra` examples (generated) are trained on, never scored.
+    Groups starting with `real` (panels of real figures) are also measured on their own: the pooled
+    folds, mostly corpus and package images, did not predict new repositories' figures."""
     say = progress or (lambda _msg, _done: None)  # (what is happening, share of the work done)
     bank = training_bank(examples, seed, extra)
     say(f"{len(bank.labels)} x {VIEWS} augmented views drawn", 0.0)
@@ -269,6 +271,10 @@ def fit_filter(
         "calibration": calibration(scores, held.labels),
         "by_group": by_group(scores, examples, threshold),
     }
+    if real and (chosen := np.array([e.group.startswith(real) for e in examples])).any():
+        rs, rl = scores[chosen], held.labels[chosen]
+        metrics["real_figure_panels"] = {"groups": real, "n": int(chosen.sum()), "roc_auc": roc_auc(rs, rl), **at_threshold(rs, rl, threshold),
+                                         "not_ct_at_or_above": float((rs[rl == 0] >= threshold).mean()) if (rl == 0).any() else 0.0}
     net = train_on_bank(bank, np.arange(len(bank.labels)), seed, epochs, on_epoch=lambda e: say(f"final model, epoch {e + 1} of {epochs}", (k + (e + 1) / epochs) / (k + 1)))
     groups = Counter(e.group for e in examples + list(extra or []))
     card = Card(
