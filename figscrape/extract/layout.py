@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from itertools import compress
 from typing import NamedTuple
 
 import numpy as np
@@ -206,11 +207,22 @@ def _rounded(b: Box) -> tuple[int, int, int, int]:
     return (round(b[0] / 3), round(b[1] / 3), round(b[2] / 3), round(b[3] / 3))
 
 
-def _all_rounded(boxes: list[Box]) -> list[tuple[int, ...]]:
-    """`_rounded` of every box at once (a chart may have 100,000 drawings): halves to even, as round() does."""
-    if not boxes:
-        return []
-    return [tuple(r) for r in np.rint(np.asarray(boxes, dtype=np.float64) / 3).astype(np.int64).tolist()]
+def _drawing_page_counts(pages: list[PageLayout]) -> list[np.ndarray]:
+    """For each page, on how many pages each of its drawings is drawn at the same place (its box
+    `_rounded`, halves to even as round() does). In NumPy over all drawings at once: a chart may
+    have 100,000 of them, and a Python tuple per drawing cost more than the counting."""
+    keys = []
+    for p in pages:
+        rounded = np.rint(np.asarray(p.drawings, dtype=np.float64).reshape(-1, 4) / 3).astype(np.int64)
+        keys.append(np.ascontiguousarray(rounded).view(np.dtype((np.void, 32))).ravel())  # one sortable key per box
+    unique = [np.unique(k, return_inverse=True) for k in keys]
+    _, where = np.unique(np.concatenate([u for u, _ in unique]), return_inverse=True)
+    pages_with = np.bincount(where)
+    counts, start = [], 0
+    for u, inverse in unique:
+        counts.append(pages_with[where[start : start + len(u)]][inverse.ravel()])
+        start += len(u)
+    return counts
 
 
 def body_font_size(pages: list[PageLayout]) -> float:
@@ -278,28 +290,25 @@ def mark_furniture(pages: list[PageLayout]) -> None:
     text_seen: Counter[tuple] = Counter()
     image_seen: Counter[tuple] = Counter()
     xref_pages: Counter[int] = Counter()
-    drawing_seen: Counter[tuple] = Counter()
-    drawing_keys = [_all_rounded(p.drawings) for p in pages]
-    for p, keys in zip(pages, drawing_keys):
+    for p in pages:
         text_seen.update({(_DIGITS.sub("#", line.text.strip()), _rounded(line.bbox)[1]) for line in p.lines})
         image_seen.update({_rounded(i.bbox) for i in p.images})
         xref_pages.update({i.xref for i in p.images if i.xref})
-        drawing_seen.update(set(keys))
-    for p, keys in zip(pages, drawing_keys):
+    for p, drawn_on in zip(pages, _drawing_page_counts(pages)):
         height = p.rect[3] - p.rect[1]
         for line in p.lines:
-            key = (_DIGITS.sub("#", line.text.strip()), _rounded(line.bbox)[1])
-            in_margin = line.bbox[3] < p.rect[1] + 0.085 * height or line.bbox[1] > p.rect[3] - 0.085 * height
-            if n > 1 and text_seen[key] >= repeat_at and in_margin:
+            if not (line.bbox[3] < p.rect[1] + 0.085 * height or line.bbox[1] > p.rect[3] - 0.085 * height):
+                continue  # furniture of this kind sits in the top or bottom margin
+            if n > 1 and text_seen[(_DIGITS.sub("#", line.text.strip()), _rounded(line.bbox)[1])] >= repeat_at:
                 line.furniture = True
-            elif in_margin and len(line.text.strip()) < 6 and _DIGITS.fullmatch(line.text.strip() or "x"):
+            elif len(line.text.strip()) < 6 and _DIGITS.fullmatch(line.text.strip() or "x"):
                 line.furniture = True  # a page number
         if n > 1:
             p.images = [
                 img for img in p.images
                 if image_seen[_rounded(img.bbox)] < repeat_at and xref_pages[img.xref] < max(2, repeat_at)
             ]
-            p.drawings = [d for d, key in zip(p.drawings, keys) if drawing_seen[key] < repeat_at]
+            p.drawings = list(compress(p.drawings, (drawn_on < repeat_at).tolist()))
     body = body_font_size(pages)
     column = text_column_extent(pages, body)
     if column is None:
