@@ -50,6 +50,22 @@ def _decode_inverted(doc: pymupdf.Document, xref: int) -> bool:
     return kind == "array" and re.match(r"\[\s*1(\.0*)?\s+0", value) is not None
 
 
+_ICC_BASED = re.compile(r"\[\s*/ICCBased\s+(\d+)\s+0\s+R\s*\]")
+
+
+def _four_colours(doc: pymupdf.Document, xref: int) -> bool:
+    """The image's colour space has four components (DeviceCMYK, or ICC-based with /N 4), as its
+    dictionary says. Such a JPEG is not kept as stored, and MuPDF's extract_image would spend a
+    JPEG encode on a copy with inverted colours for nothing."""
+    kind, value = doc.xref_get_key(xref, "ColorSpace")
+    if kind == "xref":
+        value = doc.xref_object(int(value.split()[0]), compressed=True)
+    if value.strip() == "/DeviceCMYK":
+        return True
+    icc = _ICC_BASED.fullmatch(value.strip())
+    return icc is not None and doc.xref_get_key(int(icc.group(1)), "N")[1] == "4"
+
+
 def _sixteen_bit(doc: pymupdf.Document, xref: int, info: dict) -> FigureImage | None:
     """Decode a 16-bit Flate image by hand: MuPDF would reduce it to 8 bits."""
     if info["bpc"] != 16 or doc.xref_get_key(xref, "Filter")[1] not in ("/FlateDecode", "[/FlateDecode]"):
@@ -113,7 +129,7 @@ def _embedded(doc: pymupdf.Document, xref: int, box: Box | None) -> tuple[Figure
     info = _image_info(doc, xref)
     w, h = info["width"], info["height"]
     check_size(w, h, "embedded image")
-    if info["jpeg"] and not info["smask"] and not info["mask"] and not _decode_inverted(doc, xref):
+    if info["jpeg"] and not info["smask"] and not info["mask"] and not _decode_inverted(doc, xref) and not _four_colours(doc, xref):
         jpeg = doc.extract_image(xref)  # for a JPEG, the stream as stored plus its colour channels
         if jpeg and jpeg["colorspace"] in (1, 3):
             sw, sh = header_size(jpeg["image"])  # the stream's own size, which the dictionary may understate

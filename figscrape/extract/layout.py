@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from itertools import compress
 from typing import NamedTuple
 
 import numpy as np
@@ -113,7 +114,7 @@ def _is_visible(path: dict) -> bool:
     """A path that paints something other than white (white fills are page backgrounds and masks)."""
     stroke = path.get("color")
     fill = path.get("fill")
-    if path.get("type") in ("s", "fs") and stroke is not None and (path.get("stroke_opacity") or 1) > 0:
+    if path["type"] in ("s", "fs") and stroke is not None and (path.get("stroke_opacity") or 1) > 0:
         return True
     if fill is not None and (path.get("fill_opacity") or 1) > 0:
         return min(fill) < 0.97 if len(fill) != 4 else max(fill) > 0.03
@@ -123,35 +124,49 @@ def _is_visible(path: dict) -> bool:
 def _read_drawings(page: pymupdf.Page, page_box: Box) -> tuple[list[Box], list[Box]]:
     """Boxes of the visible paths, each cut to the clip it is drawn in (a chart's lines that run
     past its axes are clipped there, and a reader sees only the part inside), and the rectangles
-    of the clips themselves (read in the same pass: reading a page's drawings is costly)."""
+    of the clips themselves (read in the same pass: reading a page's drawings is costly). A chart
+    may draw 100,000 paths: the loop keeps to local names and plain comparisons."""
     boxes: list[Box] = []
     scissors: list[Box] = []
-    page_area = area(page_box)
+    background = 0.85 * area(page_box)
     clips: list[Box] = [page_box]  # clips[k]: the visible area for items of level k
+    visible = _is_visible
     for path in page.get_cdrawings(extended=True):
         level = path.get("level", 0)
-        del clips[level + 1 :]
+        if len(clips) > level + 1:
+            del clips[level + 1 :]
         while len(clips) <= level:
             clips.append(clips[-1])
-        if path["type"] in ("clip", "group"):
-            if path["type"] == "clip" and path.get("scissor"):
-                scissors.append(tuple(path["scissor"]))
-            s, c = path.get("scissor") or clips[level], clips[level]
-            clips.append((max(s[0], c[0]), max(s[1], c[1]), min(s[2], c[2]), min(s[3], c[3])) if path["type"] == "clip" else c)
+        kind = path["type"]
+        c = clips[level]
+        if kind == "clip" or kind == "group":
+            s = path.get("scissor")
+            if kind == "clip":
+                if s:
+                    scissors.append(tuple(s))
+                else:
+                    s = c
+                clips.append((max(s[0], c[0]), max(s[1], c[1]), min(s[2], c[2]), min(s[3], c[3])))
+            else:
+                clips.append(c)
             continue
-        if not _is_visible(path):
+        if not visible(path):
             continue
-        r, c = path["rect"], clips[level]
-        box = (max(r[0], c[0]), max(r[1], c[1]), min(r[2], c[2]), min(r[3], c[3]))
-        if box[2] < box[0] or box[3] < box[1]:
-            continue
-        if area(box) > 0.85 * page_area:
-            continue  # a page background
-        boxes.append(box)
+        r = path["rect"]
+        x0, y0, x1, y1 = max(r[0], c[0]), max(r[1], c[1]), min(r[2], c[2]), min(r[3], c[3])
+        if x1 < x0 or y1 < y0 or (x1 - x0) * (y1 - y0) > background:
+            continue  # clipped away, or a page background
+        boxes.append((x0, y0, x1, y1))
     return boxes, scissors
 
 
 _INLINE_IMAGE = re.compile(rb"(?:^|\s)BI\s")
+
+
+def _has_inline_image(contents: bytes) -> bool:
+    """An inline image operator in a content stream; most streams have no "BI" at all, which a
+    plain byte search rules out many times faster than the pattern."""
+    return b"BI" in contents and _INLINE_IMAGE.search(contents) is not None
 
 
 def _image_xrefs(page: pymupdf.Page, infos: list[dict], items: list[tuple]) -> list[int]:
@@ -168,7 +183,7 @@ def _image_xrefs(page: pymupdf.Page, infos: list[dict], items: list[tuple]) -> l
 
 def _read_images(page: pymupdf.Page, page_box: Box) -> list[PlacedImage]:
     items = page.get_images(full=True)
-    if not items and not _INLINE_IMAGE.search(page.read_contents()):
+    if not items and not _has_inline_image(page.read_contents()):
         return []  # no image resource and no inline image: spare the page a second text read
     images: list[PlacedImage] = []
     infos = page.get_image_info()
@@ -193,11 +208,22 @@ def _rounded(b: Box) -> tuple[int, int, int, int]:
     return (round(b[0] / 3), round(b[1] / 3), round(b[2] / 3), round(b[3] / 3))
 
 
-def _all_rounded(boxes: list[Box]) -> list[tuple[int, ...]]:
-    """`_rounded` of every box at once (a chart may have 100,000 drawings): halves to even, as round() does."""
-    if not boxes:
-        return []
-    return [tuple(r) for r in np.rint(np.asarray(boxes, dtype=np.float64) / 3).astype(np.int64).tolist()]
+def _drawing_page_counts(pages: list[PageLayout]) -> list[np.ndarray]:
+    """For each page, on how many pages each of its drawings is drawn at the same place (its box
+    `_rounded`, halves to even as round() does). In NumPy over all drawings at once: a chart may
+    have 100,000 of them, and a Python tuple per drawing cost more than the counting."""
+    keys = []
+    for p in pages:
+        rounded = np.rint(np.asarray(p.drawings, dtype=np.float64).reshape(-1, 4) / 3).astype(np.int64)
+        keys.append(np.ascontiguousarray(rounded).view(np.dtype((np.void, 32))).ravel())  # one sortable key per box
+    unique = [np.unique(k, return_inverse=True) for k in keys]
+    _, where = np.unique(np.concatenate([u for u, _ in unique]), return_inverse=True)
+    pages_with = np.bincount(where)
+    counts, start = [], 0
+    for u, inverse in unique:
+        counts.append(pages_with[where[start : start + len(u)]][inverse.ravel()])
+        start += len(u)
+    return counts
 
 
 def body_font_size(pages: list[PageLayout]) -> float:
@@ -265,21 +291,18 @@ def mark_furniture(pages: list[PageLayout]) -> None:
     text_seen: Counter[tuple] = Counter()
     image_seen: Counter[tuple] = Counter()
     xref_pages: Counter[int] = Counter()
-    drawing_seen: Counter[tuple] = Counter()
-    drawing_keys = [_all_rounded(p.drawings) for p in pages]
-    for p, keys in zip(pages, drawing_keys):
+    for p in pages:
         text_seen.update({(_DIGITS.sub("#", line.text.strip()), _rounded(line.bbox)[1]) for line in p.lines})
         image_seen.update({_rounded(i.bbox) for i in p.images})
         xref_pages.update({i.xref for i in p.images if i.xref})
-        drawing_seen.update(set(keys))
-    for p, keys in zip(pages, drawing_keys):
+    for p, drawn_on in zip(pages, _drawing_page_counts(pages)):
         height = p.rect[3] - p.rect[1]
         for line in p.lines:
-            key = (_DIGITS.sub("#", line.text.strip()), _rounded(line.bbox)[1])
-            in_margin = line.bbox[3] < p.rect[1] + 0.085 * height or line.bbox[1] > p.rect[3] - 0.085 * height
-            if n > 1 and text_seen[key] >= repeat_at and in_margin:
+            if not (line.bbox[3] < p.rect[1] + 0.085 * height or line.bbox[1] > p.rect[3] - 0.085 * height):
+                continue  # furniture of this kind sits in the top or bottom margin
+            if n > 1 and text_seen[(_DIGITS.sub("#", line.text.strip()), _rounded(line.bbox)[1])] >= repeat_at:
                 line.furniture = True
-            elif in_margin and len(line.text.strip()) < 6 and _DIGITS.fullmatch(line.text.strip() or "x"):
+            elif len(line.text.strip()) < 6 and _DIGITS.fullmatch(line.text.strip() or "x"):
                 line.furniture = True  # a page number
         if n > 1:
             p.images = [
@@ -287,7 +310,7 @@ def mark_furniture(pages: list[PageLayout]) -> None:
                 if image_seen[_rounded(img.bbox)] < repeat_at and xref_pages[img.xref] < max(2, repeat_at)
                 or xref_pages[img.xref] == 1 and area(img.bbox) >= SCAN_SHARE * area(p.rect)  # each page's own scan
             ]
-            p.drawings = [d for d, key in zip(p.drawings, keys) if drawing_seen[key] < repeat_at]
+            p.drawings = list(compress(p.drawings, (drawn_on < repeat_at).tolist()))
     body = body_font_size(pages)
     column = text_column_extent(pages, body)
     if column is None:

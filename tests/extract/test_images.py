@@ -67,3 +67,33 @@ def test_an_image_alone_in_its_box_is_cut_to_its_ink_from_its_own_pixels_as_a_re
     assert (image.width, image.height) == (600, 400)
     assert all(abs(a - b) <= 1 for a, b in zip(own, rendered)), (own, rendered)
     assert iou(own, (175.3, 250.6, 325.3, 350.6)) > 0.97, own
+
+
+def test_four_colour_jpegs_are_told_from_their_dictionary_as_mupdf_counts_their_colours() -> None:
+    """The shortcut that spares a CMYK JPEG MuPDF's re-encode agrees with extract_image's count
+    for device, ICC-based (inline and indirect) colour spaces (each picture differs: PyMuPDF
+    stores an inserted stream it has seen once)."""
+    import cv2
+
+    from figscrape.extract.images import _four_colours
+    from figscrape.synthetic.encodings import insert_encoded
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=300, height=300)
+    picture = np.random.default_rng(5).integers(0, 256, (40, 50, 3), dtype=np.uint8)
+    xrefs = {name: insert_encoded(page, pymupdf.Rect(10, 10 + 40 * k, 60, 50 + 40 * k), picture, name)
+             for k, name in enumerate(("jpeg", "jpeg-gray", "cmyk"))}
+    for n in (3, 4):
+        profile = doc.get_new_xref()
+        doc.update_object(profile, f"<< /N {n} >>")
+        doc.update_stream(profile, b"not a profile: MuPDF falls back on /N")
+        inline = page.insert_image(pymupdf.Rect(100, 10 + 60 * n, 150, 50 + 60 * n), stream=cv2.imencode(".jpg", picture // n)[1].tobytes())
+        doc.xref_set_key(inline, "ColorSpace", f"[/ICCBased {profile} 0 R]")
+        space = doc.get_new_xref()
+        doc.update_object(space, f"[/ICCBased {profile} 0 R]")
+        indirect = page.insert_image(pymupdf.Rect(200, 10 + 60 * n, 250, 50 + 60 * n), stream=cv2.imencode(".jpg", 255 - picture // n)[1].tobytes())
+        doc.xref_set_key(indirect, "ColorSpace", f"{space} 0 R")
+        xrefs[f"icc{n}"], xrefs[f"icc{n}-indirect"] = inline, indirect
+    for name, xref in xrefs.items():
+        assert _four_colours(doc, xref) == (doc.extract_image(xref)["colorspace"] == 4), name
+    assert [name for name, xref in xrefs.items() if _four_colours(doc, xref)] == ["cmyk", "icc4", "icc4-indirect"]
