@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from figscrape import geometry as g
 from figscrape.extract.captions import (
     Caption,
@@ -22,6 +20,7 @@ from figscrape.extract.layout import (
     TextLine,
     describe_body,
 )
+from figscrape.extract.layout_marks import drop_frames, is_layout_rule
 from figscrape.geometry import Box
 
 SUBCAPTION = re.compile(r"^\(([a-hA-H])\)\s+\S")  # "(c) Y-measure a. Results in ...": a panel's own legend
@@ -31,9 +30,6 @@ TEXT_TOLERANCE = 4.0  # points between a graphic and its labels
 FIGURE_GAP = 24.0  # points between two blobs of one figure
 PIECE_GAP = 48.0  # points between two blobs of one figure that lie within its caption's measure
 MIN_FIGURE_SIDE = 18.0  # points; anything smaller is an icon
-STRIP_SIDE = 6.0  # points: a part no thicker than this is a rule or a strip, not a picture
-RULE_LINES = 3  # lines of running text framed by strips, or beside an upright one, that make it layout
-RULE_REACH = 1.5  # body sizes between an upright rule and the ends of the lines beside it
 
 
 @dataclass
@@ -76,7 +72,7 @@ def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float) -> 
             (blob.images if isinstance(item, PlacedImage) else blob.drawings).append(item)  # type: ignore[arg-type]
         blobs.append(blob)
     running = [l.bbox for l in page.lines if l.horizontal and not l.furniture and _is_body_line(l, body_size)]
-    blobs = [b for b in blobs if not _layout_rule(b, running, body_size)]
+    blobs = [b for b in blobs if not is_layout_rule([i.bbox for i in b.images] + b.drawings, b.bbox, running, body_size)]
     free = [
         l for l in page.lines if not l.furniture and not l.blank and id(l) not in caption_lines
     ]
@@ -103,24 +99,6 @@ def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float) -> 
             break
         blobs = merged
     return [b for b in blobs if g.width(b.bbox) >= MIN_FIGURE_SIDE and g.height(b.bbox) >= MIN_FIGURE_SIDE]
-
-
-def _layout_rule(blob: Blob, running: list[Box], body_size: float) -> bool:
-    """Strips only (rules, a block's edge or its shadow, drawn or as thin images) that frame running
-    text or run beside it: the edge of a poster's block or a sidebar, the rule between two columns.
-    Such a frame would otherwise take in every line it holds and grow into a false figure."""
-    box = blob.bbox
-    if len(running) < RULE_LINES:
-        return False
-    if g.width(box) <= STRIP_SIDE and g.height(box) >= RULE_LINES * body_size:  # an upright rule: what runs beside it
-        x = (box[0] + box[2]) / 2
-        held = sum(g.y_overlap(t, box) > 0.8 * g.height(t) and min(abs(t[0] - x), abs(t[2] - x)) <= RULE_REACH * body_size for t in running)
-    else:  # a frame: what it holds
-        held = sum(g.overlap_fraction(t, box) > 0.9 for t in running)
-    if held < RULE_LINES:
-        return False
-    parts = [i.bbox for i in blob.images] + blob.drawings
-    return not any(min(g.width(p), g.height(p)) > STRIP_SIDE and max(g.width(p), g.height(p)) > 2 * STRIP_SIDE for p in parts)
 
 
 def _line_key(line: TextLine) -> tuple:
@@ -219,33 +197,6 @@ def _with_side_neighbours(chain: list[tuple[Blob, float]], blobs: list[Blob], ba
     return chain
 
 
-def _drop_frames(drawings: list[Box], captions: list[Caption]) -> list[Box]:
-    """Remove boxes drawn around a figure together with its caption: they belong to neither."""
-    if not captions or not drawings:
-        return drawings
-    caption_boxes = [c.bbox for c in captions]  # a caption's box is worked out from its lines on each call
-    sizes = np.asarray(drawings, dtype=np.float64)
-    w, h = np.maximum(0.0, sizes[:, 2] - sizes[:, 0]), np.maximum(0.0, sizes[:, 3] - sizes[:, 1])
-    thin = np.flatnonzero((w < 2) | (h < 2) | ((w <= STRIP_SIDE) & (h <= STRIP_SIDE))).tolist()  # sides, and a rounded frame's corners
-    drop: set[int] = set(np.flatnonzero(g.mostly_inside(caption_boxes, drawings, 0.95).any(axis=0)).tolist())
-    for group in g.group_near([drawings[i] for i in thin], 2.0):
-        members = [thin[k] for k in group]
-        frame = g.union(drawings[i] for i in members)
-        def at_x(d: Box) -> bool:
-            return min(abs(d[0] - frame[0]), abs(d[2] - frame[2])) < 2
-
-        def at_y(d: Box) -> bool:
-            return min(abs(d[1] - frame[1]), abs(d[3] - frame[3])) < 2
-
-        on_edge = all(
-            at_x(d) and g.width(d) < 2 or at_y(d) and g.height(d) < 2 or at_x(d) and at_y(d)
-            for d in (drawings[i] for i in members)
-        )
-        if on_edge and any(g.overlap_fraction(c, frame) > 0.95 for c in caption_boxes):
-            drop.update(members)
-    return [d for i, d in enumerate(drawings) if i not in drop]
-
-
 def _is_border(d: Box, images: list[PlacedImage]) -> bool:
     """A rectangle stroked around an image, or a hairline along its edge."""
     return any(all(abs(a - b) < 2.5 for a, b in zip(d, i.bbox)) for i in images) or any(
@@ -288,7 +239,7 @@ class _PageWork:
 def _analyse(page: PageLayout, body: BodyText) -> _PageWork:
     body_size = body.size
     captions = sorted(find_captions(page, body), key=lambda c: (c.bbox[1], c.bbox[0]))
-    page.drawings = _drop_frames(page.drawings, captions)
+    page.drawings = drop_frames(page.drawings, [c.bbox for c in captions])
     blobs = build_blobs(page, {id(l) for c in captions for l in c.lines}, body_size)
     barriers = _barriers(page, captions, blobs, body_size)
     chains = {id(c): (_chain(c, blobs, barriers, -1), _chain(c, blobs, barriers, +1)) for c in captions}
