@@ -7,10 +7,11 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pymupdf
 import pytest
 from conftest import write_pdf
 
-from figscrape.extract.document import extract_figures
+from figscrape.extract.document import ExtractedFigure, extract_figures
 from figscrape.extract.letters import panel_letter
 from figscrape.geometry import iou
 from figscrape.runtime.imaging import decode
@@ -148,6 +149,13 @@ def test_panel_letters_are_stored_as_the_letter_they_stand_for() -> None:
     assert [panel_letter(t) for t in ("(a)", "B", "c.", "B. Reported cases", "Fig", "12", "word")] == ["a", "B", "c", "B", None, None, None]
 
 
+def _only_figure(doc: pymupdf.Document, path: Path) -> ExtractedFigure:
+    """Save the document and extract it: the one figure it has."""
+    doc.save(path)
+    (figure,) = extract_figures(path).figures
+    return figure
+
+
 def _chart(page, box: tuple[float, float, float, float]) -> None:  # noqa: ANN001 - a pymupdf page
     """A small vector chart: axes and a few bars."""
     x0, y0, x1, y1 = box
@@ -186,9 +194,7 @@ def test_a_column_wide_caption_does_not_take_a_box_of_the_next_column(tmp_path: 
     page.insert_text((300, 220), "Keywords: charts, columns", fontsize=9)
     page.insert_text((60, 275), "Figure 3. A chart in the left column, with a caption", fontsize=9)
     page.insert_text((60, 286), "set to the column's measure over two lines.", fontsize=9)
-    path = tmp_path / "columns.pdf"
-    doc.save(path)
-    (figure,) = extract_figures(path).figures
+    figure = _only_figure(doc, tmp_path / "columns.pdf")
     assert figure.bbox[2] < 300 and iou((60, 80, 290, 260), figure.bbox) > 0.9, figure.bbox
 
 
@@ -232,9 +238,7 @@ def test_a_block_edged_with_rules_around_running_text_is_layout_not_a_figure(tmp
         page.insert_text((60, 380 + 14 * k), RUNNING, fontsize=10)
     page.draw_line((548, 72), (548, 440), color=(0.3, 0.3, 0.3), width=1.5)  # the block's right edge
     page.draw_rect((60, 440, 550, 444), color=None, fill=(0.5, 0.5, 0.5))  # its shadow below
-    path = tmp_path / "poster.pdf"
-    doc.save(path)
-    (figure,) = extract_figures(path).figures
+    figure = _only_figure(doc, tmp_path / "poster.pdf")
     assert iou((150, 190, 400, 330), figure.bbox) > 0.8, figure.bbox
 
 
@@ -253,9 +257,7 @@ def test_panel_legends_a_line_below_their_panels_stay_in_the_figure(tmp_path: Pa
     page.insert_text((315, 300), "(b) The network after a local operation.", fontsize=10)
     page.insert_text((80, 312), "the second line of the first legend", fontsize=10)
     page.insert_text((60, 345), "Figure 2. Two panels, each with its own legend below it.", fontsize=10)
-    path = tmp_path / "legends.pdf"
-    doc.save(path)
-    (figure,) = extract_figures(path).figures
+    figure = _only_figure(doc, tmp_path / "legends.pdf")
     assert figure.number == "2" and iou((80, 150, 530, 314), figure.bbox) > 0.85, figure.bbox
 
 
@@ -271,9 +273,7 @@ def test_pieces_stacked_within_the_caption_measure_are_one_figure_across_a_wider
         _chart(page, row)
     page.insert_text((72, rows[-1][3] + 20), "Figure 2. Three rows of sequence logos, far apart, set in one figure.", fontsize=9)
     page.insert_text((72, rows[-1][3] + 31), "The caption runs the full measure of the text column, wider than the rows.", fontsize=9)
-    path = tmp_path / "pieces.pdf"
-    doc.save(path)
-    (figure,) = extract_figures(path).figures
+    figure = _only_figure(doc, tmp_path / "pieces.pdf")
     assert iou((150, 80, 380, rows[-1][3]), figure.bbox) > 0.9, figure.bbox
 
 
@@ -288,9 +288,7 @@ def test_a_caption_set_in_the_empty_cell_of_a_grid_of_charts_takes_the_whole_gri
         _chart(page, cell)
     for k, text in enumerate(["Fig. 4. Five charts in a grid, the legend set", "in the empty sixth cell of the grid, beside", "the last chart and under the one above it."]):
         page.insert_text((315, 525 + 11 * k), text, fontsize=9)
-    path = tmp_path / "grid.pdf"
-    doc.save(path)
-    (figure,) = extract_figures(path).figures
+    figure = _only_figure(doc, tmp_path / "grid.pdf")
     assert iou((60, 60, 555, 555), figure.bbox) > 0.9, figure.bbox
 
 
@@ -312,7 +310,5 @@ def test_a_rounded_frame_around_a_figure_and_its_caption_belongs_to_neither(tmp_
         page.draw_bezier((ax, ay), (ax, by), (ax, by), (bx, by), color=(0.5, 0.5, 0.5), width=0.5)  # a corner arc, 4 x 4 pt
     for k in range(8):
         page.insert_text((118, 300 + 14 * k), RUNNING, fontsize=10)
-    path = tmp_path / "framed.pdf"
-    doc.save(path)
-    (figure,) = extract_figures(path).figures
+    figure = _only_figure(doc, tmp_path / "framed.pdf")
     assert iou((190, 100, 400, 226), figure.bbox) > 0.9, figure.bbox
