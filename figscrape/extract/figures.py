@@ -58,8 +58,9 @@ def _is_body_line(line: TextLine, body_size: float) -> bool:
     return abs(line.size - body_size) < 0.6 and len(line.text.strip()) >= 30
 
 
-def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float) -> list[Blob]:
-    """Group a page's images, drawings and label text into candidate graphics."""
+def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float, running: list[TextLine]) -> list[Blob]:
+    """Group a page's images, drawings and label text into candidate graphics (`running`: the
+    page's lines of running text)."""
     parts: list[tuple[Box, object]] = [(i.bbox, i) for i in page.images]
     parts += [(d, d) for d in page.drawings]
     if not parts:
@@ -71,8 +72,8 @@ def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float) -> 
             item = parts[i][1]
             (blob.images if isinstance(item, PlacedImage) else blob.drawings).append(item)  # type: ignore[arg-type]
         blobs.append(blob)
-    running = [l.bbox for l in page.lines if l.horizontal and not l.furniture and _is_body_line(l, body_size)]
-    blobs = [b for b in blobs if not is_layout_rule([i.bbox for i in b.images] + b.drawings, b.bbox, running, body_size)]
+    running_boxes = [l.bbox for l in running]
+    blobs = [b for b in blobs if not is_layout_rule([i.bbox for i in b.images] + b.drawings, b.bbox, running_boxes, body_size)]
     free = [
         l for l in page.lines if not l.furniture and not l.blank and id(l) not in caption_lines
     ]
@@ -84,9 +85,11 @@ def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float) -> 
             held = {_line_key(t) for t in blob.texts}
             for line in free:
                 apart = g.gap(line.bbox, blob.bbox)
-                if apart > reach or apart > TEXT_TOLERANCE and id(line) not in legends or _line_key(line) in held:
+                if apart > reach or _line_key(line) in held:
                     continue  # the cheap test first: most lines are far from most blobs
                 legend = id(line) in legends
+                if apart > TEXT_TOLERANCE and not legend:
+                    continue  # only a panel's own legend joins from further away
                 inside = g.overlap_fraction(line.bbox, blob.bbox) > 0.6
                 near = legend or not _is_body_line(line, body_size)
                 if inside or near:
@@ -122,12 +125,10 @@ def _merge_overlapping(blobs: list[Blob]) -> list[Blob]:
     return merged
 
 
-def _barriers(page: PageLayout, captions: list[Caption], blobs: list[Blob], body_size: float) -> list[Box]:
+def _barriers(captions: list[Caption], blobs: list[Blob], running: list[TextLine]) -> list[Box]:
     """Running text and other captions: a figure never reaches across them."""
     in_blob = {id(t) for b in blobs for t in b.texts}
-    boxes = [c.bbox for c in captions]
-    boxes += [l.bbox for l in page.lines if _is_body_line(l, body_size) and not l.furniture and id(l) not in in_blob and l.horizontal]
-    return boxes
+    return [c.bbox for c in captions] + [l.bbox for l in running if id(l) not in in_blob]
 
 
 def _subcaption_lines(lines: list[TextLine], body_size: float) -> set[int]:
@@ -240,11 +241,11 @@ def _analyse(page: PageLayout, body: BodyText) -> _PageWork:
     body_size = body.size
     captions = sorted(find_captions(page, body), key=lambda c: (c.bbox[1], c.bbox[0]))
     page.drawings = drop_frames(page.drawings, [c.bbox for c in captions])
-    blobs = build_blobs(page, {id(l) for c in captions for l in c.lines}, body_size)
-    barriers = _barriers(page, captions, blobs, body_size)
+    running = [l for l in page.lines if l.horizontal and not l.furniture and _is_body_line(l, body_size)]
+    blobs = build_blobs(page, {id(l) for c in captions for l in c.lines}, body_size, running)
+    barriers = _barriers(captions, blobs, running)
     chains = {id(c): (_chain(c, blobs, barriers, -1), _chain(c, blobs, barriers, +1)) for c in captions}
-    body_lines = sum(1 for l in page.lines if not l.furniture and l.horizontal and _is_body_line(l, body_size))
-    return _PageWork(page, captions, chains, blobs, body_lines, barriers)
+    return _PageWork(page, captions, chains, blobs, len(running), barriers)
 
 
 def _assign(work: _PageWork, prefer_above: bool) -> dict[int, list[Blob]]:

@@ -24,19 +24,16 @@ def drop_frames(drawings: list[Box], caption_boxes: list[Box]) -> list[Box]:
     for group in g.group_near([drawings[i] for i in thin], 2.0):
         members = [thin[k] for k in group]
         frame = g.union(drawings[i] for i in members)
-        def at_x(d: Box) -> bool:
-            return min(abs(d[0] - frame[0]), abs(d[2] - frame[2])) < 2
-
-        def at_y(d: Box) -> bool:
-            return min(abs(d[1] - frame[1]), abs(d[3] - frame[3])) < 2
-
-        on_edge = all(
-            at_x(d) and g.width(d) < 2 or at_y(d) and g.height(d) < 2 or at_x(d) and at_y(d)
-            for d in (drawings[i] for i in members)
-        )
-        if on_edge and any(g.overlap_fraction(c, frame) > 0.95 for c in caption_boxes):
+        if all(_on_frame(drawings[i], frame) for i in members) and any(g.overlap_fraction(c, frame) > 0.95 for c in caption_boxes):
             drop.update(members)
     return [d for i, d in enumerate(drawings) if i not in drop]
+
+
+def _on_frame(d: Box, frame: Box) -> bool:
+    """A side of the frame (a hairline along one of its edges) or a corner piece (at an edge both ways)."""
+    at_x = min(abs(d[0] - frame[0]), abs(d[2] - frame[2])) < 2
+    at_y = min(abs(d[1] - frame[1]), abs(d[3] - frame[3])) < 2
+    return at_x and g.width(d) < 2 or at_y and g.height(d) < 2 or at_x and at_y
 
 
 def is_layout_rule(parts: list[Box], box: Box, running: list[Box], body_size: float) -> bool:

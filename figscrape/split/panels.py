@@ -66,11 +66,10 @@ def _grey_view(image: np.ndarray, side: int) -> np.ndarray:
 
 def _panels_from_pixels(gray: np.ndarray, width: int, height: int, settings: Settings | None = None) -> list[PixelBox]:
     """find_panels on the splitter's grey view, boxes mapped back to the figure's pixels."""
-    small = gray
-    fx, fy = width / small.shape[1], height / small.shape[0]
+    fx, fy = width / gray.shape[1], height / gray.shape[0]
     return [
         (int(x0 * fx), int(y0 * fy), min(width, int(np.ceil(x1 * fx))), min(height, int(np.ceil(y1 * fy))))
-        for x0, y0, x1, y1 in find_panels(small, settings or Settings())
+        for x0, y0, x1, y1 in find_panels(gray, settings or Settings())
     ]
 
 
