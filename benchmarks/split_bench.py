@@ -18,6 +18,10 @@ where none is printed: a wrong letter is worse than none) and figures per second
 OpenCV on 2 threads): by the wall clock and by the process's CPU time, which a busy machine does not
 distort (OpenCV's second thread counts in it).
 
+Last, throughput on the machine's 2 cores as the split stage runs: every dev set figure read from
+its file and cut, once in this process and once on 2 local worker processes in batches of the
+stage's size (`figscrape split --workers 2`: figscrape.runtime.parallel, pool start included).
+
 Matching rule: a truth panel is found when an unused predicted box has IoU >= 0.6 with it (greedy,
 truth in order). The dev set's panels are tight around the content and include the panel's letter,
 insets, colour bar and axis labels, but leave out titles over image panels and shared headers,
@@ -47,7 +51,9 @@ import numpy as np
 
 from figscrape.geometry import PixelBox, iou
 from figscrape.runtime.imaging import to_gray8
+from figscrape.runtime.parallel import Workers, map_batches
 from figscrape.split.panels import cut_panels
+from figscrape.split.stage import BATCH
 from figscrape.synthetic.composites import load_pictures, make_composite
 
 HERE = Path(__file__).resolve().parent
@@ -200,6 +206,27 @@ def report(title: str, cases: list[Case], methods: dict[str, Callable], overlays
     return predictions
 
 
+def cut_files(paths: list[str]) -> list[tuple[str, int]]:
+    """Each figure file with its panel count, read and cut as a split worker does."""
+    return [(path, len(cut_panels(cv2.imread(path, cv2.IMREAD_UNCHANGED), ""))) for path in paths]
+
+
+def throughput(paths: list[str]) -> None:
+    """Figures per second by the wall clock, read from files and cut: in this process, then on the
+    stage's 2 local worker processes, which must give the same panel counts."""
+    print(f"\n## throughput on 2 cores: {len(paths)} dev set figures (both parts), read from files and cut")
+    print(f"{'how':<34} {'fig/s':>7}")
+    start = time.perf_counter()
+    alone = dict(cut_files(paths))
+    print(f"{'one process':<34} {len(paths) / (time.perf_counter() - start):7.1f}")
+    start = time.perf_counter()
+    parallel = {path: n for done in map_batches(cut_files, paths, BATCH, (), Workers(count=2), lambda path, why: (path, -1)) for path, n in done}
+    seconds = time.perf_counter() - start
+    if parallel != alone:
+        raise SystemExit("the worker processes cut the figures otherwise than this process")
+    print(f"{'2 worker processes (--workers 2)':<34} {len(paths) / seconds:7.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--generated", type=int, default=200)
@@ -226,6 +253,7 @@ def main() -> None:
         for kind in sorted({kind_of[c.name] for c in parts["dev"]}):
             report(f"dev set, dev part, kind {kind}", [c for c in parts["dev"] if kind_of[c.name] == kind], {"figscrape": figscrape_panels})
         report("dev set, holdout part (never tuned on)", parts["holdout"], timed)  # no overlays: nobody looks at it to tune
+        throughput([str(args.devset / c.name) for c in parts["dev"] + parts["holdout"]])
     else:
         print(f"\n(no dev set images at {args.devset}: the real dev set is skipped; build_compound.py in {DEVSET} makes them)")
     cases = generated_cases(images, args.generated)
