@@ -18,8 +18,10 @@ _CAPTION_START = re.compile(
     (?P<after>.*)$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_DELIMITER = re.compile(r"^\s*[.:|—–\-]")
+_DELIMITER = re.compile(r"^\s*(?:[.:|—]|[–-](?=\s))")  # a dash set close is a range or a compound ("Figure 3–5 show", "Figure 3-left shows")
 _SENTENCE_END = re.compile(r"[.!?:;)\]]\s*$")
+ROW_REACH = 1.3  # of a line's size: the widest space between two pieces of one row of a caption
+LABEL_REACH = 2.5  # the same after a label set alone ("Figure 5." then its text, the row justified wide)
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ def parse_caption_start(line: TextLine) -> CaptionStart | None:
     elif num[0] in "sS":
         num = "S" + num[1:]
     after = m.group("after")
+    if not (m.group("prefix") or m.group("kind"))[0].isupper() or after.lstrip()[:1] in {",", ";", ")"}:
+        return None  # "fig. S14B, fig. S15C)." in running text: a caption's label is capitalised and not one of a list
     if not after.strip(" .:|—–-"):
         return CaptionStart(kind, num, label_only=True)
     if after[:1].isalnum():
@@ -101,8 +105,8 @@ def _label_styled_apart(line: TextLine, label_end: int) -> bool:
     return label_style is not None and rest_style is not None and label_style[:2] != rest_style[:2]
 
 
-def _same_column(a: TextLine, b: TextLine) -> bool:
-    return x_overlap(a.bbox, b.bbox) > 0.5 * min(a.bbox[2] - a.bbox[0], b.bbox[2] - b.bbox[0])
+def _same_column(a: Box, b: Box) -> bool:
+    return x_overlap(a, b) > 0.5 * min(a[2] - a[0], b[2] - b[0])
 
 
 def _reading_order(lines: list[TextLine]) -> list[TextLine]:
@@ -110,7 +114,7 @@ def _reading_order(lines: list[TextLine]) -> list[TextLine]:
 
 
 def _line_above(line: TextLine, lines: list[TextLine]) -> TextLine | None:
-    above = [o for o in lines if o is not line and o.bbox[3] <= line.bbox[1] + 1 and _same_column(o, line)]
+    above = [o for o in lines if o is not line and o.bbox[3] <= line.bbox[1] + 1 and _same_column(o.bbox, line.bbox)]
     return max(above, key=lambda o: o.bbox[3], default=None)
 
 
@@ -136,23 +140,24 @@ def _mostly_bold(line: TextLine) -> bool:
 
 
 def _restyled(line: TextLine, last: TextLine) -> bool:
-    """True when the line is set in another size, or starts in bold where the line before ended
+    """True when the line's text is set in another size (a larger label aside), or starts in bold where the line before ended
     in plain text and is mostly so (or the other way round): the style of a new paragraph, not of
     the caption's next line (a bold panel letter at the start of a line is not)."""
     weight_changed = line.main_span.bold != last.tail_span.bold and _mostly_bold(line) != _mostly_bold(last)
-    return abs(line.size - last.size) > 0.6 or weight_changed
+    return abs(line.text_size - last.text_size) > 0.6 or weight_changed
 
 
-def _row_mates(line: TextLine, candidates: list[TextLine], taken: set[int]) -> list[TextLine]:
-    """Lines that go on the same row right after `line` (MuPDF cuts a line at a font change or a
-    wide space: "Figure 2" and the caption text beside it, a sentence and the next one)."""
+def _row_mates(line: TextLine, candidates: list[TextLine], taken: set[int], reach: float = ROW_REACH) -> list[TextLine]:
+    """Lines that go on the same row right after `line`, at most `reach` of its size apart (MuPDF
+    cuts a line at a font change or a wide space: "Figure 2" and the caption text beside it, a
+    sentence and the next one)."""
     mates: list[TextLine] = []
     edge = line
     for other in sorted(candidates, key=lambda o: o.bbox[0]):
         if other is line or id(other) in taken or other.blank or other in mates:
             continue
         level = min(other.bbox[3], edge.bbox[3]) - max(other.bbox[1], edge.bbox[1]) > 0.6 * min(other.bbox[3] - other.bbox[1], edge.bbox[3] - edge.bbox[1])
-        if level and -1 <= other.bbox[0] - edge.bbox[2] <= 1.3 * line.size and abs(other.size - line.size) < 1.5:
+        if level and -1 <= other.bbox[0] - edge.bbox[2] <= reach * line.size and abs(other.size - line.size) < 1.5:
             mates.append(other)
             edge = other
     return mates
@@ -162,11 +167,14 @@ def _ends_sentence(lines: list[TextLine]) -> bool:
     return bool(_SENTENCE_END.search(lines[-1].text))
 
 
-def _follow(start: TextLine, candidates: list[TextLine], taken: set[int], body: BodyText | None = None) -> list[TextLine]:
+def _follow(start: TextLine, candidates: list[TextLine], taken: set[int], body: BodyText | None = None, label: TextLine | None = None) -> list[TextLine]:
     """Lines below `start` that belong to the same caption paragraph: set in the caption's own
     style (a bold title line may be followed by its text in the text's style, set as tight as the
-    running text), no further below than its line spacing, and not a new caption's label."""
+    running text), no further below than its line spacing, under its first row (with the `label`
+    set apart before it: "Figure 2:" then "Grow-only Set:", the next line under the label) and not
+    a new caption's label."""
     lines = [start] + _row_mates(start, candidates, taken)
+    first_row = union(l.bbox for l in lines + ([label] if label else []))
     size = start.size
     last = start
     body_gap = body.line_gap + 0.3 * size + 0.5 if body is not None else 0.6 * size
@@ -176,7 +184,7 @@ def _follow(start: TextLine, candidates: list[TextLine], taken: set[int], body: 
     for line in candidates:
         if id(line) in taken or line.bbox[1] < last.bbox[3] - 0.5 * size or line is start or line in lines:
             continue
-        if line.blank or not _same_column(line, start) and not _same_column(line, last):
+        if line.blank or not _same_column(line.bbox, first_row) and not _same_column(line.bbox, last.bbox):
             continue
         gap = line.bbox[1] - last.bbox[3]
         title_then_text = last is start and _mostly_bold(start) and gap <= body_gap
@@ -206,10 +214,10 @@ def find_captions(page: PageLayout, body: BodyText | None = None) -> list[Captio
         start = parse_caption_start(line)
         if start is None or _continues_paragraph(line, lines) or start.weak and not _next_to_graphic(line, page):
             continue
-        beside = _row_mates(line, lines, taken) if start.label_only else []
-        if beside:  # "Figure 2" with its text set on the same row
+        beside = _row_mates(line, lines, taken, LABEL_REACH) if start.label_only else []
+        if beside and not parse_caption_start(beside[0]):  # "Figure 2" with its text set on the same row
             start = CaptionStart(start.kind, start.number, label_only=False)
-            spanned = [line] + _follow(beside[0], [l for l in ordered if l.bbox[1] >= line.bbox[1] - 1], taken | {id(line)}, body)
+            spanned = [line] + _follow(beside[0], [l for l in ordered if l.bbox[1] >= line.bbox[1] - 1], taken | {id(line)}, body, line)
         elif start.label_only:
             spanned = [line]
         else:
@@ -227,7 +235,7 @@ def continue_in_next_column(caption: Caption, page: PageLayout, figure: Box, bod
     cap = caption.bbox
     if caption.label_only or caption.continuation or figure[2] - figure[0] < 1.3 * (cap[2] - cap[0]):
         return
-    if any(not l.furniture and not l.blank and l.bbox[1] > last.bbox[3] + 1 and _same_column(l, last) for l in page.lines):
+    if any(not l.furniture and not l.blank and l.bbox[1] > last.bbox[3] + 1 and _same_column(l.bbox, last.bbox) for l in page.lines):
         return  # the caption's column goes on under it
     style = (last.tail_span.font, last.tail_span.size)
     if style[0] == body.font and _SENTENCE_END.search(last.text):
@@ -252,7 +260,7 @@ def _ends_on_panel_label(line: TextLine) -> bool:
 def continue_on_next_page(caption: Caption, page: PageLayout, next_page: PageLayout, body: BodyText, in_legend_list: bool = False) -> None:
     """Append the caption's tail when it runs on at the top of the next page in its own font."""
     last = caption.lines[-1]
-    below = [l for l in page.lines if not l.furniture and not l.blank and l.bbox[1] > last.bbox[3] + 1 and _same_column(l, last)]
+    below = [l for l in page.lines if not l.furniture and not l.blank and l.bbox[1] > last.bbox[3] + 1 and _same_column(l.bbox, last.bbox)]
     if below or caption.label_only or caption.continuation:
         return  # the caption goes on in its column, is a bare label, or has gone on in the next column
     label_last = _ends_on_panel_label(last)

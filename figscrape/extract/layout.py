@@ -47,6 +47,16 @@ class TextLine:
         return next((s for s in self.spans if s.text.strip()), self.spans[0])
 
     @cached_property
+    def text_size(self) -> float:
+        """The size most of the line's visible characters are set in: a caption's words, not the
+        larger label before them ("Figure 4:" at 10 pt, its text at 9 pt)."""
+        counts: Counter[float] = Counter()
+        for s in self.spans:
+            counts[round(s.size, 1)] += len(s.text.strip())
+        size, chars = counts.most_common(1)[0]
+        return size if chars else self.size
+
+    @cached_property
     def tail_span(self) -> Span:
         """The last span that carries visible text (the caption text after a bold label)."""
         return next((s for s in reversed(self.spans) if s.text.strip()), self.spans[-1])

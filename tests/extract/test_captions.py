@@ -31,7 +31,10 @@ def test_caption_starts(text: str, kind: str, number: str, label_only: bool) -> 
     assert (start.kind, start.number, start.label_only) == (kind, number, label_only)
 
 
-@pytest.mark.parametrize("text", ["Figure 2 presents some challenging examples", "Figure 8).", "Figures 2a and 3 show", "Figured out", "Figure 2.5 shows"])
+@pytest.mark.parametrize("text", [
+    "Figure 2 presents some challenging examples", "Figure 8).", "Figures 2a and 3 show", "Figured out", "Figure 2.5 shows",
+    "Figure 3-left shows the results", "Figure 3–5 show the results", "fig. S14B, fig. S15C).", "Figure 2, 3 and 4 show", "fig. 2.",
+])
 def test_running_text_that_mentions_a_figure_is_not_a_caption(text: str) -> None:
     assert parse_caption_start(line((text, False))) is None
 
@@ -136,3 +139,29 @@ def test_a_caption_set_in_columns_under_a_full_width_figure_goes_on_in_the_next_
     (narrow,) = find_captions(page, body)
     continue_in_next_column(narrow, page, (36, 300, 290, 590), body)  # a figure of the caption's column: the next column is running text
     assert narrow.continuation == []
+
+
+def _sized(bbox: tuple[float, float, float, float], *parts: tuple[str, float]) -> TextLine:
+    spans = tuple(Span(text, "Times-Roman", size, False, False) for text, size in parts)
+    return TextLine(bbox, "".join(p[0] for p in parts), spans, True)
+
+
+def test_a_caption_whose_label_is_set_larger_than_its_text_ends_where_the_running_text_starts() -> None:
+    first = _sized((72, 300, 540, 312), ("Figure 4:", 10.0), (" Tablet location hierarchy. The first level is a file", 9.0))
+    second = _sized((72, 312, 540, 322), ("stored in the lock service.", 9.0))
+    paragraph = _sized((72, 328, 540, 340), ("The second level holds the location of every tablet.", 10.0))
+    assert _caption_text([first, second, paragraph]) == "Figure 4: Tablet location hierarchy. The first level is a file stored in the lock service."
+
+
+def test_a_label_set_apart_by_a_justified_space_takes_the_text_beside_it() -> None:
+    label = _sized((54, 300, 86, 308), ("Figure 5.", 8.0))
+    text = _sized((101, 300, 297, 308), ("Proposed lossy compression algorithm using Multi-layer", 8.0))
+    tail = _sized((54, 309, 155, 317), ("Prediction and Model", 8.0))
+    assert _caption_text([label, text, tail]) == "Figure 5. Proposed lossy compression algorithm using Multi-layer Prediction and Model"
+
+
+def test_a_caption_goes_on_under_its_label_after_a_colon_at_the_line_end() -> None:
+    label = _sized((238, 300, 280, 310), ("Figure 2:", 10.0))
+    text = _sized((289, 300, 357, 310), ("Grow-only Set:", 10.0))
+    under = _sized((238, 312, 263, 322), ("G-Set", 10.0))
+    assert _caption_text([label, text, under]) == "Figure 2: Grow-only Set: G-Set"
