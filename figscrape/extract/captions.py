@@ -201,6 +201,20 @@ def _follow(start: TextLine, candidates: list[TextLine], taken: set[int], body: 
     return lines
 
 
+def _flush_under(label: TextLine, lines: list[TextLine], taken: set[int]) -> TextLine | None:
+    """The line right under a label set alone, as close as a paragraph's next line, flush left
+    with it and of its size: the caption's title (a journal that sets "Figure 1" on a line of its
+    own). A legend kept elsewhere leaves the label alone over the figure, or over the figure's own
+    words, which are smaller, further off or not aligned with it."""
+    for line in lines:
+        if id(line) in taken or line.blank or line is label:
+            continue
+        gap = line.bbox[1] - label.bbox[3]
+        if -1 <= gap <= 0.5 * label.size and abs(line.bbox[0] - label.bbox[0]) <= 0.5 * label.size and abs(line.text_size - label.text_size) <= 0.6:
+            return None if parse_caption_start(line) else line
+    return None
+
+
 def find_captions(page: PageLayout, body: BodyText | None = None) -> list[Caption]:
     """Every figure and table caption that starts on this page, with the lines it spans there.
     How the running text looks (`body`) tells where a caption set like it ends."""
@@ -218,6 +232,9 @@ def find_captions(page: PageLayout, body: BodyText | None = None) -> list[Captio
         if beside and not parse_caption_start(beside[0]):  # "Figure 2" with its text set on the same row
             start = CaptionStart(start.kind, start.number, label_only=False)
             spanned = [line] + _follow(beside[0], [l for l in ordered if l.bbox[1] >= line.bbox[1] - 1], taken | {id(line)}, body, line)
+        elif start.label_only and (under := _flush_under(line, ordered, taken)):  # "Figure 1" over its title and legend
+            start = CaptionStart(start.kind, start.number, label_only=False)
+            spanned = [line] + _follow(under, [l for l in ordered if l.bbox[1] >= under.bbox[1] - 1], taken | {id(line)}, body, line)
         elif start.label_only:
             spanned = [line]
         else:
@@ -270,7 +287,8 @@ def continue_on_next_page(caption: Caption, page: PageLayout, next_page: PageLay
     if style[0] == body.font and _SENTENCE_END.search(last.text) and not in_legend_list and not label_last:
         return  # in the body font, only a sentence cut short, a panel's letter or a list of legends tells that the caption runs on
     top = [l for l in _reading_order(next_page.lines) if l.horizontal and not l.furniture]
-    if not top or parse_caption_start(top[0]) or (top[0].main_span.font, top[0].size) != style:
-        return
+    first_row = [l for l in top if top and l.bbox[1] < top[0].bbox[3] - 0.5 * top[0].size]
+    if not top or any(parse_caption_start(l) for l in first_row) or (top[0].main_span.font, top[0].size) != style:
+        return  # the next page starts with a caption of its own (its label may share the row with other text)
     tail = _follow(top[0], top, set(), body)
     caption.continuation = [l for l in tail if (l.main_span.font, l.size) == style]

@@ -307,7 +307,7 @@ def find_figures_and_tables(pages: list[PageLayout]) -> tuple[list[FoundFigure],
     prefer_above = above >= below
     figures: list[FoundFigure] = []
     tables: list[tuple[int, Box]] = []
-    legends: dict[str, str] = {}
+    legends: dict[str, Caption] = {}
     for index, work in enumerate(works):
         assigned = _assign(work, prefer_above)
         taken = {id(b) for blobs in assigned.values() for b in blobs}
@@ -327,7 +327,7 @@ def find_figures_and_tables(pages: list[PageLayout]) -> tuple[list[FoundFigure],
                 continue
             if not claimed:
                 if not caption.label_only:
-                    legends.setdefault(caption.number, caption.text)
+                    legends.setdefault(caption.number, caption)
                 continue
             images = [i for b in claimed for i in b.images]
             drawings = [d for b in claimed for d in b.drawings]
@@ -337,7 +337,7 @@ def find_figures_and_tables(pages: list[PageLayout]) -> tuple[list[FoundFigure],
             )
     for fig in figures:
         if fig.label_only and fig.number in legends:
-            fig.caption = legends[fig.number]
+            fig.caption = legends[fig.number].text
     figures += _unlabelled_figure_pages(works, figures, legends)
     return figures, tables
 
@@ -403,15 +403,16 @@ def _beside(caption: Caption, blobs: list[Blob], taken: set[int], barriers: list
 ORPHAN_AREA = 0.12  # share of the page a graphic covers to be a figure page's figure
 
 
-def _unlabelled_figure_pages(works: list[_PageWork], figures: list[FoundFigure], legends: dict[str, str]) -> list[FoundFigure]:
+def _unlabelled_figure_pages(works: list[_PageWork], figures: list[FoundFigure], legends: dict[str, Caption]) -> list[FoundFigure]:
     """Figures at the end of an author manuscript, one per page with no label at all, take the
-    legends no figure has used, in order."""
+    legends no figure has used, in order, each on a page after its legend's (a cover page's
+    pictures are no figure of a legend printed later)."""
     used = {f.number for f in figures}
     waiting = [n for n in legends if n not in used]
     pages_with_figures = {f.page for f in figures}
     out: list[FoundFigure] = []
     for work in works:
-        if not waiting or work.page.number in pages_with_figures or work.captions or work.body_lines > 2:
+        if not waiting or work.page.number in pages_with_figures or work.captions or work.body_lines > 2 or work.page.number <= legends[waiting[0]].page:
             continue
         if not work.blobs or g.area(g.union(b.bbox for b in work.blobs)) < ORPHAN_AREA * g.area(work.page.rect):
             continue
@@ -421,5 +422,5 @@ def _unlabelled_figure_pages(works: list[_PageWork], figures: list[FoundFigure],
         drawings = [d for b in big for d in b.drawings]
         kind = _kind(images, drawings)
         box = images[0].bbox if kind == "raster" else g.union(b.bbox for b in big)
-        out.append(FoundFigure(work.page.number, box, number, legends[number], kind, images, drawings))
+        out.append(FoundFigure(work.page.number, box, number, legends[number].text, kind, images, drawings))
     return out

@@ -165,3 +165,40 @@ def test_a_caption_goes_on_under_its_label_after_a_colon_at_the_line_end() -> No
     text = _sized((289, 300, 357, 310), ("Grow-only Set:", 10.0))
     under = _sized((238, 312, 263, 322), ("G-Set", 10.0))
     assert _caption_text([label, text, under]) == "Figure 2: Grow-only Set: G-Set"
+
+
+def test_a_label_on_a_line_of_its_own_takes_the_title_and_legend_set_flush_under_it() -> None:
+    def gill(bbox: tuple[float, float, float, float], text: str, bold: bool = False) -> TextLine:
+        return TextLine(bbox, text, (Span(text, "GillSans-Bold" if bold else "GillSans", 9.7, bold, False),), True)
+
+    text = _caption_text([
+        gill((54, 300, 91, 310), "Figure 1", bold=True),
+        gill((54, 311, 272, 321), "Southern blot analysis of bovine genomic DNA.", bold=True),
+        gill((54, 322, 289, 332), "Genomic DNA digested with (A) HindIII or (B) Ssp1."),
+    ])
+    assert text == "Figure 1 Southern blot analysis of bovine genomic DNA. Genomic DNA digested with (A) HindIII or (B) Ssp1."
+
+
+def test_a_label_alone_over_words_that_are_not_flush_with_it_stays_a_bare_label() -> None:
+    label = _sized((250, 300, 300, 312), ("Figure 2", 12.0))
+    axis = _sized((90, 313, 160, 321), ("Time (days)", 8.0))
+    assert _caption_text([label, axis]) == "Figure 2"
+
+
+def test_a_caption_does_not_run_on_into_the_next_page_s_own_caption_whose_label_shares_its_row() -> None:
+    from figscrape.extract.captions import continue_on_next_page, find_captions
+    from figscrape.extract.layout import BodyText, PageLayout
+
+    def gill(bbox: tuple[float, float, float, float], text: str) -> TextLine:
+        return TextLine(bbox, text, (Span(text, "GillSans", 9.7, False, False),), True)
+
+    body = BodyText("Giovanni-Book", 9.7, 2.0)
+    page = PageLayout(1, (0, 0, 612, 792), [gill((54, 700, 553, 710), "Figure 2: Genomic organisation of the locus, shown")], [], [(60, 100, 540, 690)])
+    following = PageLayout(2, (0, 0, 612, 792), [
+        gill((54.1, 628, 190, 638), "Dot-plot analyses of the region"),  # a hidden copy of the title, over the label
+        TextLine((54.1, 628, 91, 638), "Figure 3", (Span("Figure 3", "GillSans-Bold", 9.7, True, False),), True),
+        gill((54, 639, 553, 649), "Dot-plot analyses of the region. (A) The locus."),
+    ], [], [(60, 100, 540, 620)])
+    (caption,) = find_captions(page, body)
+    continue_on_next_page(caption, page, following, body)
+    assert caption.continuation == []

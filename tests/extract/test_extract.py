@@ -103,7 +103,9 @@ def test_rotated_pages_give_the_same_boxes_and_upright_images(tmp_path: Path) ->
         assert (fig.image.width > fig.image.height) == (h_pt > w_pt)  # turned a quarter, as a reader sees it
 
 
-def test_figure_pages_without_a_label_take_the_unused_legends_in_order(tmp_path: Path) -> None:
+@pytest.mark.parametrize("cover", [False, True], ids=["", "after-a-picture-cover"])
+def test_figure_pages_without_a_label_take_the_unused_legends_in_order(tmp_path: Path, cover: bool) -> None:
+    """And only on pages after their legends: a cover page of pictures takes none."""
     import pymupdf
 
     style = next(s for s in STYLES if s.legends_section)
@@ -114,10 +116,17 @@ def test_figure_pages_without_a_label_take_the_unused_legends_in_order(tmp_path:
         for hit in page.search_for(style.label_format.format(n=truth.number)):
             page.add_redact_annot(hit)
         page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE)
+    if cover:
+        art = np.random.default_rng(1).integers(0, 255, (300, 240, 3), dtype=np.uint8)
+        front = doc.new_page(0, width=doc[0].rect.width, height=doc[0].rect.height)
+        png = pymupdf.Pixmap(pymupdf.csRGB, 240, 300, art.tobytes(), False).tobytes("png")
+        w, h = front.rect.width, front.rect.height
+        front.insert_image(pymupdf.Rect(0, 0, w, 0.35 * h), stream=png, keep_proportion=False)  # a banner over the title
+        front.insert_image(pymupdf.Rect(0, 0.65 * h, w, h), stream=png, keep_proportion=False)  # and one under it
     path = tmp_path / "unlabelled.pdf"
     doc.save(path)
     found = extract_figures(path).figures
-    assert [(f.page, f.number) for f in found] == [(t.page, t.number) for t in paper.figures]
+    assert [(f.page, f.number) for f in found] == [(t.page + cover, t.number) for t in paper.figures]
     for f, t in zip(found, paper.figures):
         assert iou(f.bbox, tuple(t.bbox)) >= 0.7 and similar(f.caption, t.caption) >= 0.9
 
