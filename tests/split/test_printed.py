@@ -4,6 +4,7 @@ inconsistent or absent are left unread, and the PDF's own letters keep priority.
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -101,5 +102,33 @@ def test_the_shipped_classifier_reads_a_drawn_letter_and_rejects_a_marker() -> N
 
 
 def test_the_weights_ship_small() -> None:
-    weights = resources.files("figscrape.split") / "weights" / f"{SHIPPED}.pt"
+    weights = resources.files("figscrape.split") / "weights" / f"{SHIPPED}.npz"
     assert weights.is_file() and len(weights.read_bytes()) < 400_000
+
+
+def test_the_numpy_reader_computes_what_the_trained_torch_network_does() -> None:
+    """The package reads glyphs without torch: its forward pass must be the training network's."""
+    import sys
+
+    import torch
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+    from train_glyph_reader import GlyphNet
+
+    from figscrape.split.glyphnet import logits, reader_from_state
+    from figscrape.split.glyphs import SIDE as VIEW
+
+    torch.manual_seed(0)
+    net = GlyphNet()
+    for module in net.modules():  # batch statistics of a trained network, not the identity of a new one
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.running_mean.uniform_(-0.5, 0.5)
+            module.running_var.uniform_(0.5, 2.0)
+            module.weight.data.uniform_(0.5, 1.5)
+            module.bias.data.uniform_(-0.2, 0.2)
+    net.eval()
+    views = np.random.default_rng(0).random((5, VIEW, VIEW), dtype=np.float32)
+    with torch.inference_mode():
+        expected = net(torch.from_numpy(views[:, None])).numpy()
+    reader = reader_from_state({k: v.numpy() for k, v in net.state_dict().items() if v.is_floating_point()})
+    assert np.allclose(logits(reader, views), expected, atol=1e-4)
