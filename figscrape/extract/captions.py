@@ -150,7 +150,8 @@ def _restyled(line: TextLine, last: TextLine) -> bool:
 def _row_mates(line: TextLine, candidates: list[TextLine], taken: set[int], reach: float = ROW_REACH) -> list[TextLine]:
     """Lines that go on the same row right after `line`, at most `reach` of its size apart (MuPDF
     cuts a line at a font change or a wide space: "Figure 2" and the caption text beside it, a
-    sentence and the next one)."""
+    sentence and the next one), up to a caption of its own (two captions set side by side in
+    columns a gutter apart)."""
     mates: list[TextLine] = []
     edge = line
     for other in sorted(candidates, key=lambda o: o.bbox[0]):
@@ -158,6 +159,9 @@ def _row_mates(line: TextLine, candidates: list[TextLine], taken: set[int], reac
             continue
         level = min(other.bbox[3], edge.bbox[3]) - max(other.bbox[1], edge.bbox[1]) > 0.6 * min(other.bbox[3] - other.bbox[1], edge.bbox[3] - edge.bbox[1])
         if level and -1 <= other.bbox[0] - edge.bbox[2] <= reach * line.size and abs(other.size - line.size) < 1.5:
+            start = parse_caption_start(other)
+            if start is not None and not start.label_only:
+                break
             mates.append(other)
             edge = other
     return mates
@@ -192,7 +196,7 @@ def _follow(start: TextLine, candidates: list[TextLine], taken: set[int], body: 
             break
         if parse_caption_start(line) and _ends_sentence(lines):
             break  # "Fig. 5." inside a running sentence is a reference, not a new caption
-        row = [line] + _row_mates(line, candidates, taken)
+        row = [line] + [m for m in _row_mates(line, candidates, taken) if m.bbox[0] < first_row[2]]  # not across a gutter into the next column
         lines += row
         if len(lines) - len(row) == 1 or last is start and title_then_text:
             gap_limit = min(gap_limit, max(gap, 0.0) * 1.5 + 0.25 * size + 1)

@@ -405,14 +405,17 @@ ORPHAN_AREA = 0.12  # share of the page a graphic covers to be a figure page's f
 
 def _unlabelled_figure_pages(works: list[_PageWork], figures: list[FoundFigure], legends: dict[str, Caption]) -> list[FoundFigure]:
     """Figures at the end of an author manuscript, one per page with no label at all, take the
-    legends no figure has used, in order, each on a page after its legend's (a cover page's
-    pictures are no figure of a legend printed later)."""
+    legends no figure has used, in order, each on a page after its legend's or just before it (a
+    supplement's figure, its legend on the next page); a cover page's pictures are no figure of a
+    legend printed pages later."""
     used = {f.number for f in figures}
     waiting = [n for n in legends if n not in used]
     pages_with_figures = {f.page for f in figures}
     out: list[FoundFigure] = []
     for work in works:
-        if not waiting or work.page.number in pages_with_figures or work.captions or work.body_lines > 2 or work.page.number <= legends[waiting[0]].page:
+        if not waiting or work.page.number in pages_with_figures or work.captions or work.body_lines > 2:
+            continue
+        if not (legends[waiting[0]].page < work.page.number or legends[waiting[0]].page == work.page.number + 1):
             continue
         if not work.blobs or g.area(g.union(b.bbox for b in work.blobs)) < ORPHAN_AREA * g.area(work.page.rect):
             continue

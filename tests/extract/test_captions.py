@@ -202,3 +202,20 @@ def test_a_caption_does_not_run_on_into_the_next_page_s_own_caption_whose_label_
     (caption,) = find_captions(page, body)
     continue_on_next_page(caption, page, following, body)
     assert caption.continuation == []
+
+
+def test_two_captions_side_by_side_in_columns_are_two() -> None:
+    from figscrape.extract.captions import find_captions
+    from figscrape.extract.layout import PageLayout
+
+    lines = [
+        _line((54, 253, 308.6, 263), ("Figure 4: Average and 99.9 percentiles of latencies for read and", False)),
+        _line((317.2, 253, 564, 263), ("Figure 5: Comparison of performance of buffered writes", False)),
+        _line((54, 263.3, 308.6, 273.3), ("write requests during our peak request season.", False)),
+        _line((317.2, 263.3, 564, 273.3), ("over a period of 24 hours.", False)),
+    ]
+    page = PageLayout(1, (0, 0, 612, 792), lines, [], [(54, 72, 300, 247), (317, 72, 562, 247)])
+    assert [c.text for c in find_captions(page)] == [
+        "Figure 4: Average and 99.9 percentiles of latencies for read and write requests during our peak request season.",
+        "Figure 5: Comparison of performance of buffered writes over a period of 24 hours.",
+    ]

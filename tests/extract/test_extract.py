@@ -131,6 +131,25 @@ def test_figure_pages_without_a_label_take_the_unused_legends_in_order(tmp_path:
         assert iou(f.bbox, tuple(t.bbox)) >= 0.7 and similar(f.caption, t.caption) >= 0.9
 
 
+def test_figure_pages_each_followed_by_its_legend_take_them(tmp_path: Path) -> None:
+    """A supplement that prints each figure on a page of its own and its legend on the next page."""
+    doc = pymupdf.open()
+    intro = doc.new_page()
+    for y in range(80, 700, 14):
+        intro.insert_text((72, y), "Supplementary text of the paper that runs across the page width for a while.", fontsize=10)
+    rng = np.random.default_rng(2)
+    for n in (1, 2):
+        art = rng.integers(0, 255, (300, 240, 3), dtype=np.uint8)
+        png = pymupdf.Pixmap(pymupdf.csRGB, 240, 300, art.tobytes(), False).tobytes("png")
+        doc.new_page().insert_image(pymupdf.Rect(72, 72, 540, 600), stream=png, keep_proportion=False)
+        legend = doc.new_page()
+        legend.insert_text((72, 80), f"Fig. S{n}. Panels of the supplementary experiment number {n}, as described.", fontsize=10)
+        legend.insert_text((72, 94), "Values are means of three replicates; bars show the standard deviation.", fontsize=10)
+    path = tmp_path / "supplement.pdf"
+    doc.save(path)
+    assert [(f.page, f.number) for f in extract_figures(path).figures] == [(2, "S1"), (4, "S2")]
+
+
 def test_a_caption_set_beside_its_figure_claims_it(tmp_path: Path) -> None:
     import pymupdf
 
