@@ -35,11 +35,20 @@ def merge_overlapping(boxes: list[PixelBox], settings: Settings) -> list[PixelBo
     return boxes
 
 
-def spans_several(piece: PixelBox, majors: list[PixelBox], settings: Settings) -> bool:
-    """A title or header over a row (or beside a column) of panels belongs to none of them."""
+def spans_several(piece: PixelBox, majors: list[PixelBox], settings: Settings, upright: bool = False) -> bool:
+    """A title or header over a row (or beside a column) of panels belongs to none of them: it runs
+    along two of them. An `upright` strip beside its panel (a colour bar, an axis) runs along every
+    panel of its row, so it spans several only when two of those lie one above the other (a
+    label beside two rows)."""
     share = settings.span_overlap
-    across = [m for m in majors if min(piece[2], m[2]) - max(piece[0], m[0]) > share * (m[2] - m[0])]
-    down = [m for m in majors if min(piece[3], m[3]) - max(piece[1], m[1]) > share * (m[3] - m[1])]
+
+    def along(lo: int, hi: int) -> list[PixelBox]:
+        return [m for m in majors if min(piece[hi], m[hi]) - max(piece[lo], m[lo]) > share * (m[hi] - m[lo])]
+
+    across, down = along(0, 2), along(1, 3)
+    if upright:
+        rows_apart = any(min(a[3], b[3]) - max(a[1], b[1]) < share * min(a[3] - a[1], b[3] - b[1]) for i, a in enumerate(down) for b in down[i + 1 :])
+        return len(across) >= 2 or rows_apart
     return len(across) >= 2 or len(down) >= 2
 
 
@@ -90,13 +99,15 @@ def _gaps(boxes: np.ndarray, box: PixelBox) -> np.ndarray:
     return np.maximum(dx, dy)
 
 
-def attach(small: list[PixelBox], majors: list[PixelBox], reach: float, settings: Settings, text: list[bool] | None = None) -> list[PixelBox]:
+def attach(
+    small: list[PixelBox], majors: list[PixelBox], reach: float, settings: Settings, text: list[bool] | None = None, upright: list[bool] | None = None
+) -> list[PixelBox]:
     """The panels grown by the small pieces near them (letters, tick labels, axis titles, legends),
     nearest first and measured to the panel as grown so far: an axis title beyond its tick labels
     joins its chart, not the picture across the gutter. A piece wider or taller than every panel
     within reach joins none when it runs along two of them (a title over both), nor does a panel
     grow into another. Of the pieces that are `text`, none carries a panel past a side it shares
-    with its row or column (see _unaligned_trimmed)."""
+    with its row or column (see _unaligned_trimmed); of those `upright`, see spans_several."""
     grown = list(majors)
     if not small:
         return grown
@@ -105,7 +116,8 @@ def attach(small: list[PixelBox], majors: list[PixelBox], reach: float, settings
     sizes = np.array([(b[2] - b[0], b[3] - b[1]) for b in majors], dtype=np.float64)
     fit = settings.attach_fit
     fits = ((pieces_[:, 2] - pieces_[:, 0])[:, None] <= fit * sizes[None, :, 0]) & ((pieces_[:, 3] - pieces_[:, 1])[:, None] <= fit * sizes[None, :, 1])
-    fits |= np.array([not spans_several(s, majors, settings) for s in small])[:, None]  # bigger than its panel, but over no other: the rest of a chart its grid lines cut off
+    upright = upright or [False] * len(small)
+    fits |= np.array([not spans_several(s, majors, settings, u) for s, u in zip(small, upright)])[:, None]  # bigger than its panel, but over no other: the rest of a chart its grid lines cut off
     areas = sizes[:, 0] * sizes[:, 1]
     tie = settings.attach_tie * (areas.max() - areas)  # equal gaps: the larger panel
     gaps = np.stack([_gaps(pieces_, m) for m in majors], axis=1) + tie[None, :]

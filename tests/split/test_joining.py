@@ -1,0 +1,51 @@
+"""Joining pieces into panels: the parts that belong beside a panel (colour bars, axes) join it."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from figscrape.geometry import iou
+from figscrape.split.gutters import find_panels
+
+
+def heatmaps_with_colour_bars(count: int = 3) -> tuple[np.ndarray, list]:
+    """A row of heat maps, each with a colour bar taller than it (a plotting library's default),
+    a few pixels to its right, ticks and labels beside the bar; the next heat map a wide gutter away."""
+    rng = np.random.default_rng(5)
+    image = np.full((320, 40 + count * 300), 255, np.uint8)
+    truth = []
+    for c in range(count):
+        x = 20 + c * 300
+        image[70:250, x : x + 180] = cv2.GaussianBlur(rng.normal(120, 200, (180, 180)), (0, 0), 2).clip(0, 255).astype(np.uint8)
+        bar = x + 188
+        image[30:290, bar : bar + 14] = np.linspace(20, 230, 260, dtype=np.uint8)[::-1, None]
+        for k, y in enumerate(range(40, 290, 60)):
+            image[y : y + 2, bar + 14 : bar + 19] = 0
+            cv2.putText(image, f"0.{k}", (bar + 22, y + 5), cv2.FONT_HERSHEY_SIMPLEX, 0.4, 0, 1)
+        truth.append((x, 30, bar + 50, 290))
+    return image, truth
+
+
+def test_a_colour_bar_taller_than_its_heat_map_joins_it_not_its_neighbours() -> None:
+    """Each bar runs along the whole row (as every panel of a row does) but lies beside one panel:
+    it is no title over several, and the bars of a row are no line of text."""
+    image, truth = heatmaps_with_colour_bars()
+    found = find_panels(image)
+    assert len(found) == len(truth)
+    assert all(max(iou(t, f) for f in found) >= 0.9 for t in truth), (found, truth)
+
+
+def test_a_label_beside_two_rows_still_joins_neither() -> None:
+    """An upright strip beside two rows of panels (a row group's label) spans several and joins none."""
+    rng = np.random.default_rng(6)
+    image = np.full((470, 520), 255, np.uint8)
+    truth = []
+    for r in range(2):
+        for c in range(2):
+            x, y = 60 + c * 230, 20 + r * 230
+            image[y : y + 200, x : x + 200] = np.clip(rng.normal(120, 30, (200, 200)), 0, 255).astype(np.uint8)
+            truth.append((x, y, x + 200, y + 200))
+    image[20:420, 30:38] = 0
+    found = find_panels(image)
+    assert sorted(found) == sorted(truth), found
