@@ -43,6 +43,7 @@ from figscrape.split.joining import (
     join_halves,
     merge_overlapping,
     nearest_joined,
+    orphan_panels,
     spans_several,
 )
 from figscrape.split.lines import thin_lines
@@ -84,6 +85,7 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarr
     upright = [p.glyph and p.box[3] - p.box[1] >= settings.glyph_side * h for p in minors]  # a narrow strip, not text (see text_lines)
     kept = [k for k, p in enumerate(minors) if not (len(majors) >= 2 and p.glyph and spans_several(p.box, majors, settings, upright[k]))]
     minors, upright = [minors[k] for k in kept], [upright[k] for k in kept]
+    majors += orphan_panels([p.box for p in minors], majors, reach, w, h, settings)
     grown = attach([p.box for p in minors], majors, reach, settings, [p.glyph for p in minors], upright)
     return join_halves(absorb_parts(merge_overlapping(grown, settings), reach, settings), mask, gray, settings)
 

@@ -92,6 +92,33 @@ def absorb_parts(boxes: list[PixelBox], reach: float, settings: Settings) -> lis
     return out
 
 
+def orphan_panels(small: list[PixelBox], majors: list[PixelBox], reach: float, width: int, height: int, settings: Settings) -> list[PixelBox]:
+    """Panels made of small pieces alone: a group of them (each within reach of the next) that no
+    panel is within reach of, that is as big as a panel and as wide and high as most of the figure's
+    other panels (a shared colour bar or legend beside a grid is a strip), and
+    that holds more than lines of text (a piece at least a glyph's share of the figure high: text
+    alone, a caption's paragraph, is no panel). A bar chart's bars are flat boxes and each too
+    narrow for a panel, its axes are thin lines, yet bars, ticks and labels together fill a
+    panel's place; what no panel claims would otherwise be lost."""
+    if not small or not majors:
+        return []
+    share = settings.orphan_panel
+    typical_w, typical_h = share * float(np.median([m[2] - m[0] for m in majors])), share * float(np.median([m[3] - m[1] for m in majors]))
+    boxes = np.array(small, dtype=np.float64)
+    claimed = np.zeros(len(small), bool)
+    for m in majors:
+        claimed |= _gaps(boxes, m) <= reach
+    out = []
+    for group in g.group_near([tuple(b) for b in boxes.tolist()], reach):
+        if claimed[group].any() or not any(small[i][3] - small[i][1] >= settings.glyph_side * height for i in group):
+            continue
+        x0, y0, x1, y1 = g.union([small[i] for i in group])
+        wide, high = x1 - x0 >= max(typical_w, settings.major_side * width), y1 - y0 >= max(typical_h, settings.major_side * height)
+        if wide and high and (x1 - x0) * (y1 - y0) >= settings.major_area * width * height:
+            out.append((int(x0), int(y0), int(x1), int(y1)))
+    return out
+
+
 def _gaps(boxes: np.ndarray, box: PixelBox) -> np.ndarray:
     """g.gap from each of `boxes` (an n x 4 array) to `box`."""
     dx = np.maximum(0, np.maximum(boxes[:, 0], box[0]) - np.minimum(boxes[:, 2], box[2]))

@@ -104,6 +104,7 @@ class Settings:
     attach_reach: float = 0.03  # small pieces further than this share of the diagonal are dropped
     attach_fit: float = 1.1  # a small piece at most this many times a panel's width and height may join it
     align_slack: float = 0.3  # share of attach_reach within which panels' sides line up (a grid's rows and columns)
+    orphan_panel: float = 0.7  # small pieces no panel claims are a panel when together this share of the median panel's width and height or more
     attach_tie: float = 1e-9  # gap added per unit of area below the largest panel: equal gaps go to the larger
     strip_thin: float = 0.3  # a strip is at most this share of its panel's height (or width) thick
     strip_slack: float = 0.05  # and within its panel's extent but for this share of it

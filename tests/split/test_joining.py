@@ -49,3 +49,25 @@ def test_a_label_beside_two_rows_still_joins_neither() -> None:
     image[20:420, 30:38] = 0
     found = find_panels(image)
     assert sorted(found) == sorted(truth), found
+
+
+def test_a_bar_chart_of_flat_narrow_bars_is_a_panel_beside_pictures() -> None:
+    """Each bar is a flat box too narrow to be a panel and the axes are apart from them (R's
+    style), so no piece of the chart is panel-sized; its bars, ticks and labels together are."""
+    rng = np.random.default_rng(7)
+    image = np.full((600, 620), 255, np.uint8)
+    truth = []
+    for c in range(2):
+        x = 30 + c * 300
+        for k, top in enumerate((60, 120, 150, 190, 210, 225)):
+            image[top:260, x + 30 + 38 * k : x + 52 + 38 * k] = 90
+        image[40:260, x + 10 : x + 12] = 0  # the y axis, apart from the bars
+        for y in range(60, 261, 50):
+            image[y : y + 2, x + 4 : x + 10] = 0
+        cv2.putText(image, "Count", (x + 80, 290), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 0, 1)
+        truth.append((x, 40, x + 260, 295))
+        image[330:570, x : x + 260] = np.clip(rng.normal(120, 30, (240, 260)), 0, 255).astype(np.uint8)
+        truth.append((x, 330, x + 260, 570))
+    found = find_panels(image)
+    assert len(found) == len(truth)
+    assert all(max(iou(t, f) for f in found) >= 0.8 for t in truth), found
