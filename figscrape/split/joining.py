@@ -169,18 +169,27 @@ def _unaligned_trimmed(small: list[PixelBox], majors: list[PixelBox], owners: np
     carry a panel past a side whose line two or more other panels share (the top of a row, the left
     edge of a column) when most of that line's panels grew nothing past it: a header over one
     panel of a row (a column's header, a title over the figure), a row's label beside the last panel
-    of its column; not the titles or tick labels that every panel of a row or column has."""
+    of its column; not the titles or tick labels that every panel of a row or column has. Where most
+    of the line's panels did grow, a piece lying wholly beyond where most of them reached is not
+    the panel's either: a title over the whole figure above one panel's own title."""
     def beyond(j: int, side: int) -> list[int]:
         sign = -1 if side < 2 else 1
         return [i for i in np.flatnonzero(owners == j).tolist() if text[i] and sign * (small[i][side] - majors[j][side]) > slack]
 
     dropped: set[int] = set()
     for side in range(4):
+        sign, near = (-1 if side < 2 else 1), (side + 2) % 4  # a piece's side nearest to the panel
         out = [beyond(j, side) for j in range(len(majors))]
+        reached = [max([sign * small[i][side] for i in mine], default=sign * majors[j][side]) for j, mine in enumerate(out)]
         for j, mine in enumerate(out):
             peers = [k for k in range(len(majors)) if k != j and abs(majors[k][side] - majors[j][side]) <= slack]
-            if mine and len(peers) >= 2 and 2 * (1 + sum(bool(out[k]) for k in peers)) < len(peers) + 1:  # a minority of the line
+            if not mine or len(peers) < 2:
+                continue
+            if 2 * (1 + sum(bool(out[k]) for k in peers)) < len(peers) + 1:  # a minority of the line
                 dropped.update(mine)
+            else:
+                line = float(np.median([reached[k] for k in peers]))
+                dropped.update(i for i in mine if sign * small[i][near] - line > slack)
     return [g.union([m] + [small[i] for i in np.flatnonzero(owners == j).tolist() if i not in dropped]) for j, m in enumerate(majors)]
 
 

@@ -71,3 +71,17 @@ def test_a_bar_chart_of_flat_narrow_bars_is_a_panel_beside_pictures() -> None:
     found = find_panels(image)
     assert len(found) == len(truth)
     assert all(max(iou(t, f) for f in found) >= 0.8 for t in truth), found
+
+
+def test_a_figure_title_above_one_panels_own_title_is_not_that_panels() -> None:
+    """Three pictures in a row, each titled; the figure's own title over the first one, above the
+    line every panel's title reaches: the titles are each panel's, the figure's title is none's."""
+    rng = np.random.default_rng(8)
+    image = np.full((330, 760), 255, np.uint8)
+    cv2.putText(image, "Validation", (22, 42), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 2)
+    for c in range(3):
+        x = 20 + c * 250
+        image[90:310, x : x + 220] = np.clip(rng.normal(110, 30, (220, 220)), 0, 255).astype(np.uint8)
+        cv2.putText(image, "Method", (x + 60, 78), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 0, 2)
+    found = sorted(find_panels(image))
+    assert len(found) == 3 and all(55 <= b[1] <= 65 for b in found), found
