@@ -47,7 +47,7 @@ from figscrape.split.joining import (
     spans_several,
 )
 from figscrape.split.lines import thin_lines
-from figscrape.split.masks import analysis_view, background_level, content_mask, gutter_level
+from figscrape.split.masks import analysis_view, background_level, content_mask, gutter_level, inside_frame
 from figscrape.split.pieces import (
     Piece,
     components,
@@ -154,8 +154,20 @@ def _crossed(labels: np.ndarray, lines: np.ndarray, box: PixelBox, parts: list[i
 
 
 def find_panels(gray: np.ndarray, settings: Settings | None = None) -> list[PixelBox]:
-    """Panel boxes (x0, y0, x1, y1, in the given image's pixels) in reading order."""
+    """Panel boxes (x0, y0, x1, y1, in the given image's pixels) in reading order; of a figure in a
+    frame that hides its page, those inside the frame (see masks.inside_frame): the frame's lines
+    cross every gutter and give the border a level that is no page's, neither near white nor near
+    black. A frame of the page's own level (a white edge round slices parted by white lines on
+    black) hides nothing."""
     settings = settings or Settings()
+    frame = inside_frame(gray, settings)
+    if frame is None or min(abs(background_level(analysis_view(gray, settings)[0], settings) - page) for page in (0, 255)) <= settings.gutter_tolerance:
+        return _unframed_panels(gray, settings)
+    x0, y0, x1, y1 = frame
+    return [(a + x0, b + y0, c + x0, d + y0) for a, b, c, d in _unframed_panels(gray[y0:y1, x0:x1], settings)]
+
+
+def _unframed_panels(gray: np.ndarray, settings: Settings) -> list[PixelBox]:
     fine, fine_factor = fine_view(gray, settings)
     small, factor = analysis_view(fine, settings)
     factor *= fine_factor

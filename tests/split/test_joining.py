@@ -85,3 +85,24 @@ def test_a_figure_title_above_one_panels_own_title_is_not_that_panels() -> None:
         cv2.putText(image, "Method", (x + 60, 78), cv2.FONT_HERSHEY_SIMPLEX, 0.7, 0, 2)
     found = sorted(find_panels(image))
     assert len(found) == 3 and all(55 <= b[1] <= 65 for b in found), found
+
+
+def test_a_frame_round_the_whole_figure_does_not_hide_its_page() -> None:
+    """Charts on light grey in one frame round the figure (a darker top and right, a grey bottom
+    and left, as a screenshot's), parted by lines of the frame: every row and column crosses the
+    frame, so there is no whole line of page, and the border's level is neither page nor picture."""
+    rng = np.random.default_rng(9)
+    image = np.full((260, 920), 255, np.uint8)
+    image[4:7, :], image[-1:, :], image[:, :3], image[:, -2:] = 60, 200, 200, 60
+    truth = []
+    for c in range(3):
+        x = 12 + c * 300
+        area = np.clip(rng.normal(232, 10, (200, 270)), 0, 250).astype(np.uint8)
+        ys, xs = rng.integers(0, 200, 400), rng.integers(0, 270, 400)
+        area[ys, xs] = 40
+        image[30:230, x : x + 270] = area
+        truth.append((x, 30, x + 270, 230))
+        if c:
+            image[7:259, x - 15] = 0
+    found = find_panels(image)
+    assert len(found) == 3 and all(max(iou(t, f) for f in found) >= 0.9 for t in truth), found
