@@ -43,10 +43,11 @@ from figscrape.split.joining import (
     join_halves,
     merge_overlapping,
     nearest_joined,
+    orphan_panels,
     spans_several,
 )
 from figscrape.split.lines import thin_lines
-from figscrape.split.masks import analysis_view, background_level, content_mask, gutter_level
+from figscrape.split.masks import analysis_view, background_level, content_mask, gutter_level, inside_frame
 from figscrape.split.pieces import (
     Piece,
     components,
@@ -78,15 +79,18 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarr
     majors = merge_overlapping([p.box for p in candidates if not container(p, candidates, mask, settings)], settings)
     reach = settings.attach_reach * (w * w + h * h) ** 0.5
     if not majors:
-        return axis_strips(found, w, reach, settings) or [(0, 0, w, h)]
+        return axis_strips(found, w, h, reach, settings) or [(0, 0, w, h)]
     small = [p for p, m in zip(found, major) if not m and p.pixels >= settings.speck]
-    minors = [p for p in small if not p.glyph] + text_lines([p for p in small if p.glyph], settings)
-    minors = [p for p in minors if not (len(majors) >= 2 and p.glyph and spans_several(p.box, majors, settings))]
-    grown = attach([p.box for p in minors], majors, reach, settings, [p.glyph for p in minors])
+    minors = [p for p in small if not p.glyph] + text_lines([p for p in small if p.glyph], h, settings)
+    upright = [p.glyph and p.box[3] - p.box[1] >= settings.glyph_side * h for p in minors]  # a narrow strip, not text (see text_lines)
+    kept = [k for k, p in enumerate(minors) if not (len(majors) >= 2 and p.glyph and spans_several(p.box, majors, settings, upright[k]))]
+    minors, upright = [minors[k] for k in kept], [upright[k] for k in kept]
+    majors += orphan_panels([p.box for p in minors], majors, reach, w, h, settings)
+    grown = attach([p.box for p in minors], majors, reach, settings, [p.glyph for p in minors], upright)
     return join_halves(absorb_parts(merge_overlapping(grown, settings), reach, settings), mask, gray, settings)
 
 
-def axis_strips(found: list[Piece], width: int, reach: float, settings: Settings) -> list[PixelBox]:
+def axis_strips(found: list[Piece], width: int, height: int, reach: float, settings: Settings) -> list[PixelBox]:
     """In a figure with no panel-sized piece, its axes stacked as strips (a scale or a tick formatter
     shown per row): thin pieces, lines with their ticks, running along most of its width, two or
     more. Each is a panel with the text nearest it (its title above, its tick labels below); none
@@ -95,7 +99,7 @@ def axis_strips(found: list[Piece], width: int, reach: float, settings: Settings
     if len(axes) < 2:
         return []
     rest = [p for p in found if all(p is not a for a in axes) and p.pixels >= settings.speck]
-    lines = [p for p in rest if not p.glyph] + text_lines([p for p in rest if p.glyph], settings)
+    lines = [p for p in rest if not p.glyph] + text_lines([p for p in rest if p.glyph], height, settings)
     return nearest_joined([p.box for p in lines], [a.box for a in axes], reach)
 
 
@@ -150,8 +154,20 @@ def _crossed(labels: np.ndarray, lines: np.ndarray, box: PixelBox, parts: list[i
 
 
 def find_panels(gray: np.ndarray, settings: Settings | None = None) -> list[PixelBox]:
-    """Panel boxes (x0, y0, x1, y1, in the given image's pixels) in reading order."""
+    """Panel boxes (x0, y0, x1, y1, in the given image's pixels) in reading order; of a figure in a
+    frame that hides its page, those inside the frame (see masks.inside_frame): the frame's lines
+    cross every gutter and give the border a level that is no page's, neither near white nor near
+    black. A frame of the page's own level (a white edge round slices parted by white lines on
+    black) hides nothing."""
     settings = settings or Settings()
+    frame = inside_frame(gray, settings)
+    if frame is None or min(abs(background_level(analysis_view(gray, settings)[0], settings) - page) for page in (0, 255)) <= settings.gutter_tolerance:
+        return _unframed_panels(gray, settings)
+    x0, y0, x1, y1 = frame
+    return [(a + x0, b + y0, c + x0, d + y0) for a, b, c, d in _unframed_panels(gray[y0:y1, x0:x1], settings)]
+
+
+def _unframed_panels(gray: np.ndarray, settings: Settings) -> list[PixelBox]:
     fine, fine_factor = fine_view(gray, settings)
     small, factor = analysis_view(fine, settings)
     factor *= fine_factor

@@ -35,11 +35,20 @@ def merge_overlapping(boxes: list[PixelBox], settings: Settings) -> list[PixelBo
     return boxes
 
 
-def spans_several(piece: PixelBox, majors: list[PixelBox], settings: Settings) -> bool:
-    """A title or header over a row (or beside a column) of panels belongs to none of them."""
+def spans_several(piece: PixelBox, majors: list[PixelBox], settings: Settings, upright: bool = False) -> bool:
+    """A title or header over a row (or beside a column) of panels belongs to none of them: it runs
+    along two of them. An `upright` strip beside its panel (a colour bar, an axis) runs along every
+    panel of its row, so it spans several only when two of those lie one above the other (a
+    label beside two rows)."""
     share = settings.span_overlap
-    across = [m for m in majors if min(piece[2], m[2]) - max(piece[0], m[0]) > share * (m[2] - m[0])]
-    down = [m for m in majors if min(piece[3], m[3]) - max(piece[1], m[1]) > share * (m[3] - m[1])]
+
+    def along(lo: int, hi: int) -> list[PixelBox]:
+        return [m for m in majors if min(piece[hi], m[hi]) - max(piece[lo], m[lo]) > share * (m[hi] - m[lo])]
+
+    across, down = along(0, 2), along(1, 3)
+    if upright:
+        rows_apart = any(min(a[3], b[3]) - max(a[1], b[1]) < share * min(a[3] - a[1], b[3] - b[1]) for i, a in enumerate(down) for b in down[i + 1 :])
+        return len(across) >= 2 or rows_apart
     return len(across) >= 2 or len(down) >= 2
 
 
@@ -83,6 +92,33 @@ def absorb_parts(boxes: list[PixelBox], reach: float, settings: Settings) -> lis
     return out
 
 
+def orphan_panels(small: list[PixelBox], majors: list[PixelBox], reach: float, width: int, height: int, settings: Settings) -> list[PixelBox]:
+    """Panels made of small pieces alone: a group of them (each within reach of the next) that no
+    panel is within reach of, that is as big as a panel and as wide and high as most of the figure's
+    other panels (a shared colour bar or legend beside a grid is a strip), and
+    that holds more than lines of text (a piece at least a glyph's share of the figure high: text
+    alone, a caption's paragraph, is no panel). A bar chart's bars are flat boxes and each too
+    narrow for a panel, its axes are thin lines, yet bars, ticks and labels together fill a
+    panel's place; what no panel claims would otherwise be lost."""
+    if not small or not majors:
+        return []
+    share = settings.orphan_panel
+    typical_w, typical_h = share * float(np.median([m[2] - m[0] for m in majors])), share * float(np.median([m[3] - m[1] for m in majors]))
+    boxes = np.array(small, dtype=np.float64)
+    claimed = np.zeros(len(small), bool)
+    for m in majors:
+        claimed |= _gaps(boxes, m) <= reach
+    out = []
+    for group in g.group_near([tuple(b) for b in boxes.tolist()], reach):
+        if claimed[group].any() or not any(small[i][3] - small[i][1] >= settings.glyph_side * height for i in group):
+            continue
+        x0, y0, x1, y1 = g.union([small[i] for i in group])
+        wide, high = x1 - x0 >= max(typical_w, settings.major_side * width), y1 - y0 >= max(typical_h, settings.major_side * height)
+        if wide and high and (x1 - x0) * (y1 - y0) >= settings.major_area * width * height:
+            out.append((int(x0), int(y0), int(x1), int(y1)))
+    return out
+
+
 def _gaps(boxes: np.ndarray, box: PixelBox) -> np.ndarray:
     """g.gap from each of `boxes` (an n x 4 array) to `box`."""
     dx = np.maximum(0, np.maximum(boxes[:, 0], box[0]) - np.minimum(boxes[:, 2], box[2]))
@@ -90,13 +126,15 @@ def _gaps(boxes: np.ndarray, box: PixelBox) -> np.ndarray:
     return np.maximum(dx, dy)
 
 
-def attach(small: list[PixelBox], majors: list[PixelBox], reach: float, settings: Settings, text: list[bool] | None = None) -> list[PixelBox]:
+def attach(
+    small: list[PixelBox], majors: list[PixelBox], reach: float, settings: Settings, text: list[bool] | None = None, upright: list[bool] | None = None
+) -> list[PixelBox]:
     """The panels grown by the small pieces near them (letters, tick labels, axis titles, legends),
     nearest first and measured to the panel as grown so far: an axis title beyond its tick labels
     joins its chart, not the picture across the gutter. A piece wider or taller than every panel
     within reach joins none when it runs along two of them (a title over both), nor does a panel
     grow into another. Of the pieces that are `text`, none carries a panel past a side it shares
-    with its row or column (see _unaligned_trimmed)."""
+    with its row or column (see _unaligned_trimmed); of those `upright`, see spans_several."""
     grown = list(majors)
     if not small:
         return grown
@@ -105,7 +143,8 @@ def attach(small: list[PixelBox], majors: list[PixelBox], reach: float, settings
     sizes = np.array([(b[2] - b[0], b[3] - b[1]) for b in majors], dtype=np.float64)
     fit = settings.attach_fit
     fits = ((pieces_[:, 2] - pieces_[:, 0])[:, None] <= fit * sizes[None, :, 0]) & ((pieces_[:, 3] - pieces_[:, 1])[:, None] <= fit * sizes[None, :, 1])
-    fits |= np.array([not spans_several(s, majors, settings) for s in small])[:, None]  # bigger than its panel, but over no other: the rest of a chart its grid lines cut off
+    upright = upright or [False] * len(small)
+    fits |= np.array([not spans_several(s, majors, settings, u) for s, u in zip(small, upright)])[:, None]  # bigger than its panel, but over no other: the rest of a chart its grid lines cut off
     areas = sizes[:, 0] * sizes[:, 1]
     tie = settings.attach_tie * (areas.max() - areas)  # equal gaps: the larger panel
     gaps = np.stack([_gaps(pieces_, m) for m in majors], axis=1) + tie[None, :]
@@ -130,18 +169,27 @@ def _unaligned_trimmed(small: list[PixelBox], majors: list[PixelBox], owners: np
     carry a panel past a side whose line two or more other panels share (the top of a row, the left
     edge of a column) when most of that line's panels grew nothing past it: a header over one
     panel of a row (a column's header, a title over the figure), a row's label beside the last panel
-    of its column; not the titles or tick labels that every panel of a row or column has."""
+    of its column; not the titles or tick labels that every panel of a row or column has. Where most
+    of the line's panels did grow, a piece lying wholly beyond where most of them reached is not
+    the panel's either: a title over the whole figure above one panel's own title."""
     def beyond(j: int, side: int) -> list[int]:
         sign = -1 if side < 2 else 1
         return [i for i in np.flatnonzero(owners == j).tolist() if text[i] and sign * (small[i][side] - majors[j][side]) > slack]
 
     dropped: set[int] = set()
     for side in range(4):
+        sign, near = (-1 if side < 2 else 1), (side + 2) % 4  # a piece's side nearest to the panel
         out = [beyond(j, side) for j in range(len(majors))]
+        reached = [max([sign * small[i][side] for i in mine], default=sign * majors[j][side]) for j, mine in enumerate(out)]
         for j, mine in enumerate(out):
             peers = [k for k in range(len(majors)) if k != j and abs(majors[k][side] - majors[j][side]) <= slack]
-            if mine and len(peers) >= 2 and 2 * (1 + sum(bool(out[k]) for k in peers)) < len(peers) + 1:  # a minority of the line
+            if not mine or len(peers) < 2:
+                continue
+            if 2 * (1 + sum(bool(out[k]) for k in peers)) < len(peers) + 1:  # a minority of the line
                 dropped.update(mine)
+            else:
+                line = float(np.median([reached[k] for k in peers]))
+                dropped.update(i for i in mine if sign * small[i][near] - line > slack)
     return [g.union([m] + [small[i] for i in np.flatnonzero(owners == j).tolist() if i not in dropped]) for j, m in enumerate(majors)]
 
 

@@ -38,6 +38,30 @@ def line_shares(mask: np.ndarray, axis: int) -> np.ndarray:
     return sums / m.shape[axis]
 
 
+def inside_frame(gray: np.ndarray, settings: Settings) -> tuple[int, int, int, int] | None:
+    """The box inside a frame drawn round the whole figure (x0, y0, x1, y1), None where there is
+    none: on every side, near the edge, a thin run of lines nearly all unlike the page (near white,
+    or near black on a dark figure) with page inside it. Only the lines near the edges are read."""
+    h, w = gray.shape
+    page = 255 if cv2.mean(gray)[0] >= 128 else 0
+    insets = []
+    for size, axis, strip in ((h, 1, lambda n: gray[:n]), (w, 0, lambda n: gray[:, w - n :][:, ::-1]), (h, 1, lambda n: gray[h - n :][::-1]), (w, 0, lambda n: gray[:, :n])):  # top, right, bottom, left
+        band = max(3, int(settings.frame_band * size))
+        thick = max(settings.line_thickness, int(settings.frame_margin * size))
+        lines = min(size, band + thick + 1)
+        shares = line_shares(np.abs(strip(lines).astype(np.int16) - page) > settings.gutter_tolerance, axis)
+        frame = shares >= settings.frame_share
+        if not frame[:band].any():
+            return None
+        start = int(np.argmax(frame))
+        stop = start + int(np.argmin(frame[start:]))  # the first line past the run
+        if stop == start or stop - start > thick or shares[stop] > settings.frame_inside:
+            return None
+        insets.append(stop)
+    top, right, bottom, left = insets
+    return (left, top, w - right, h - bottom) if w - right - left > w // 2 and h - bottom - top > h // 2 else None
+
+
 def background_level(gray: np.ndarray, settings: Settings) -> int:
     """The figure's background: the level of its gutters (whole rows or columns of near white or near
     black between pictures) where it has them, else the grey level of its border. The border alone

@@ -62,10 +62,16 @@ def cores_of(mask: np.ndarray, settings: Settings) -> list[Piece]:
     return pieces(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((side, side), np.uint8)), settings)
 
 
-def text_lines(glyphs: list[Piece], settings: Settings) -> list[Piece]:
+def text_lines(glyphs: list[Piece], height: int, settings: Settings) -> list[Piece]:
     """Glyph pieces joined into lines of text (words side by side on one baseline), so that a
     title is judged whole, not word by word. Each glyph joins the first line it fits (lines held as
-    arrays: a scatter plot's thousands of dots are glyphs too)."""
+    arrays: a scatter plot's thousands of dots are glyphs too). A glyph too tall to be a letter of
+    the figure (`height` pixels high), a narrow upright strip (a colour bar, an axis, a rotated
+    label), is no word and stays alone: the gap words may have grows with their height, and a row
+    of colour bars would be one line across the row."""
+    tall = settings.glyph_side * height
+    strips = [p for p in glyphs if p.box[3] - p.box[1] >= tall]
+    glyphs = [p for p in glyphs if p.box[3] - p.box[1] < tall]
     lines = np.zeros((len(glyphs), 4), np.int64)
     pixels: list[int] = []
     for p in sorted(glyphs, key=lambda p: (p.box[1], p.box[0])):
@@ -83,7 +89,7 @@ def text_lines(glyphs: list[Piece], settings: Settings) -> list[Piece]:
         else:
             lines[len(pixels)] = p.box
             pixels.append(p.pixels)
-    return [Piece(tuple(int(v) for v in lines[i]), pixels[i], True) for i in range(len(pixels))]  # type: ignore[arg-type]
+    return strips + [Piece(tuple(int(v) for v in lines[i]), pixels[i], True) for i in range(len(pixels))]  # type: ignore[arg-type]
 
 
 def _flat_box(gray: np.ndarray, p: Piece, settings: Settings) -> bool:

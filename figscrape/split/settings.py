@@ -20,6 +20,10 @@ class Settings:
     gutter_flank: float = 0.8  # the lines just before and after a gutter are at most this share near it
     gutter_run: int = 2  # a gutter is a run of at least this many rows or columns
     gutter_min_side: int = 4  # a view no more than this many pixels high or wide has no gutters
+    frame_band: float = 0.03  # a frame round the whole figure lies within this share of each side from its edge
+    frame_margin: float = 0.01  # and is at most this share of the side thick (or line_thickness pixels)
+    frame_share: float = 0.9  # its lines are this share unlike the page
+    frame_inside: float = 0.5  # and the line inside it at most this share
     background_tolerance: int = 14  # grey levels from the background that still count as background
     texture: float = 2.0  # local standard deviation that marks content on a flat background
     texture_window: int = 3  # length of the windows (one across, one along) the deviation is measured in
@@ -104,6 +108,7 @@ class Settings:
     attach_reach: float = 0.03  # small pieces further than this share of the diagonal are dropped
     attach_fit: float = 1.1  # a small piece at most this many times a panel's width and height may join it
     align_slack: float = 0.3  # share of attach_reach within which panels' sides line up (a grid's rows and columns)
+    orphan_panel: float = 0.7  # small pieces no panel claims are a panel when together this share of the median panel's width and height or more
     attach_tie: float = 1e-9  # gap added per unit of area below the largest panel: equal gaps go to the larger
     strip_thin: float = 0.3  # a strip is at most this share of its panel's height (or width) thick
     strip_slack: float = 0.05  # and within its panel's extent but for this share of it
