@@ -26,9 +26,10 @@ from figscrape.extract.layout import (
     PlacedImage,
     TextLine,
     describe_body,
+    page_scan,
     symbol_font,
 )
-from figscrape.extract.scans import cut_at, page_scan
+from figscrape.extract.scans import cut_at
 from figscrape.geometry import Box
 
 MIN_DETECTION_SCORE = 0.5  # a detected figure below this is not taken

@@ -13,20 +13,20 @@ import numpy as np
 import pymupdf
 
 from figscrape import geometry as g
-from figscrape.extract.images import MAX_RENDER_DPI, Drawable, FigureImage, _png, _samples
-from figscrape.extract.layout import SCAN_SHARE, PageLayout, PlacedImage
+from figscrape.extract.images import (
+    MAX_RENDER_DPI,
+    Drawable,
+    FigureImage,
+    encode_png,
+    pixmap_array,
+)
+from figscrape.extract.layout import PageLayout, PlacedImage, page_scan
 from figscrape.geometry import Box
 from figscrape.runtime.imaging import check_size
 
 INK_DPI = 144  # the scan is looked at this fine to cut a region to its ink
 INK_GREY = 150  # darker than this is print; a scan's paper is rarely white (245 would take its grain)
 INK_RUN = 2  # a row or column is print with this many dark pixels at INK_DPI (fewer: dust, grain)
-
-
-def page_scan(page: PageLayout) -> PlacedImage | None:
-    """The page's scan: the one image covering most of the page (a deskewed scan is placed turned a little)."""
-    big = [i for i in page.images if g.area(g.intersection(i.bbox, page.rect)) >= SCAN_SHARE * g.area(page.rect)]
-    return big[0] if len(big) == 1 and big[0].xref else None
 
 
 def without_scans(pages: list[PageLayout]) -> list[PageLayout]:
@@ -58,7 +58,7 @@ def _decoded(doc: pymupdf.Document, xref: int) -> np.ndarray:
         pix = pymupdf.Pixmap(pix, 0)
     if pix.colorspace is None or pix.colorspace.n not in (1, 3):
         pix = pymupdf.Pixmap(pymupdf.csRGB if pix.colorspace and pix.colorspace.n > 1 else pymupdf.csGRAY, pix)
-    return _samples(pix).copy()  # the pixmap goes when this returns
+    return pixmap_array(pix).copy()  # the pixmap goes when this returns
 
 
 def _print_span(grey: np.ndarray) -> tuple[int, int, int, int] | None:
@@ -77,7 +77,7 @@ def _region(doc: pymupdf.Document, page: Drawable, scan: PlacedImage, box: Box) 
     if not scan.upright:
         zoom = min(MAX_RENDER_DPI / 72, max(scan.width / g.width(scan.bbox), scan.height / g.height(scan.bbox)))
         pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), clip=pymupdf.Rect(box), alpha=False)
-        return _samples(pix).copy(), (pix.x / zoom, pix.y / zoom, (pix.x + pix.width) / zoom, (pix.y + pix.height) / zoom)
+        return pixmap_array(pix).copy(), (pix.x / zoom, pix.y / zoom, (pix.x + pix.width) / zoom, (pix.y + pix.height) / zoom)
     samples = _decoded(doc, scan.xref)
     h, w = samples.shape[:2]
     sx, sy = w / g.width(scan.bbox), h / g.height(scan.bbox)
@@ -102,5 +102,5 @@ def scan_pixels(doc: pymupdf.Document, page: Drawable, scan: PlacedImage, box: B
         cut = cut[b0:b1, a0:a1]
         covered = (covered[0] + a0 / sx, covered[1] + b0 / sy, covered[0] + a1 / sx, covered[1] + b1 / sy)
     cut = np.ascontiguousarray(cut)
-    data = _png(cut[:, :, 0] if cut.shape[2] == 1 else cv2.cvtColor(cut, cv2.COLOR_RGB2BGR))
+    data = encode_png(cut[:, :, 0] if cut.shape[2] == 1 else cv2.cvtColor(cut, cv2.COLOR_RGB2BGR))
     return covered, FigureImage(data, "png", cut.shape[1], cut.shape[0], None)

@@ -11,8 +11,8 @@ import numpy as np
 import pymupdf
 
 from figscrape.extract.document import extract_figures
-from figscrape.extract.layout import mark_furniture, read_page
-from figscrape.extract.scans import cut_at, page_scan, without_scans
+from figscrape.extract.layout import mark_furniture, page_scan, read_page
+from figscrape.extract.scans import cut_at, without_scans
 from figscrape.geometry import iou
 
 BODY = "The running text of the old article goes on in full lines across the column, as body text does."
