@@ -73,6 +73,7 @@ class PlacedImage:
     width: int
     height: int
     upright: bool  # placed unturned and unflipped: its pixel rows run down the page as stored
+    placed: Box  # where the whole image is placed: `bbox` is its part on the page, less where it sticks out
 
 
 @dataclass
@@ -210,7 +211,8 @@ def _read_images(page: pymupdf.Page, page_box: Box) -> list[PlacedImage]:
         if box[2] - box[0] < 2 or box[3] - box[1] < 2:
             continue
         a, b, c, d = info["transform"][:4]
-        images.append(PlacedImage(box, xref, int(info["width"]), int(info["height"]), a > 0 and d > 0 and b == 0 and c == 0))
+        upright = a > 0 and d > 0 and b == 0 and c == 0
+        images.append(PlacedImage(box, xref, int(info["width"]), int(info["height"]), upright, (r[0], r[1], r[2], r[3])))
     return images
 
 

@@ -235,12 +235,13 @@ def add_detected_figures(doc: pymupdf.Document, pages: list[PageLayout], figures
 
 def _extend_on_scan(doc: pymupdf.Document, facts: PageFacts, added: list[FoundFigure], body: BodyText) -> None:
     """On a scanned page, a detected figure goes on away from its caption over the print in its
-    width, to the running text or the next caption: the legend lines of its panels do not end it."""
+    width, to the running text or the next caption (a table's too): the legend lines of its panels
+    do not end it."""
     scan = page_scan(facts.page)
-    if scan is None:
+    if scan is None or not added:
         return
     captions = {c.number: c.bbox for c in facts.captions}
-    stops = [c.bbox for c in facts.captions] + [
+    stops = [c.bbox for c in find_captions(facts.page, body)] + [
         l.bbox for l in facts.page.lines if not l.blank and (l.furniture or l.horizontal and _is_body_line(l, body))
     ] + [f.bbox for f in facts.figures + added]
     for fig in added:

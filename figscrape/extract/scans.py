@@ -80,10 +80,11 @@ def _region(doc: pymupdf.Document, page: Drawable, scan: PlacedImage, box: Box) 
         return pixmap_array(pix).copy(), (pix.x / zoom, pix.y / zoom, (pix.x + pix.width) / zoom, (pix.y + pix.height) / zoom)
     samples = _decoded(doc, scan.xref)
     h, w = samples.shape[:2]
-    sx, sy = w / g.width(scan.bbox), h / g.height(scan.bbox)
-    c0, r0 = max(0, int((box[0] - scan.bbox[0]) * sx)), max(0, int((box[1] - scan.bbox[1]) * sy))
-    c1, r1 = max(c0 + 1, min(w, int(np.ceil((box[2] - scan.bbox[0]) * sx)))), max(r0 + 1, min(h, int(np.ceil((box[3] - scan.bbox[1]) * sy))))
-    covered = (scan.bbox[0] + c0 / sx, scan.bbox[1] + r0 / sy, scan.bbox[0] + c1 / sx, scan.bbox[1] + r1 / sy)
+    placed = scan.placed  # the samples span the whole placement, also where it sticks out of the page
+    sx, sy = w / g.width(placed), h / g.height(placed)
+    c0, r0 = max(0, int((box[0] - placed[0]) * sx)), max(0, int((box[1] - placed[1]) * sy))
+    c1, r1 = max(c0 + 1, min(w, int(np.ceil((box[2] - placed[0]) * sx)))), max(r0 + 1, min(h, int(np.ceil((box[3] - placed[1]) * sy))))
+    covered = (placed[0] + c0 / sx, placed[1] + r0 / sy, placed[0] + c1 / sx, placed[1] + r1 / sy)
     return samples[r0:r1, c0:c1], covered
 
 

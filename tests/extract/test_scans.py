@@ -13,7 +13,13 @@ import pymupdf
 
 from figscrape.extract.document import extract_figures
 from figscrape.extract.layout import PlacedImage, mark_furniture, page_scan, read_page
-from figscrape.extract.scans import cut_at, extend_to_ink, split_between, without_scans
+from figscrape.extract.scans import (
+    cut_at,
+    extend_to_ink,
+    scan_pixels,
+    split_between,
+    without_scans,
+)
 from figscrape.geometry import iou
 
 BODY = "The running text of the old article goes on in full lines across the column, as body text does."
@@ -134,3 +140,19 @@ def test_a_region_goes_on_over_its_panels_and_their_legends_to_the_running_text(
     grown = extend_to_ink(doc, doc[0], scan, (118, 118, 282, 222), True, [text_row], 27.0)
     assert grown[:3] == (118, 118, 282) and 335 <= grown[3] < 380
     assert extend_to_ink(doc, doc[0], scan, (118, 118, 282, 222), True, [text_row, legend_rows[0]], 27.0)[3] < 230
+
+
+def test_a_scan_placed_partly_off_the_page_is_cut_where_it_shows() -> None:
+    printed = pymupdf.open()
+    _graph(printed.new_page(width=595, height=842), (150, 400, 450, 600))
+    pix = printed[0].get_pixmap(dpi=SCAN_DPI, colorspace=pymupdf.csGRAY)
+    doc = pymupdf.open()
+    doc.new_page(width=595, height=842).insert_image((0, 20, 595, 862), pixmap=pix)  # its foot hangs off the page
+    scan = page_scan(read_page(doc[0]))
+    assert scan is not None and scan.bbox[3] == 842
+    box, image = scan_pixels(doc, doc[0], scan, (100, 380, 500, 660))
+    assert all(abs(a - b) <= 1.5 for a, b in zip(box, (149, 419, 451, 621)))  # the graph, 20 pt down
+    shown = cv2.imdecode(np.frombuffer(image.data, np.uint8), cv2.IMREAD_UNCHANGED)
+    stored = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width)
+    x0, y0 = round(box[0] * SCAN_DPI / 72), round((box[1] - 20) * SCAN_DPI / 72)
+    assert np.array_equal(shown, stored[y0 : y0 + shown.shape[0], x0 : x0 + shown.shape[1]])
