@@ -27,6 +27,7 @@ from figscrape.runtime.imaging import check_size
 INK_DPI = 144  # the scan is looked at this fine to cut a region to its ink
 INK_GREY = 150  # darker than this is print; a scan's paper is rarely white (245 would take its grain)
 INK_RUN = 2  # a row or column is print with this many dark pixels at INK_DPI (fewer: dust, grain)
+REMNANT = 3.0  # points: print this thin where a region's edge cuts through it, and a blank as wide inside, lies outside it
 
 
 def without_scans(pages: list[PageLayout]) -> list[PageLayout]:
@@ -61,13 +62,30 @@ def _decoded(doc: pymupdf.Document, xref: int) -> np.ndarray:
     return pixmap_array(pix).copy()  # the pixmap goes when this returns
 
 
-def _print_span(grey: np.ndarray) -> tuple[int, int, int, int] | None:
-    """First and last rows and columns (end exclusive) with print on them, grain and dust ignored."""
+def _print_span(grey: np.ndarray, remnant: int) -> tuple[int, int, int, int] | None:
+    """First and last rows and columns (end exclusive) with print on them, grain and dust ignored,
+    and less a remnant at an edge (fewer than `remnant` pixels of print the edge cuts through, a
+    blank as wide apart from the rest and not across it: the foot of a caption's letters above)."""
     dark = grey < INK_GREY
-    rows, cols = np.flatnonzero(dark.sum(axis=1) >= INK_RUN), np.flatnonzero(dark.sum(axis=0) >= INK_RUN)
+    rows = _without_remnants(dark, np.flatnonzero(dark.sum(axis=1) >= INK_RUN), remnant)
+    cols = _without_remnants(dark.T, np.flatnonzero(dark.sum(axis=0) >= INK_RUN), remnant)
     if rows.size == 0 or cols.size == 0:
         return None
     return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+
+
+def _without_remnants(dark: np.ndarray, rows: np.ndarray, remnant: int) -> np.ndarray:
+    runs = _runs(rows)
+    if len(runs) < 2:
+        return rows
+    def cut_off(run: tuple[int, int], apart: int) -> bool:
+        across = np.flatnonzero(dark[run[0] : run[1]].any(axis=0))
+        return run[1] - run[0] < remnant <= apart and across[-1] - across[0] < 0.8 * dark.shape[1]
+    if runs[0][0] == 0 and cut_off(runs[0], runs[1][0] - runs[0][1]):
+        rows = rows[rows >= runs[1][0]]
+    if runs[-1][1] == dark.shape[0] and cut_off(runs[-1], runs[-1][0] - runs[-2][1]):
+        rows = rows[rows < runs[-2][1]]
+    return rows
 
 
 def _region(doc: pymupdf.Document, page: Drawable, scan: PlacedImage, box: Box) -> tuple[np.ndarray, Box]:
@@ -177,7 +195,7 @@ def scan_pixels(doc: pymupdf.Document, page: Drawable, scan: PlacedImage, box: B
     cut, covered = _region(doc, page, scan, box)
     grey, look = _ink_look(cut, covered)
     sx, sy = cut.shape[1] / g.width(covered), cut.shape[0] / g.height(covered)
-    span = _print_span(look)
+    span = _print_span(look, round(REMNANT * look.shape[0] / g.height(covered)))
     if span is not None:
         fx, fy = grey.shape[1] / look.shape[1], grey.shape[0] / look.shape[0]
         a0, b0 = int(span[0] * fx), int(span[1] * fy)

@@ -156,3 +156,12 @@ def test_a_scan_placed_partly_off_the_page_is_cut_where_it_shows() -> None:
     stored = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width)
     x0, y0 = round(box[0] * SCAN_DPI / 72), round((box[1] - 20) * SCAN_DPI / 72)
     assert np.array_equal(shown, stored[y0 : y0 + shown.shape[0], x0 : x0 + shown.shape[1]])
+
+
+def test_the_foot_of_a_caption_line_that_a_region_cuts_through_is_not_part_of_it() -> None:
+    def draw(page: pymupdf.Page) -> None:
+        page.insert_text((200, 100), "Figure 1 gjpqy", fontsize=12)  # descenders reach below 101
+        _graph(page, (180, 115, 300, 200))
+    doc, scan = _scanned(draw)
+    box, _ = scan_pixels(doc, doc[0], scan, (170, 101, 310, 210))
+    assert abs(box[1] - 114.25) <= 1.5 and abs(box[3] - 200.75) <= 1.5
