@@ -19,10 +19,16 @@ from figscrape.extract.images import (
     render_inked,
     upright,
 )
-from figscrape.extract.layout import PageLayout, mark_furniture, read_page, symbol_font
+from figscrape.extract.layout import (
+    PageLayout,
+    mark_furniture,
+    page_scan,
+    read_page,
+    symbol_font,
+)
 from figscrape.extract.letters import panel_letter
 from figscrape.extract.proposals import add_detected_figures
-from figscrape.extract.scans import page_scan, scan_pixels, without_scans
+from figscrape.extract.scans import scan_pixels, without_scans
 from figscrape.runtime.mupdf import log_mupdf_messages
 from figscrape.runtime.pdfsniff import file_problem
 

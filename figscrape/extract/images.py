@@ -38,7 +38,8 @@ PNG_DECODED = (cv2.IMWRITE_PNG_COMPRESSION, 3, cv2.IMWRITE_PNG_FILTER, cv2.IMWRI
 PNG_RENDERED = (cv2.IMWRITE_PNG_COMPRESSION, 2, cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_NONE)
 
 
-def _png(array: np.ndarray, settings: tuple[int, ...] = PNG_DECODED) -> bytes:
+def encode_png(array: np.ndarray, settings: tuple[int, ...] = PNG_DECODED) -> bytes:
+    """PNG of a grey, BGR or BGRA array, written by OpenCV (lossless at every setting)."""
     ok, buf = cv2.imencode(".png", array, settings)
     if not ok:
         raise ValueError("PNG encoding failed")
@@ -81,22 +82,22 @@ def _sixteen_bit(doc: pymupdf.Document, xref: int, info: dict) -> FigureImage | 
     if _decode_inverted(doc, xref):
         samples = 65535 - samples
     array = samples[:, :, 0] if n == 1 else samples[:, :, ::-1]  # OpenCV writes BGR
-    return FigureImage(_png(np.ascontiguousarray(array)), "png", w, h, None)
+    return FigureImage(encode_png(np.ascontiguousarray(array)), "png", w, h, None)
 
 
-def _samples(pix: pymupdf.Pixmap) -> np.ndarray:
+def pixmap_array(pix: pymupdf.Pixmap) -> np.ndarray:
     """The pixmap's samples as an (H, W, N) array over its own memory (no copy: keep `pix` alive)."""
     return np.frombuffer(pix.samples_mv, dtype=np.uint8).reshape(pix.height, pix.width, pix.n)
 
 
 def _pixmap_png(pix: pymupdf.Pixmap, settings: tuple[int, ...] = PNG_DECODED) -> bytes:
     """PNG of a grey or RGB(A) pixmap, written by OpenCV (faster than MuPDF's encoder)."""
-    a = _samples(pix)
+    a = pixmap_array(pix)
     if pix.n == 1:
-        return _png(a[:, :, 0], settings)
+        return encode_png(a[:, :, 0], settings)
     if pix.n == 2:  # grey + alpha
-        return _png(np.dstack([a[:, :, 0]] * 3 + [a[:, :, 1]]), settings)
-    return _png(cv2.cvtColor(a, cv2.COLOR_RGB2BGR if pix.n == 3 else cv2.COLOR_RGBA2BGRA), settings)
+        return encode_png(np.dstack([a[:, :, 0]] * 3 + [a[:, :, 1]]), settings)
+    return encode_png(cv2.cvtColor(a, cv2.COLOR_RGB2BGR if pix.n == 3 else cv2.COLOR_RGBA2BGRA), settings)
 
 
 def _image_info(doc: pymupdf.Document, xref: int) -> dict:
@@ -147,18 +148,18 @@ def _embedded(doc: pymupdf.Document, xref: int, box: Box | None) -> tuple[Figure
     grid = pymupdf.Rect(box).irect if box else None
     paper = _on_paper(pix, mask, (grid.width, grid.height)) if grid and not grid.is_empty and not pix.alpha and not info["mask"] else None
     if mask is not None:
-        return FigureImage(_png(_with_soft_mask(pix, mask)), "png", pix.width, pix.height, None), paper
+        return FigureImage(encode_png(_with_soft_mask(pix, mask)), "png", pix.width, pix.height, None), paper
     return FigureImage(_pixmap_png(pix), "png", pix.width, pix.height, None), paper
 
 
 def _on_paper(pix: pymupdf.Pixmap, mask: pymupdf.Pixmap | None, size: tuple[int, int]) -> np.ndarray:
     """Grey of the image on white paper, shrunk by area to `size`: the pixels a 72 dpi render of its
     box has (MuPDF fits an unturned image to whole pixels)."""
-    small = cv2.resize(_samples(pix), size, interpolation=cv2.INTER_AREA)
+    small = cv2.resize(pixmap_array(pix), size, interpolation=cv2.INTER_AREA)
     grey = small if small.ndim == 2 else cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
     if mask is None:
         return grey
-    alpha = cv2.resize(_samples(mask)[:, :, 0], size, interpolation=cv2.INTER_AREA).astype(np.uint16)
+    alpha = cv2.resize(pixmap_array(mask)[:, :, 0], size, interpolation=cv2.INTER_AREA).astype(np.uint16)
     return (255 - ((255 - grey.astype(np.uint16)) * alpha + 127) // 255).astype(np.uint8)
 
 
@@ -176,8 +177,8 @@ def embedded_inked(doc: pymupdf.Document, xref: int, page: Drawable, box: Box, a
 def _with_soft_mask(pix: pymupdf.Pixmap, mask: pymupdf.Pixmap) -> np.ndarray:
     """BGRA of an image and its soft mask, the colours as stored (MuPDF's own pixmap with alpha
     would hold them multiplied by the alpha, which a PNG reader takes for darker colours)."""
-    colour = np.ascontiguousarray(_samples(pix)[:, :, : pix.n - pix.alpha])
-    alpha = _samples(mask)[:, :, 0]
+    colour = np.ascontiguousarray(pixmap_array(pix)[:, :, : pix.n - pix.alpha])
+    alpha = pixmap_array(mask)[:, :, 0]
     if alpha.shape != colour.shape[:2]:
         alpha = cv2.resize(alpha, (pix.width, pix.height), interpolation=cv2.INTER_LINEAR)
     if colour.shape[2] == 1:
@@ -225,7 +226,7 @@ def render_inked(page: Drawable, box: Box, dpi: float) -> tuple[Box, FigureImage
     render, whatever the resolution)."""
     zoom = max(1, round(dpi)) / 72
     pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), clip=pymupdf.Rect(box), alpha=False)
-    a = _samples(pix)
+    a = pixmap_array(pix)
     grey = a[:, :, 0] if pix.n == 1 else cv2.cvtColor(a, cv2.COLOR_RGB2GRAY)
     span = _ink_span(grey < INK_THRESHOLD) if pix.width and pix.height else None
     if span is None:
@@ -238,7 +239,7 @@ def render_inked(page: Drawable, box: Box, dpi: float) -> tuple[Box, FigureImage
         min(box[3], (pix.y + r1 + 1) / zoom),
     )
     cut = np.ascontiguousarray(a[r0 : r1 + 1, c0 : c1 + 1])
-    data = _png(cut[:, :, 0] if pix.n == 1 else cv2.cvtColor(cut, cv2.COLOR_RGB2BGR), PNG_RENDERED)
+    data = encode_png(cut[:, :, 0] if pix.n == 1 else cv2.cvtColor(cut, cv2.COLOR_RGB2BGR), PNG_RENDERED)
     return inked, FigureImage(data, "png", cut.shape[1], cut.shape[0], dpi)
 
 
@@ -247,7 +248,7 @@ def ink_box(page: Drawable, box: Box, dpi: int = 72, threshold: int = INK_THRESH
     pix = page.get_pixmap(matrix=_zoom(dpi), clip=pymupdf.Rect(box), colorspace=pymupdf.csGRAY, alpha=False)
     if pix.width == 0 or pix.height == 0:
         return box
-    return _inked_part(box, _samples(pix)[:, :, 0], threshold)
+    return _inked_part(box, pixmap_array(pix)[:, :, 0], threshold)
 
 
 def _inked_part(box: Box, grey: np.ndarray, threshold: int) -> Box:
@@ -273,4 +274,4 @@ def upright(image: FigureImage, page_rotation: int) -> FigureImage:
         return image
     array = cv2.imdecode(np.frombuffer(image.data, np.uint8), cv2.IMREAD_UNCHANGED)
     turned = cv2.rotate(array, _ROTATIONS[page_rotation % 360])
-    return FigureImage(_png(turned), "png", turned.shape[1], turned.shape[0], image.dpi)
+    return FigureImage(encode_png(turned), "png", turned.shape[1], turned.shape[0], image.dpi)

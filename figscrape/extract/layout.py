@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 import pymupdf
 
-from figscrape.geometry import Box, area, width
+from figscrape.geometry import Box, area, intersection, width
 
 SCAN_SHARE = 0.8  # of the page one image covers on a scanned page
 _WHITESPACE = re.compile(r"\s+")
@@ -73,6 +73,7 @@ class PlacedImage:
     width: int
     height: int
     upright: bool  # placed unturned and unflipped: its pixel rows run down the page as stored
+    placed: Box  # where the whole image is placed: `bbox` is its part on the page, less where it sticks out
 
 
 @dataclass
@@ -83,6 +84,13 @@ class PageLayout:
     images: list[PlacedImage]
     drawings: list[Box]
     clips: list[Box] = field(default_factory=list)  # every clip path's own rectangle, as drawn
+
+
+def page_scan(page: PageLayout) -> PlacedImage | None:
+    """The page's scan: the one image covering most of the page (a deskewed scan is placed turned
+    a little). The one test of a scanned page, for the furniture marks and the figure search alike."""
+    big = [i for i in page.images if area(intersection(i.bbox, page.rect)) >= SCAN_SHARE * area(page.rect)]
+    return big[0] if len(big) == 1 and big[0].xref else None
 
 
 def symbol_font(font: str) -> bool:
@@ -203,7 +211,8 @@ def _read_images(page: pymupdf.Page, page_box: Box) -> list[PlacedImage]:
         if box[2] - box[0] < 2 or box[3] - box[1] < 2:
             continue
         a, b, c, d = info["transform"][:4]
-        images.append(PlacedImage(box, xref, int(info["width"]), int(info["height"]), a > 0 and d > 0 and b == 0 and c == 0))
+        upright = a > 0 and d > 0 and b == 0 and c == 0
+        images.append(PlacedImage(box, xref, int(info["width"]), int(info["height"]), upright, (r[0], r[1], r[2], r[3])))
     return images
 
 
@@ -315,10 +324,11 @@ def mark_furniture(pages: list[PageLayout]) -> None:
             elif len(line.text.strip()) < 6 and _DIGITS.fullmatch(line.text.strip() or "x"):
                 line.furniture = True  # a page number
         if n > 1:
+            scan = page_scan(p)
             p.images = [
                 img for img in p.images
                 if image_seen[_rounded(img.bbox)] < repeat_at and xref_pages[img.xref] < max(2, repeat_at)
-                or xref_pages[img.xref] == 1 and area(img.bbox) >= SCAN_SHARE * area(p.rect)  # each page's own scan
+                or img is scan and xref_pages[img.xref] == 1  # each page's own scan, placed alike on every page
             ]
             p.drawings = list(compress(p.drawings, (drawn_on < repeat_at).tolist()))
     body = body_font_size(pages)

@@ -10,6 +10,7 @@ structure split), or becomes a figure of its own with the nearest free caption o
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,9 +27,10 @@ from figscrape.extract.layout import (
     PlacedImage,
     TextLine,
     describe_body,
+    page_scan,
     symbol_font,
 )
-from figscrape.extract.scans import cut_at, page_scan
+from figscrape.extract.scans import cut_at, extend_to_ink, split_between
 from figscrape.geometry import Box
 
 MIN_DETECTION_SCORE = 0.5  # a detected figure below this is not taken
@@ -225,5 +227,41 @@ def add_detected_figures(doc: pymupdf.Document, pages: list[PageLayout], figures
     for f in facts:
         if not unsure_because(f, used, labelled):
             continue
-        out += merge(f, detect(doc[f.page.number - 1]), used, legends)
+        added = merge(f, _split_on_scan(doc, f, detect(doc[f.page.number - 1])), used, legends)
+        _extend_on_scan(doc, f, added, body)
+        out += added
     return out
+
+
+def _extend_on_scan(doc: pymupdf.Document, facts: PageFacts, added: list[FoundFigure], body: BodyText) -> None:
+    """On a scanned page, a detected figure goes on away from its caption over the print in its
+    width, to the running text or the next caption (a table's too): the legend lines of its panels
+    do not end it."""
+    scan = page_scan(facts.page)
+    if scan is None or not added:
+        return
+    captions = {c.number: c.bbox for c in facts.captions}
+    stops = [c.bbox for c in find_captions(facts.page, body)] + [
+        l.bbox for l in facts.page.lines if not l.blank and (l.furniture or l.horizontal and _is_body_line(l, body))
+    ] + [f.bbox for f in facts.figures + added]
+    for fig in added:
+        cap = captions.get(fig.number)
+        if cap is None or g.y_overlap(cap, fig.bbox) > 0:
+            continue
+        others = [s for s in stops if s != fig.bbox and s != cap]
+        fig.bbox = extend_to_ink(doc, doc[facts.page.number - 1], scan, fig.bbox, cap[1] < fig.bbox[1], others, 3 * body.size)
+
+
+def _split_on_scan(doc: pymupdf.Document, facts: PageFacts, detections: list[Detection]) -> list[Detection]:
+    """On a scanned page, a detected figure under (or over) several captions side by side becomes
+    one figure per caption: each caption claims the ink nearest it."""
+    scan = page_scan(facts.page)
+    if scan is None or len(facts.captions) < 2:
+        return detections
+    boxes = [c.bbox for c in facts.captions]
+    page = doc[facts.page.number - 1]
+    return [
+        dataclasses.replace(d, bbox=part)
+        for d in detections
+        for part in (split_between(doc, page, scan, d.bbox, boxes, CAPTION_REACH) if d.label == "figure" and d.score >= MIN_DETECTION_SCORE else [d.bbox])
+    ]

@@ -96,6 +96,19 @@ def test_a_figure_reference_inside_a_running_sentence_does_not_end_the_caption()
     assert text.endswith("many iterations were run.")
 
 
+def test_a_caption_line_that_starts_with_a_small_symbol_is_not_a_new_paragraph() -> None:
+    """An OCR layer (or a formula) may start a line with a small glyph: the line is set in the size of its words."""
+    symbol = TextLine((72, 324, 540, 334), "y. The dotted line is an observation.", (
+        Span("y. ", "Helvetica-Oblique", 6.5, False, True), Span("The dotted line is an observation.", "Times-Roman", 9.0, False, False)), True)
+    text = _caption_text([
+        _line((72, 300, 540, 310), ("Figure 1: An illustration of prediction. The ellipse", False)),
+        _line((72, 312, 540, 322), ("is the contour of the joint distribution of the output and", False)),
+        symbol,
+        _line((72, 336, 300, 346), ("The axes have the same scale.", False)),
+    ])
+    assert text.endswith("The axes have the same scale.")
+
+
 def test_a_caption_set_double_spaced_like_its_text_goes_on() -> None:
     lines = [
         _line((72, 300, 540, 312), ("Figure 1. Data from different tissues are of high quality", True), size=12.0),
