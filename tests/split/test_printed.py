@@ -4,7 +4,6 @@ inconsistent or absent are left unread, and the PDF's own letters keep priority.
 from __future__ import annotations
 
 from importlib import resources
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -108,13 +107,9 @@ def test_the_weights_ship_small() -> None:
 
 def test_the_numpy_reader_computes_what_the_trained_torch_network_does() -> None:
     """The package reads glyphs without torch: its forward pass must be the training network's."""
-    import sys
-
     import torch
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
-    from train_glyph_reader import GlyphNet
-
+    from figscrape.split.glyph_training import GlyphNet
     from figscrape.split.glyphnet import logits, reader_from_state
     from figscrape.split.glyphs import SIDE as VIEW
 
