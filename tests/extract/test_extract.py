@@ -103,9 +103,20 @@ def test_rotated_pages_give_the_same_boxes_and_upright_images(tmp_path: Path) ->
         assert (fig.image.width > fig.image.height) == (h_pt > w_pt)  # turned a quarter, as a reader sees it
 
 
+def _running_text(page: pymupdf.Page, top: float, bottom: float) -> None:
+    for y in range(round(top), round(bottom), 14):
+        page.insert_text((72, y), "Running text of the paper that goes on for a while across the page width here.", fontsize=10)
+
+
+def _noise_png(rng: np.random.Generator) -> bytes:
+    """A 240 x 300 picture of colour noise, as PNG: a graphic that is no text."""
+    art = rng.integers(0, 255, (300, 240, 3), dtype=np.uint8)
+    return pymupdf.Pixmap(pymupdf.csRGB, 240, 300, art.tobytes(), False).tobytes("png")
+
+
 @pytest.mark.parametrize("cover", [False, True], ids=["", "after-a-picture-cover"])
 def test_figure_pages_without_a_label_take_the_unused_legends_in_order(tmp_path: Path, cover: bool) -> None:
-    """And only on pages after their legends: a cover page of pictures takes none."""
+    """And only on pages after their legends (or just before one): a cover page of pictures takes none."""
     import pymupdf
 
     style = next(s for s in STYLES if s.legends_section)
@@ -117,9 +128,8 @@ def test_figure_pages_without_a_label_take_the_unused_legends_in_order(tmp_path:
             page.add_redact_annot(hit)
         page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE)
     if cover:
-        art = np.random.default_rng(1).integers(0, 255, (300, 240, 3), dtype=np.uint8)
         front = doc.new_page(0, width=doc[0].rect.width, height=doc[0].rect.height)
-        png = pymupdf.Pixmap(pymupdf.csRGB, 240, 300, art.tobytes(), False).tobytes("png")
+        png = _noise_png(np.random.default_rng(1))
         w, h = front.rect.width, front.rect.height
         front.insert_image(pymupdf.Rect(0, 0, w, 0.35 * h), stream=png, keep_proportion=False)  # a banner over the title
         front.insert_image(pymupdf.Rect(0, 0.65 * h, w, h), stream=png, keep_proportion=False)  # and one under it
@@ -134,14 +144,10 @@ def test_figure_pages_without_a_label_take_the_unused_legends_in_order(tmp_path:
 def test_figure_pages_each_followed_by_its_legend_take_them(tmp_path: Path) -> None:
     """A supplement that prints each figure on a page of its own and its legend on the next page."""
     doc = pymupdf.open()
-    intro = doc.new_page()
-    for y in range(80, 700, 14):
-        intro.insert_text((72, y), "Supplementary text of the paper that runs across the page width for a while.", fontsize=10)
+    _running_text(doc.new_page(), 80, 700)
     rng = np.random.default_rng(2)
     for n in (1, 2):
-        art = rng.integers(0, 255, (300, 240, 3), dtype=np.uint8)
-        png = pymupdf.Pixmap(pymupdf.csRGB, 240, 300, art.tobytes(), False).tobytes("png")
-        doc.new_page().insert_image(pymupdf.Rect(72, 72, 540, 600), stream=png, keep_proportion=False)
+        doc.new_page().insert_image(pymupdf.Rect(72, 72, 540, 600), stream=_noise_png(rng), keep_proportion=False)
         legend = doc.new_page()
         legend.insert_text((72, 80), f"Fig. S{n}. Panels of the supplementary experiment number {n}, as described.", fontsize=10)
         legend.insert_text((72, 94), "Values are means of three replicates; bars show the standard deviation.", fontsize=10)
@@ -155,8 +161,7 @@ def test_a_caption_set_beside_its_figure_claims_it(tmp_path: Path) -> None:
 
     doc = pymupdf.open()
     page = doc.new_page()
-    for y in range(80, 200, 14):
-        page.insert_text((72, y), "Running text of the paper that goes on for a while across the page width here.", fontsize=10)
+    _running_text(page, 80, 200)
     rng = np.random.default_rng(0)
     import cv2
 
