@@ -219,6 +219,17 @@ def _flush_under(label: TextLine, lines: list[TextLine], taken: set[int]) -> Tex
     return None
 
 
+def _label_text(label: TextLine, lines: list[TextLine], ordered: list[TextLine], taken: set[int]) -> tuple[TextLine | None, TextLine]:
+    """Where the text of a label set alone starts (None: nowhere near, the legend is elsewhere), and
+    the line from whose top on the caption's lines are looked for: beside it on its row, else flush
+    under it."""
+    beside = _row_mates(label, lines, taken, LABEL_REACH)
+    if beside and not parse_caption_start(beside[0]):
+        return beside[0], label
+    under = _flush_under(label, ordered, taken)
+    return under, under or label
+
+
 def find_captions(page: PageLayout, body: BodyText | None = None) -> list[Caption]:
     """Every figure and table caption that starts on this page, with the lines it spans there.
     How the running text looks (`body`) tells where a caption set like it ends."""
@@ -232,13 +243,10 @@ def find_captions(page: PageLayout, body: BodyText | None = None) -> list[Captio
         start = parse_caption_start(line)
         if start is None or _continues_paragraph(line, lines) or start.weak and not _next_to_graphic(line, page):
             continue
-        beside = _row_mates(line, lines, taken, LABEL_REACH) if start.label_only else []
-        if beside and not parse_caption_start(beside[0]):  # "Figure 2" with its text set on the same row
+        text, top = (None, line) if not start.label_only else _label_text(line, lines, ordered, taken)
+        if text is not None:  # "Figure 2" with its text set on the same row, or "Figure 1" over its title and legend
             start = CaptionStart(start.kind, start.number, label_only=False)
-            spanned = [line] + _follow(beside[0], [l for l in ordered if l.bbox[1] >= line.bbox[1] - 1], taken | {id(line)}, body, line)
-        elif start.label_only and (under := _flush_under(line, ordered, taken)):  # "Figure 1" over its title and legend
-            start = CaptionStart(start.kind, start.number, label_only=False)
-            spanned = [line] + _follow(under, [l for l in ordered if l.bbox[1] >= under.bbox[1] - 1], taken | {id(line)}, body, line)
+            spanned = [line] + _follow(text, [l for l in ordered if l.bbox[1] >= top.bbox[1] - 1], taken | {id(line)}, body, line)
         elif start.label_only:
             spanned = [line]
         else:
@@ -291,7 +299,7 @@ def continue_on_next_page(caption: Caption, page: PageLayout, next_page: PageLay
     if style[0] == body.font and _SENTENCE_END.search(last.text) and not in_legend_list and not label_last:
         return  # in the body font, only a sentence cut short, a panel's letter or a list of legends tells that the caption runs on
     top = [l for l in _reading_order(next_page.lines) if l.horizontal and not l.furniture]
-    first_row = [l for l in top if top and l.bbox[1] < top[0].bbox[3] - 0.5 * top[0].size]
+    first_row = [l for l in top if l.bbox[1] < top[0].bbox[3] - 0.5 * top[0].size]
     if not top or any(parse_caption_start(l) for l in first_row) or (top[0].main_span.font, top[0].size) != style:
         return  # the next page starts with a caption of its own (its label may share the row with other text)
     tail = _follow(top[0], top, set(), body)

@@ -415,7 +415,8 @@ def _unlabelled_figure_pages(works: list[_PageWork], figures: list[FoundFigure],
     for work in works:
         if not waiting or work.page.number in pages_with_figures or work.captions or work.body_lines > 2:
             continue
-        if not (legends[waiting[0]].page < work.page.number or legends[waiting[0]].page == work.page.number + 1):
+        legend_page = legends[waiting[0]].page
+        if not (legend_page < work.page.number or legend_page == work.page.number + 1):
             continue
         if not work.blobs or g.area(g.union(b.bbox for b in work.blobs)) < ORPHAN_AREA * g.area(work.page.rect):
             continue
