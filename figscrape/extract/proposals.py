@@ -48,6 +48,7 @@ class PageFacts:
 
     page: PageLayout
     captions: list[Caption]  # figure captions and bare labels that start on the page
+    table_captions: list[Box]  # where the page's table captions stand (a scan's figure stops at them)
     figures: list[FoundFigure]  # the structure's figures on the page
     free: list[Box]  # of those, the ones that are neither hairlines nor boxes behind text
     free_marks: list[Box]  # every image and drawing outside every figure and table, hairlines too
@@ -73,9 +74,10 @@ def page_facts(page: PageLayout, figures: list[FoundFigure], body: BodyText, tab
     marks = [p for p, out in zip(parts, outside) if out]
     typeset = _text_backgrounds([p for p, out in zip(parts[len(images):], outside[len(images):]) if out], parts, [l.bbox for l in page.lines if _words(l)])
     free = [m for m in marks if _solid(m) and m not in typeset]
-    captions = [c for c in find_captions(page, body) if c.kind == "figure"]
+    captions = find_captions(page, body)
     body_lines = sum(1 for l in page.lines if not l.furniture and l.horizontal and _is_body_line(l, body))
-    return PageFacts(page, captions, mine, free, marks, body_lines)
+    figure_captions = [c for c in captions if c.kind == "figure"]
+    return PageFacts(page, figure_captions, [c.bbox for c in captions if c.kind != "figure"], mine, free, marks, body_lines)
 
 
 def _words(line: TextLine) -> bool:
@@ -241,7 +243,7 @@ def _extend_on_scan(doc: pymupdf.Document, facts: PageFacts, added: list[FoundFi
     if scan is None or not added:
         return
     captions = {c.number: c.bbox for c in facts.captions}
-    stops = [c.bbox for c in find_captions(facts.page, body)] + [
+    stops = [c.bbox for c in facts.captions] + facts.table_captions + [
         l.bbox for l in facts.page.lines if not l.blank and (l.furniture or l.horizontal and _is_body_line(l, body))
     ] + [f.bbox for f in facts.figures + added]
     for fig in added:

@@ -180,14 +180,8 @@ def _runs(rows: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _widest_run(flags: np.ndarray) -> tuple[int, int] | None:
-    """Start and end (exclusive) of the longest run of True, None when there is none."""
-    padded = np.concatenate(([False], flags, [False])).astype(np.int8)
-    change = np.flatnonzero(np.diff(padded))
-    if change.size == 0:
-        return None
-    starts, ends = change[::2], change[1::2]
-    k = int(np.argmax(ends - starts))
-    return int(starts[k]), int(ends[k])
+    """Start and end (exclusive) of the longest run of True (the first of equals), None when there is none."""
+    return max(_runs(np.flatnonzero(flags)), key=lambda run: run[1] - run[0], default=None)
 
 
 def scan_pixels(doc: pymupdf.Document, page: Drawable, scan: PlacedImage, box: Box) -> tuple[Box, FigureImage]:
