@@ -57,6 +57,7 @@ from figscrape.split.pieces import (
     panel_sized,
     pieces,
     pieces_of,
+    taller_than_text,
     text_lines,
     unbridged,
 )
@@ -82,7 +83,7 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarr
         return axis_strips(found, w, h, reach, settings) or [(0, 0, w, h)]
     small = [p for p, m in zip(found, major) if not m and p.pixels >= settings.speck]
     minors = [p for p in small if not p.glyph] + text_lines([p for p in small if p.glyph], h, settings)
-    upright = [p.glyph and p.box[3] - p.box[1] >= settings.glyph_side * h for p in minors]  # a narrow strip, not text (see text_lines)
+    upright = [p.glyph and taller_than_text(p.box, h, settings) for p in minors]  # a narrow strip, not text (see text_lines)
     kept = [k for k, p in enumerate(minors) if not (len(majors) >= 2 and p.glyph and spans_several(p.box, majors, settings, upright[k]))]
     minors, upright = [minors[k] for k in kept], [upright[k] for k in kept]
     majors += orphan_panels([p.box for p in minors], majors, reach, w, h, settings)

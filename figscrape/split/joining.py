@@ -13,7 +13,7 @@ import numpy as np
 from figscrape import geometry as g
 from figscrape.geometry import PixelBox
 from figscrape.split.masks import flat_share
-from figscrape.split.pieces import components
+from figscrape.split.pieces import components, taller_than_text
 from figscrape.split.settings import Settings
 
 
@@ -110,7 +110,7 @@ def orphan_panels(small: list[PixelBox], majors: list[PixelBox], reach: float, w
         claimed |= _gaps(boxes, m) <= reach
     out = []
     for group in g.group_near([tuple(b) for b in boxes.tolist()], reach):
-        if claimed[group].any() or not any(small[i][3] - small[i][1] >= settings.glyph_side * height for i in group):
+        if claimed[group].any() or not any(taller_than_text(small[i], height, settings) for i in group):
             continue
         x0, y0, x1, y1 = g.union([small[i] for i in group])
         wide, high = x1 - x0 >= max(typical_w, settings.major_side * width), y1 - y0 >= max(typical_h, settings.major_side * height)

@@ -62,6 +62,12 @@ def cores_of(mask: np.ndarray, settings: Settings) -> list[Piece]:
     return pieces(cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((side, side), np.uint8)), settings)
 
 
+def taller_than_text(box: PixelBox, height: int, settings: Settings) -> bool:
+    """Too tall to be a letter of a figure `height` pixels high (a glyph piece so tall is a narrow
+    upright strip: a colour bar, an axis, a rotated label)."""
+    return box[3] - box[1] >= settings.glyph_side * height
+
+
 def text_lines(glyphs: list[Piece], height: int, settings: Settings) -> list[Piece]:
     """Glyph pieces joined into lines of text (words side by side on one baseline), so that a
     title is judged whole, not word by word. Each glyph joins the first line it fits (lines held as
@@ -69,9 +75,8 @@ def text_lines(glyphs: list[Piece], height: int, settings: Settings) -> list[Pie
     the figure (`height` pixels high), a narrow upright strip (a colour bar, an axis, a rotated
     label), is no word and stays alone: the gap words may have grows with their height, and a row
     of colour bars would be one line across the row."""
-    tall = settings.glyph_side * height
-    strips = [p for p in glyphs if p.box[3] - p.box[1] >= tall]
-    glyphs = [p for p in glyphs if p.box[3] - p.box[1] < tall]
+    strips = [p for p in glyphs if taller_than_text(p.box, height, settings)]
+    glyphs = [p for p in glyphs if not taller_than_text(p.box, height, settings)]
     lines = np.zeros((len(glyphs), 4), np.int64)
     pixels: list[int] = []
     for p in sorted(glyphs, key=lambda p: (p.box[1], p.box[0])):
