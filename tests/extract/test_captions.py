@@ -62,6 +62,19 @@ def _line(bbox: tuple[float, float, float, float], *parts: tuple[str, bool], siz
     return TextLine(bbox, "".join(p[0] for p in parts), spans, True)
 
 
+def _styled(bbox: tuple[float, float, float, float], text: str, font: str, size: float, bold: bool = False) -> TextLine:
+    """One line in one span of `font` (its "-Bold" face when bold)."""
+    return TextLine(bbox, text, (Span(text, f"{font}-Bold" if bold else font, size, bold, False),), True)
+
+
+def _helvetica(bbox: tuple[float, float, float, float], text: str, bold: bool = False) -> TextLine:
+    return _styled(bbox, text, "Helvetica", 8.0, bold)
+
+
+def _gill(bbox: tuple[float, float, float, float], text: str, bold: bool = False) -> TextLine:
+    return _styled(bbox, text, "GillSans", 9.7, bold)
+
+
 def _caption_text(lines: list[TextLine], line_gap: float = 2.0) -> str:
     from figscrape.extract.captions import find_captions
     from figscrape.extract.layout import BodyText, PageLayout
@@ -139,11 +152,8 @@ def test_a_caption_set_in_columns_under_a_full_width_figure_goes_on_in_the_next_
     from figscrape.extract.captions import continue_in_next_column, find_captions
     from figscrape.extract.layout import BodyText, PageLayout
 
-    def small(bbox: tuple[float, float, float, float], text: str, bold: bool = False) -> TextLine:
-        return TextLine(bbox, text, (Span(text, "Helvetica-Bold" if bold else "Helvetica", 8.0, bold, False),), True)
-
-    left = [small((36, 600, 290, 608), "Figure 2 | Assessing the communities.", bold=True), small((36, 610, 290, 618), "Composite performance of the four algorithms. Test")]
-    right = [small((306, 600, 560, 608), "networks were chosen for their varied sizes."), small((306, 610, 560, 618), "Link clustering finds the most relevant structure.")]
+    left = [_helvetica((36, 600, 290, 608), "Figure 2 | Assessing the communities.", bold=True), _helvetica((36, 610, 290, 618), "Composite performance of the four algorithms. Test")]
+    right = [_helvetica((306, 600, 560, 608), "networks were chosen for their varied sizes."), _helvetica((306, 610, 560, 618), "Link clustering finds the most relevant structure.")]
     body = BodyText("Times-Roman", 9.5, 1.3)
     page = PageLayout(1, (0, 0, 595, 792), left + right, [], [(36, 300, 560, 590)])
     (caption,) = find_captions(page, body)
@@ -181,13 +191,10 @@ def test_a_caption_goes_on_under_its_label_after_a_colon_at_the_line_end() -> No
 
 
 def test_a_label_on_a_line_of_its_own_takes_the_title_and_legend_set_flush_under_it() -> None:
-    def gill(bbox: tuple[float, float, float, float], text: str, bold: bool = False) -> TextLine:
-        return TextLine(bbox, text, (Span(text, "GillSans-Bold" if bold else "GillSans", 9.7, bold, False),), True)
-
     text = _caption_text([
-        gill((54, 300, 91, 310), "Figure 1", bold=True),
-        gill((54, 311, 272, 321), "Southern blot analysis of bovine genomic DNA.", bold=True),
-        gill((54, 322, 289, 332), "Genomic DNA digested with (A) HindIII or (B) Ssp1."),
+        _gill((54, 300, 91, 310), "Figure 1", bold=True),
+        _gill((54, 311, 272, 321), "Southern blot analysis of bovine genomic DNA.", bold=True),
+        _gill((54, 322, 289, 332), "Genomic DNA digested with (A) HindIII or (B) Ssp1."),
     ])
     assert text == "Figure 1 Southern blot analysis of bovine genomic DNA. Genomic DNA digested with (A) HindIII or (B) Ssp1."
 
@@ -202,15 +209,12 @@ def test_a_caption_does_not_run_on_into_the_next_page_s_own_caption_whose_label_
     from figscrape.extract.captions import continue_on_next_page, find_captions
     from figscrape.extract.layout import BodyText, PageLayout
 
-    def gill(bbox: tuple[float, float, float, float], text: str) -> TextLine:
-        return TextLine(bbox, text, (Span(text, "GillSans", 9.7, False, False),), True)
-
     body = BodyText("Giovanni-Book", 9.7, 2.0)
-    page = PageLayout(1, (0, 0, 612, 792), [gill((54, 700, 553, 710), "Figure 2: Genomic organisation of the locus, shown")], [], [(60, 100, 540, 690)])
+    page = PageLayout(1, (0, 0, 612, 792), [_gill((54, 700, 553, 710), "Figure 2: Genomic organisation of the locus, shown")], [], [(60, 100, 540, 690)])
     following = PageLayout(2, (0, 0, 612, 792), [
-        gill((54.1, 628, 190, 638), "Dot-plot analyses of the region"),  # a hidden copy of the title, over the label
-        TextLine((54.1, 628, 91, 638), "Figure 3", (Span("Figure 3", "GillSans-Bold", 9.7, True, False),), True),
-        gill((54, 639, 553, 649), "Dot-plot analyses of the region. (A) The locus."),
+        _gill((54.1, 628, 190, 638), "Dot-plot analyses of the region"),  # a hidden copy of the title, over the label
+        _gill((54.1, 628, 91, 638), "Figure 3", bold=True),
+        _gill((54, 639, 553, 649), "Dot-plot analyses of the region. (A) The locus."),
     ], [], [(60, 100, 540, 620)])
     (caption,) = find_captions(page, body)
     continue_on_next_page(caption, page, following, body)
