@@ -14,7 +14,7 @@ Prints ROC AUC, CT recall and precision at the shipped threshold T, the share of
 each non-CT type: maps, charts, photos, micrographs, MR, X-ray...) at or above T, calibration (Brier
 score, expected calibration error over 10 bins, reliability bins) and panels per second on 2 threads.
 
-    python benchmarks/filter_bench.py [--compound benchmarks/devsets/compound] [--files benchmarks/devsets/compound/files] [--cv]
+    python benchmarks/filter_bench.py [--compound benchmarks/devsets/compound] [--files benchmarks/devsets/compound/files] [--model DIR] [--cv]
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from figscrape.classify.active import SHIPPED
 from figscrape.classify.features import caption_evidence
-from figscrape.classify.model import load_filter, sigmoid
+from figscrape.classify.model import filter_from_folder, load_filter, sigmoid
 from figscrape.classify.train import cross_validate, folder_examples, group_folds, honest_threshold_check, roc_auc
 from figscrape.classify.truth_panels import TruthPanel, truth_panels
 from figscrape.extract.document import extract_figures
@@ -226,11 +227,12 @@ def main() -> None:
     parser.add_argument("--files", type=Path, default=HERE / "devsets" / "compound" / "files", help="the dev set's figure images (its build_compound.py writes them there)")
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="the shared corpus (images/, pdfs/)")
     parser.add_argument("--cv", action="store_true", help="also retrain the network once per fold on the corpus images, held out by source")
+    parser.add_argument("--model", type=Path, default=None, help="measure the candidate that tools/train_shipped_filter.py --out DIR wrote there, not the shipped model")
     parser.add_argument("--epochs", type=int, default=16)
     parser.add_argument("--folds", type=int, default=3)
     args = parser.parse_args()
     torch.set_num_threads(2)
-    flt = load_filter()
+    flt = filter_from_folder(args.model, SHIPPED) if args.model else load_filter()
     print(f"figscrape CT filter benchmark: model {flt.version}, threshold T = {flt.card.threshold:.3f}")
     print("bar on real figures: AUC >= 0.97, CT recall >= 0.95 at T, <= 5% of non-CT panels/figures at or above T, >= 100 panels/s")
     print("nonCT>=T: share of non-CT panels (figures) at or above T; nonmed>=T: the same for charts, diagrams, maps, photos, micrographs, mixed")

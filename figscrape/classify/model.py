@@ -111,6 +111,12 @@ def save_filter(flt: Filter, folder: Path) -> Path:
     return weights
 
 
+def filter_from_folder(folder: Path, version: str) -> Filter:
+    """The filter whose weights and card `save_filter` wrote under the folder: a candidate is measured
+    (benchmarks/filter_bench.py --model) before it replaces the shipped one."""
+    return _load(folder / f"{version}.pt", folder / f"{version}.json")
+
+
 def _load(weights: Path, card_path: Path) -> Filter:
     card = Card(**json.loads(card_path.read_text()))
     net = CTNet(card.channels, card.stats)
@@ -126,8 +132,7 @@ def load_filter(data_home: Path | None = None, version: str | None = None) -> Fi
         shipped = resources.files("figscrape.classify") / "weights"
         return _load(Path(str(shipped / f"{SHIPPED}.pt")), Path(str(shipped / f"{SHIPPED}.json")))
     assert data_home is not None
-    folder = models_dir(data_home)
-    return _load(folder / f"{version}.pt", folder / f"{version}.json")
+    return filter_from_folder(models_dir(data_home), version)
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:

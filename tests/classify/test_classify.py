@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from figscrape.classify.active import SHIPPED, active_version
 from figscrape.classify.features import CHANNELS, SIDE, STATS, caption_evidence, image_statistics, image_view, small_panel
-from figscrape.classify.model import load_filter, save_filter
+from figscrape.classify.model import filter_from_folder, load_filter, save_filter
 from figscrape.classify.retrain import is_not_worse
 from figscrape.classify.train import (
     Example,
@@ -89,6 +89,8 @@ def test_training_is_deterministic_and_learns_the_toy_task(tmp_path: Path) -> No
     save_filter(first, tmp_path)
     card = json.loads((tmp_path / "toy.json").read_text())
     assert card["trained_on"]["examples"] == len(examples) and card["threshold"] == first.card.threshold
+    again = filter_from_folder(tmp_path, "toy")
+    assert again.card == first.card and np.allclose(again.image_logits(images), first.image_logits(images))
 
 
 def test_the_shipped_model_loads_offline_and_prefers_ct() -> None:
