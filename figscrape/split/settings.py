@@ -91,6 +91,7 @@ class Settings:
     word_gap: float = 1.5  # glyphs of a row at most this many heights apart are one line of text
     major_area: float = 0.012  # a panel covers at least this share of the figure
     major_side: float = 0.06  # and is at least this share of the figure's width and height
+    equal_size: float = 0.05  # pictures too thin for that are panels with others this share alike in width and height (pieces._equal_pictures)
     solid: float = 0.9  # a piece covering this share of its box is solid: a filled rectangle
     flat_level: int = 64  # a flat box's level is above this (darker, it is a picture)
     flat_tolerance: int = 6  # grey levels from its median that a flat box's pixels are within

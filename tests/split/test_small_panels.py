@@ -1,0 +1,35 @@
+"""Panels too small for the splitter's panel size that other evidence shows are panels."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from figscrape.geometry import iou
+from figscrape.split.gutters import find_panels
+
+
+def strips(rows: int, cols: int) -> tuple[np.ndarray, list]:
+    """A white 600 x 600 figure with a grid of textured strips 136 x 34 (under 6% of its height)."""
+    rng = np.random.default_rng(3)
+    image = np.full((600, 600), 255, np.uint8)
+    boxes = []
+    for r in range(rows):
+        for c in range(cols):
+            x, y = 75 + 164 * c, 123 + 163 * r
+            noise = cv2.GaussianBlur(rng.integers(20, 200, (34, 136)).astype(np.uint8), (5, 5), 0)
+            image[y : y + 34, x : x + 136] = noise
+            boxes.append((x, y, x + 136, y + 34))
+    return image, boxes
+
+
+def test_a_grid_of_thin_equal_pictures_is_a_panel_each() -> None:
+    image, truth = strips(3, 3)
+    found = find_panels(image)
+    assert len(found) == 9
+    assert all(max(iou(t, f) for f in found) >= 0.9 for t in truth)
+
+
+def test_two_thin_pictures_alone_are_no_grid() -> None:
+    image, _ = strips(1, 2)
+    assert len(find_panels(image)) == 1
