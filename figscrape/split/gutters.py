@@ -71,6 +71,7 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarr
     mask = content_mask(gray, bg, settings)
     if gutters is not None:
         mask &= 1 - gutters
+    drawn = mask
     mask, found = keep_line_drawings(mask, gray, settings)
     if not found:
         return [(0, 0, w, h)]
@@ -78,6 +79,7 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarr
     major = major_flags(found, gray, settings)
     candidates = [part for p, m in zip(found, major) if m for part in unbridged(p, cores, gray, settings)]
     majors = merge_overlapping([p.box for p in candidates if not container(p, candidates, mask, settings)], settings)
+    majors = framed(majors, drawn & (1 - mask), gray, settings)
     reach = settings.attach_reach * (w * w + h * h) ** 0.5
     if not majors:
         return axis_strips(found, w, h, reach, settings) or [(0, 0, w, h)]
@@ -89,6 +91,28 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarr
     majors += orphan_panels([p.box for p in minors], majors, reach, w, h, settings)
     grown = attach([p.box for p in minors], majors, reach, settings, [p.glyph for p in minors], upright)
     return join_halves(absorb_parts(merge_overlapping(grown, settings), reach, settings), mask, gray, settings)
+
+
+def framed(majors: list[PixelBox], removed: np.ndarray, gray: np.ndarray, settings: Settings) -> list[PixelBox]:
+    """Each panel alone inside a closed frame of removed thin lines (axes whose spines carry no
+    ticks round a sparse scatter) grown to the frame: the frame is its border, not a rule between
+    panels. A frame round two or more panels is a group outline and changes nothing."""
+    out = list(majors)
+    for p in pieces(removed, settings):
+        if not panel_sized(p, gray, settings) or not _closed_frame(removed, p.box, settings):
+            continue
+        inside = [k for k, b in enumerate(out) if g.area(g.intersection(b, p.box)) >= settings.container_inside * g.area(b)]
+        if len(inside) == 1:
+            out[inside[0]] = g.union([out[inside[0]], p.box])
+    return out
+
+
+def _closed_frame(removed: np.ndarray, box: PixelBox, settings: Settings) -> bool:
+    """Whether the removed lines run along nearly all of each side of `box` (a drawn rectangle, not a bracket or a dashed group)."""
+    x0, y0, x1, y1 = box
+    d = settings.line_thickness
+    sides = (removed[y0 : y0 + d, x0:x1].any(axis=0), removed[y1 - d : y1, x0:x1].any(axis=0), removed[y0:y1, x0 : x0 + d].any(axis=1), removed[y0:y1, x1 - d : x1].any(axis=1))
+    return all(s.size and s.mean() >= settings.frame_closed for s in sides)
 
 
 def axis_strips(found: list[Piece], width: int, height: int, reach: float, settings: Settings) -> list[PixelBox]:

@@ -33,3 +33,28 @@ def test_a_grid_of_thin_equal_pictures_is_a_panel_each() -> None:
 def test_two_thin_pictures_alone_are_no_grid() -> None:
     image, _ = strips(1, 2)
     assert len(find_panels(image)) == 1
+
+
+def framed_scatters(per_frame: int) -> tuple[np.ndarray, list]:
+    """Three tickless axes frames on white, each round `per_frame` clusters of dots in its middle."""
+    rng = np.random.default_rng(5)
+    image = np.full((260, 760), 255, np.uint8)
+    frames = []
+    for k in range(3):
+        x0, y0 = 30 + 240 * k, 40
+        x1, y1 = x0 + 200, y0 + 180
+        cv2.rectangle(image, (x0, y0), (x1 - 1, y1 - 1), 80, 1)
+        for c in range(per_frame):
+            cx, cy = x0 + 60 + 80 * c, y0 + 90
+            for _ in range(60):
+                dx, dy = rng.normal(0, 12, 2)
+                cv2.circle(image, (int(cx + dx), int(cy + dy)), 3, 60, -1)
+        frames.append((x0, y0, x1, y1))
+    return image, frames
+
+
+def test_a_tickless_frame_round_one_panel_is_its_border() -> None:
+    image, frames = framed_scatters(1)
+    found = find_panels(image)
+    assert len(found) == 3
+    assert all(max(iou(f, p) for p in found) >= 0.9 for f in frames)
