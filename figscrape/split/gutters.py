@@ -131,7 +131,8 @@ def axis_strips(found: list[Piece], width: int, height: int, reach: float, setti
 def keep_line_drawings(mask: np.ndarray, gray: np.ndarray, settings: Settings) -> tuple[np.ndarray, list[Piece]]:
     """The content mask without its thin lines that stand apart, except in a panel-sized piece that
     holds no panel-sized piece once they are gone (a set of axes whose spines carry only tiny
-    inward ticks, or a line drawing, is its lines, and without them it would vanish), or only
+    inward ticks, or a line drawing, is its lines, and without them it would vanish; a bare
+    rectangle round nothing, an empty cell of a grid, is not, and the letter it holds goes with it), or only
     strokes, two or more, each sparse in its box: a chart's curve, cut where it crossed the frame's
     grid lines, whose pieces would each pass for a panel. With the mask's pieces, which finding it
     mostly has at hand."""
@@ -144,18 +145,40 @@ def keep_line_drawings(mask: np.ndarray, gray: np.ndarray, settings: Settings) -
     after = pieces_of(kept_stats, kept.shape, settings)
     majors = [(k, p) for k, (p, m) in enumerate(zip(after, major_flags(after, gray, settings)), start=1) if m]
     restore = np.zeros(n, bool)
+    empty = np.zeros(len(after) + 1, bool)  # pieces of the line-free mask inside an empty cell
     for i, p in enumerate(pieces_of(stats, mask.shape, settings), start=1):
         if panel_sized(p, gray, settings):
             inside = [(k, m) for k, m in majors if g.area(g.intersection(m.box, p.box)) == g.area(m.box)]
+            bare = not inside and _bare_outline(labels, i, p.box, settings) and _holds_little(kept, p.box, settings)
+            if bare:
+                empty[[k for k, q in enumerate(after, start=1) if g.area(g.intersection(q.box, p.box)) == g.area(q.box)]] = True
             restore[i] = (
-                not inside
+                (not inside and not bare)
                 or (len(inside) >= 2 and all(m.density < settings.stroke_density for _, m in inside))
                 or (len(inside) >= 2 and _crossed(kept_labels, lines, p.box, [k for k, _ in inside], settings))
             )
+    if empty.any():
+        kept = np.where(empty[kept_labels], 0, kept).astype(np.uint8)
+        after = [q for k, q in enumerate(after, start=1) if not empty[k]]
     if not restore.any():
         return kept, after
     restored = np.where(restore[labels], mask, kept).astype(np.uint8)
     return restored, pieces(restored, settings)
+
+
+def _bare_outline(labels: np.ndarray, label: int, box: PixelBox, settings: Settings) -> bool:
+    """Whether piece `label` lies all along the sides of its `box` (within a line's thickness of
+    them): a drawn rectangle with nothing of its own inside, where axes have ticks or grid lines."""
+    x0, y0, x1, y1 = box
+    d = settings.line_thickness + 1
+    return x1 - x0 > 2 * d and y1 - y0 > 2 * d and not (labels[y0 + d : y1 - d, x0 + d : x1 - d] == label).any()
+
+
+def _holds_little(kept: np.ndarray, box: PixelBox, settings: Settings) -> bool:
+    """Whether the content inside `box` covers at most `settings.empty_share` of it: a letter, a
+    word; a scatter's dots or a drawing's strokes, glyphs each, cover more."""
+    x0, y0, x1, y1 = box
+    return cv2.countNonZero(kept[y0:y1, x0:x1]) <= settings.empty_share * (x1 - x0) * (y1 - y0)
 
 
 def _crossed(labels: np.ndarray, lines: np.ndarray, box: PixelBox, parts: list[int], settings: Settings) -> bool:

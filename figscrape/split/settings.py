@@ -102,6 +102,7 @@ class Settings:
     container_density: float = 0.2  # an outline around panels covers less than this share of its box
     container_inside: float = 0.8  # a panel this share inside an outline is inside it
     container_side: float = 0.3  # and the outline runs along this share of each side of its box (dashes too)
+    empty_share: float = 0.01  # a bare outline round content covering at most this share of its box is an empty cell (gutters.keep_line_drawings)
     frame_closed: float = 0.9  # removed lines along this share of each side of a box are a frame round the one panel inside (gutters.framed)
 
     # -- joining pieces into panels

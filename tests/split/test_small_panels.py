@@ -58,3 +58,27 @@ def test_a_tickless_frame_round_one_panel_is_its_border() -> None:
     found = find_panels(image)
     assert len(found) == 3
     assert all(max(iou(f, p) for p in found) >= 0.9 for f in frames)
+
+
+def grid_with_an_empty_cell() -> tuple[np.ndarray, list]:
+    """A 2 x 2 grid of cells with faint outlines, each with its letter: three hold a picture, the
+    fourth nothing else. The boxes of the three full cells."""
+    rng = np.random.default_rng(9)
+    image = np.full((520, 620), 255, np.uint8)
+    cells = []
+    for r in range(2):
+        for c in range(2):
+            x0, y0 = 10 + 305 * c, 10 + 255 * r
+            cv2.rectangle(image, (x0, y0), (x0 + 294, y0 + 244), 228, 1)
+            cv2.putText(image, "abcd"[2 * r + c], (x0 + 8, y0 + 28), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 0, 2)
+            if (r, c) != (1, 1):
+                image[y0 + 40 : y0 + 230, x0 + 40 : x0 + 280] = cv2.GaussianBlur(rng.integers(30, 220, (190, 240)).astype(np.uint8), (5, 5), 0)
+                cells.append((x0, y0, x0 + 295, y0 + 245))
+    return image, cells
+
+
+def test_an_empty_cell_that_holds_only_its_letter_is_no_panel() -> None:
+    image, cells = grid_with_an_empty_cell()
+    found = find_panels(image)
+    assert len(found) == 3
+    assert all(max(iou(c, f) for f in found) >= 0.9 for c in cells)
