@@ -68,10 +68,8 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarr
     """Panels in analysis pixels, on a background of level `bg`; `gutters` (a mask, 1 where a gutter
     found at a finer scale runs) are background whatever their level."""
     h, w = gray.shape
-    mask = content_mask(gray, bg, settings)
-    if gutters is not None:
-        mask &= 1 - gutters
-    drawn = mask
+    drawn = content_mask(gray, bg, settings)  # with the lines that finer gutters cross, so that frames stay closed
+    mask = drawn & (1 - gutters) if gutters is not None else drawn
     mask, found = keep_line_drawings(mask, gray, settings)
     if not found:
         return [(0, 0, w, h)]
@@ -79,7 +77,7 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarr
     major = major_flags(found, gray, settings)
     candidates = [part for p, m in zip(found, major) if m for part in unbridged(p, cores, gray, settings)]
     majors = merge_overlapping([p.box for p in candidates if not container(p, candidates, mask, settings)], settings)
-    majors = framed(majors, drawn & (1 - mask), gray, settings)
+    majors = framed(majors, drawn & (1 - mask), mask, gray, settings)
     reach = settings.attach_reach * (w * w + h * h) ** 0.5
     if not majors:
         return axis_strips(found, w, h, reach, settings) or [(0, 0, w, h)]
@@ -93,18 +91,30 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarr
     return join_halves(absorb_parts(merge_overlapping(grown, settings), reach, settings), mask, gray, settings)
 
 
-def framed(majors: list[PixelBox], removed: np.ndarray, gray: np.ndarray, settings: Settings) -> list[PixelBox]:
+def framed(majors: list[PixelBox], removed: np.ndarray, mask: np.ndarray, gray: np.ndarray, settings: Settings) -> list[PixelBox]:
     """Each panel alone inside a closed frame of removed thin lines (axes whose spines carry no
     ticks round a sparse scatter) grown to the frame: the frame is its border, not a rule between
-    panels. A frame round two or more panels is a group outline and changes nothing."""
+    panels. So are the panels inside a frame that holds two or more when none of them is a solid
+    picture (clusters of a scatter, curves: one chart); a frame round pictures is a group outline
+    and changes nothing. `mask` is the content without the removed lines."""
     out = list(majors)
+    removed = cv2.dilate(removed, np.ones((3, 3), np.uint8))  # a frame broken for a pixel where a gutter crossed it stays closed
     for p in pieces(removed, settings):
         if not panel_sized(p, gray, settings) or not _closed_frame(removed, p.box, settings):
             continue
-        inside = [k for k, b in enumerate(out) if g.area(g.intersection(b, p.box)) >= settings.container_inside * g.area(b)]
-        if len(inside) == 1:
-            out[inside[0]] = g.union([out[inside[0]], p.box])
+        x0, y0, x1, y1 = p.box
+        frame = (x0 + 1, y0 + 1, x1 - 1, y1 - 1)
+        inside = [k for k, b in enumerate(out) if g.area(g.intersection(b, frame)) >= settings.container_inside * g.area(b)]
+        if len(inside) == 1 or (len(inside) >= 2 and not any(_solid(mask, out[k], settings) for k in inside)):
+            joined = g.union([frame] + [out[k] for k in inside])
+            out = [b for k, b in enumerate(out) if k not in inside] + [joined]
     return out
+
+
+def _solid(mask: np.ndarray, box: PixelBox, settings: Settings) -> bool:
+    """Whether content covers `settings.solid` of `box`: a picture, not strokes or dots."""
+    x0, y0, x1, y1 = box
+    return cv2.countNonZero(mask[y0:y1, x0:x1]) >= settings.solid * max(1, (x1 - x0) * (y1 - y0))
 
 
 def _closed_frame(removed: np.ndarray, box: PixelBox, settings: Settings) -> bool:

@@ -82,3 +82,28 @@ def test_an_empty_cell_that_holds_only_its_letter_is_no_panel() -> None:
     found = find_panels(image)
     assert len(found) == 3
     assert all(max(iou(c, f) for f in found) >= 0.9 for c in cells)
+
+
+def frame_round_clusters_and_outline_round_pictures() -> tuple[np.ndarray, list]:
+    """On white: a tickless frame round two clusters of dots (one scatter), and beside it an outline
+    of the same kind round two textured pictures (a group). The scatter's frame, then the pictures."""
+    rng = np.random.default_rng(11)
+    image = np.full((320, 900), 255, np.uint8)
+    cv2.rectangle(image, (20, 20), (419, 299), 80, 1)
+    for cx in (110, 330):
+        for _ in range(150):
+            dx, dy = rng.normal(0, 18, 2)
+            cv2.circle(image, (int(cx + dx), int(160 + dy)), 3, 60, -1)
+    cv2.rectangle(image, (460, 20), (879, 299), 80, 1)
+    boxes = [(20, 20, 420, 300)]
+    for x0 in (490, 680):
+        image[60:260, x0 : x0 + 160] = cv2.GaussianBlur(rng.integers(30, 220, (200, 160)).astype(np.uint8), (5, 5), 0)
+        boxes.append((x0, 60, x0 + 160, 260))
+    return image, boxes
+
+
+def test_a_frame_round_dots_only_is_one_chart_but_round_pictures_a_group() -> None:
+    image, truth = frame_round_clusters_and_outline_round_pictures()
+    found = find_panels(image)
+    assert len(found) == 3
+    assert all(max(iou(t, f) for f in found) >= 0.9 for t in truth)
