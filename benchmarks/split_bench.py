@@ -6,7 +6,8 @@ Sets, each printed as its own table:
   benchmarks/split_truth.json);
 - the real compound development set (benchmarks/devsets/compound/truth.json, images in `--devset`):
   its `dev` part (the only part the splitter is tuned on), the same split by figure kind
-  (MANIFEST.tsv), and its `holdout` part (whole repositories nobody tuned on);
+  (MANIFEST.tsv) and by the session that added the figures (truth.json's `added`: figures first
+  looked at after the splitter was tuned), and its `holdout` part (whole repositories nobody tuned on);
 - generated composites (figscrape.synthetic.composites, made from the corpus's CT and not-CT images).
 
 For each: panel precision and recall, the share of figures whose panel count is exactly right,
@@ -150,6 +151,12 @@ def devset_cases(files: Path) -> dict[str, list[Case]]:
     return parts
 
 
+def added_in() -> dict[str, str]:
+    """The session each dev set figure was added in ("" for the first set)."""
+    truth = json.loads((DEVSET / "truth.json").read_text())["figures"]
+    return {name: entry.get("added", "") for name, entry in truth.items()}
+
+
 def kinds() -> dict[str, str]:
     with open(DEVSET / "MANIFEST.tsv", newline="") as f:
         return {row["file"]: row["kind"] for row in csv.DictReader(f, delimiter="\t")}
@@ -252,6 +259,9 @@ def main() -> None:
         kind_of = kinds()
         for kind in sorted({kind_of[c.name] for c in parts["dev"]}):
             report(f"dev set, dev part, kind {kind}", [c for c in parts["dev"] if kind_of[c.name] == kind], {"figscrape": figscrape_panels})
+        added = added_in()
+        for batch in sorted({added[c.name] for c in parts["dev"]}):
+            report(f"dev set, dev part, added {batch or 'first'}", [c for c in parts["dev"] if added[c.name] == batch], {"figscrape": figscrape_panels})
         report("dev set, holdout part (never tuned on)", parts["holdout"], timed)  # no overlays: nobody looks at it to tune
         throughput([str(args.devset / c.name) for c in parts["dev"] + parts["holdout"]])
     else:

@@ -68,9 +68,8 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarr
     """Panels in analysis pixels, on a background of level `bg`; `gutters` (a mask, 1 where a gutter
     found at a finer scale runs) are background whatever their level."""
     h, w = gray.shape
-    mask = content_mask(gray, bg, settings)
-    if gutters is not None:
-        mask &= 1 - gutters
+    drawn = content_mask(gray, bg, settings)  # with the lines that finer gutters cross, so that frames stay closed
+    mask = drawn & (1 - gutters) if gutters is not None else drawn
     mask, found = keep_line_drawings(mask, gray, settings)
     if not found:
         return [(0, 0, w, h)]
@@ -78,6 +77,7 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarr
     major = major_flags(found, gray, settings)
     candidates = [part for p, m in zip(found, major) if m for part in unbridged(p, cores, gray, settings)]
     majors = merge_overlapping([p.box for p in candidates if not container(p, candidates, mask, settings)], settings)
+    majors = framed(majors, drawn & (1 - mask), mask, gray, settings)
     reach = settings.attach_reach * (w * w + h * h) ** 0.5
     if not majors:
         return axis_strips(found, w, h, reach, settings) or [(0, 0, w, h)]
@@ -89,6 +89,40 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarr
     majors += orphan_panels([p.box for p in minors], majors, reach, w, h, settings)
     grown = attach([p.box for p in minors], majors, reach, settings, [p.glyph for p in minors], upright)
     return join_halves(absorb_parts(merge_overlapping(grown, settings), reach, settings), mask, gray, settings)
+
+
+def framed(majors: list[PixelBox], removed: np.ndarray, mask: np.ndarray, gray: np.ndarray, settings: Settings) -> list[PixelBox]:
+    """Each panel alone inside a closed frame of removed thin lines (axes whose spines carry no
+    ticks round a sparse scatter) grown to the frame: the frame is its border, not a rule between
+    panels. So are the panels inside a frame that holds two or more when none of them is a solid
+    picture (clusters of a scatter, curves: one chart); a frame round pictures is a group outline
+    and changes nothing. `mask` is the content without the removed lines."""
+    out = list(majors)
+    removed = cv2.dilate(removed, np.ones((3, 3), np.uint8))  # a frame broken for a pixel where a gutter crossed it stays closed
+    for p in pieces(removed, settings):
+        if not panel_sized(p, gray, settings) or not _closed_frame(removed, p.box, settings):
+            continue
+        x0, y0, x1, y1 = p.box
+        frame = (x0 + 1, y0 + 1, x1 - 1, y1 - 1)
+        inside = [k for k, b in enumerate(out) if g.area(g.intersection(b, frame)) >= settings.container_inside * g.area(b)]
+        if len(inside) == 1 or (len(inside) >= 2 and not any(_solid(mask, out[k], settings) for k in inside)):
+            joined = g.union([frame] + [out[k] for k in inside])
+            out = [b for k, b in enumerate(out) if k not in inside] + [joined]
+    return out
+
+
+def _solid(mask: np.ndarray, box: PixelBox, settings: Settings) -> bool:
+    """Whether content covers `settings.solid` of `box`: a picture, not strokes or dots."""
+    x0, y0, x1, y1 = box
+    return cv2.countNonZero(mask[y0:y1, x0:x1]) >= settings.solid * max(1, (x1 - x0) * (y1 - y0))
+
+
+def _closed_frame(removed: np.ndarray, box: PixelBox, settings: Settings) -> bool:
+    """Whether the removed lines run along nearly all of each side of `box` (a drawn rectangle, not a bracket or a dashed group)."""
+    x0, y0, x1, y1 = box
+    d = settings.line_thickness
+    sides = (removed[y0 : y0 + d, x0:x1].any(axis=0), removed[y1 - d : y1, x0:x1].any(axis=0), removed[y0:y1, x0 : x0 + d].any(axis=1), removed[y0:y1, x1 - d : x1].any(axis=1))
+    return all(s.size and s.mean() >= settings.frame_closed for s in sides)
 
 
 def axis_strips(found: list[Piece], width: int, height: int, reach: float, settings: Settings) -> list[PixelBox]:
@@ -107,7 +141,8 @@ def axis_strips(found: list[Piece], width: int, height: int, reach: float, setti
 def keep_line_drawings(mask: np.ndarray, gray: np.ndarray, settings: Settings) -> tuple[np.ndarray, list[Piece]]:
     """The content mask without its thin lines that stand apart, except in a panel-sized piece that
     holds no panel-sized piece once they are gone (a set of axes whose spines carry only tiny
-    inward ticks, or a line drawing, is its lines, and without them it would vanish), or only
+    inward ticks, or a line drawing, is its lines, and without them it would vanish; a bare
+    rectangle round nothing, an empty cell of a grid, is not, and the letter it holds goes with it), or only
     strokes, two or more, each sparse in its box: a chart's curve, cut where it crossed the frame's
     grid lines, whose pieces would each pass for a panel. With the mask's pieces, which finding it
     mostly has at hand."""
@@ -120,18 +155,40 @@ def keep_line_drawings(mask: np.ndarray, gray: np.ndarray, settings: Settings) -
     after = pieces_of(kept_stats, kept.shape, settings)
     majors = [(k, p) for k, (p, m) in enumerate(zip(after, major_flags(after, gray, settings)), start=1) if m]
     restore = np.zeros(n, bool)
+    empty = np.zeros(len(after) + 1, bool)  # pieces of the line-free mask inside an empty cell
     for i, p in enumerate(pieces_of(stats, mask.shape, settings), start=1):
         if panel_sized(p, gray, settings):
             inside = [(k, m) for k, m in majors if g.area(g.intersection(m.box, p.box)) == g.area(m.box)]
+            bare = not inside and _bare_outline(labels, i, p.box, settings) and _holds_little(kept, p.box, settings)
+            if bare:
+                empty[[k for k, q in enumerate(after, start=1) if g.area(g.intersection(q.box, p.box)) == g.area(q.box)]] = True
             restore[i] = (
-                not inside
+                (not inside and not bare)
                 or (len(inside) >= 2 and all(m.density < settings.stroke_density for _, m in inside))
                 or (len(inside) >= 2 and _crossed(kept_labels, lines, p.box, [k for k, _ in inside], settings))
             )
+    if empty.any():
+        kept = np.where(empty[kept_labels], 0, kept).astype(np.uint8)
+        after = [q for k, q in enumerate(after, start=1) if not empty[k]]
     if not restore.any():
         return kept, after
     restored = np.where(restore[labels], mask, kept).astype(np.uint8)
     return restored, pieces(restored, settings)
+
+
+def _bare_outline(labels: np.ndarray, label: int, box: PixelBox, settings: Settings) -> bool:
+    """Whether piece `label` lies all along the sides of its `box` (within a line's thickness of
+    them): a drawn rectangle with nothing of its own inside, where axes have ticks or grid lines."""
+    x0, y0, x1, y1 = box
+    d = settings.line_thickness + 1
+    return x1 - x0 > 2 * d and y1 - y0 > 2 * d and not (labels[y0 + d : y1 - d, x0 + d : x1 - d] == label).any()
+
+
+def _holds_little(kept: np.ndarray, box: PixelBox, settings: Settings) -> bool:
+    """Whether the content inside `box` covers at most `settings.empty_share` of it: a letter, a
+    word; a scatter's dots or a drawing's strokes, glyphs each, cover more."""
+    x0, y0, x1, y1 = box
+    return cv2.countNonZero(kept[y0:y1, x0:x1]) <= settings.empty_share * (x1 - x0) * (y1 - y0)
 
 
 def _crossed(labels: np.ndarray, lines: np.ndarray, box: PixelBox, parts: list[int], settings: Settings) -> bool:

@@ -153,9 +153,30 @@ def is_major(p: Piece, gray: np.ndarray, settings: Settings) -> bool:
     return panel_sized(p, gray, settings) and not _flat_box(gray, p, settings)
 
 
+def _equal_pictures(found: list[Piece], major: list[bool], gray: np.ndarray, settings: Settings) -> list[bool]:
+    """Which of `found`, too short or too narrow for a panel of the figure, are pictures of a row or
+    grid of equal ones (thin slices side by side, strips of a registration grid): a solid, textured
+    rectangle of a panel's area with at least `grid_fewest - 1` others of its size (within
+    `equal_size` of its width and height). Text, legend swatches and colour bars are glyphs, flat
+    or alone."""
+    h, w = gray.shape
+    small = [
+        i for i, (p, m) in enumerate(zip(found, major))
+        if not m and not p.glyph and p.density >= settings.solid and g.area(p.box) >= settings.major_area * w * h
+        and _textured(gray, p, settings) and not _flat_box(gray, p, settings)
+    ]
+    sizes = np.array([(found[i].box[2] - found[i].box[0], found[i].box[3] - found[i].box[1]) for i in small], float).reshape(-1, 2)
+    out = [False] * len(found)
+    for k, i in enumerate(small):
+        alike = np.all(np.abs(sizes - sizes[k]) <= settings.equal_size * sizes[k], axis=1)
+        out[i] = int(alike.sum()) >= settings.grid_fewest
+    return out
+
+
 def major_flags(found: list[Piece], gray: np.ndarray, settings: Settings) -> list[bool]:
     """Which of `found` are panels (major pieces) rather than parts of one."""
     major = [is_major(p, gray, settings) for p in found]
+    major = [m or e for m, e in zip(major, _equal_pictures(found, major, gray, settings))]
     typical = float(np.median([g.area(p.box) for p, m in zip(found, major) if m])) if any(major) else 0.0
     # a flat box as big as the other panels is a panel (a white picture on black), not a diagram's node
     return [m or (panel_sized(p, gray, settings) and g.area(p.box) >= settings.flat_panel * typical > 0) for p, m in zip(found, major)]

@@ -91,6 +91,7 @@ class Settings:
     word_gap: float = 1.5  # glyphs of a row at most this many heights apart are one line of text
     major_area: float = 0.012  # a panel covers at least this share of the figure
     major_side: float = 0.06  # and is at least this share of the figure's width and height
+    equal_size: float = 0.05  # pictures too thin for that are panels with others this share alike in width and height (pieces._equal_pictures)
     solid: float = 0.9  # a piece covering this share of its box is solid: a filled rectangle
     flat_level: int = 64  # a flat box's level is above this (darker, it is a picture)
     flat_tolerance: int = 6  # grey levels from its median that a flat box's pixels are within
@@ -101,6 +102,8 @@ class Settings:
     container_density: float = 0.2  # an outline around panels covers less than this share of its box
     container_inside: float = 0.8  # a panel this share inside an outline is inside it
     container_side: float = 0.3  # and the outline runs along this share of each side of its box (dashes too)
+    empty_share: float = 0.01  # a bare outline round content covering at most this share of its box is an empty cell (gutters.keep_line_drawings)
+    frame_closed: float = 0.9  # removed lines along this share of each side of a box are a frame round the one panel inside (gutters.framed)
 
     # -- joining pieces into panels
     merge_overlap: float = 0.3  # boxes overlapping by this share of the smaller are one panel
