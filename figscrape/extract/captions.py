@@ -66,8 +66,8 @@ def parse_caption_start(line: TextLine) -> CaptionStart | None:
         return None  # "fig. S14B, fig. S15C)." in running text: a caption's label is capitalised and not one of a list
     if not after.strip(" .:|—–-"):
         return CaptionStart(kind, num, label_only=True)
-    if after[:1].isalnum():
-        return None  # "Figure 2a shows", "Figures" is caught by the number; "Fig. 12b" is the number
+    if after[:1].isalnum() or re.match(r"[.:][a-z]", after):
+        return None  # "Figure 2a shows", "Figure 1.c shows" (a panel named in running text); "Figures" is caught by the number; "Fig. 12b" is the number
     if _DELIMITER.match(after):
         return CaptionStart(kind, num, label_only=False)
     if _label_styled_apart(line, m.end("num")):

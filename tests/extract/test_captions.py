@@ -34,6 +34,7 @@ def test_caption_starts(text: str, kind: str, number: str, label_only: bool) -> 
 @pytest.mark.parametrize("text", [
     "Figure 2 presents some challenging examples", "Figure 8).", "Figures 2a and 3 show", "Figured out", "Figure 2.5 shows",
     "Figure 3-left shows the results", "Figure 3–5 show the results", "fig. S14B, fig. S15C).", "Figure 2, 3 and 4 show", "fig. 2.",
+    "Figure 1.c shows a collection of versions",
 ])
 def test_running_text_that_mentions_a_figure_is_not_a_caption(text: str) -> None:
     assert parse_caption_start(line((text, False))) is None
