@@ -1,0 +1,64 @@
+"""Layouts first met on real PDFs nobody tuned for, each rebuilt as a small generated PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pymupdf
+
+from figscrape.extract.document import extract_figures
+from figscrape.geometry import iou
+
+
+def _picture(page: pymupdf.Page, box: tuple[float, float, float, float], seed: int) -> None:
+    art = np.random.default_rng(seed).integers(0, 255, (120, 160, 3), dtype=np.uint8)
+    png = pymupdf.Pixmap(pymupdf.csRGB, 160, 120, art.tobytes(), False).tobytes("png")
+    page.insert_image(pymupdf.Rect(*box), stream=png, keep_proportion=False)
+
+
+def _running_text(page: pymupdf.Page, top: float, bottom: float) -> None:
+    for y in range(round(top), round(bottom), 14):
+        page.insert_text((72, y), "Running text of the paper that goes on for a while across the page width here.", fontsize=10)
+
+
+def _figures(doc: pymupdf.Document, path: Path) -> dict[str, tuple[float, float, float, float]]:
+    doc.save(path)
+    return {f.number: f.bbox for f in extract_figures(path).figures}
+
+
+
+def _blank_stencil(doc: pymupdf.Document, page: pymupdf.Page, box: tuple[float, float, float, float]) -> None:
+    """A 1-bit image mask whose samples are all the same, painted in white over `box`: how a word
+    processor prints the background of the text box that holds a caption."""
+    w, h = 200, 40
+    xref = doc.get_new_xref()
+    doc.update_object(xref, f"<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ImageMask true /BitsPerComponent 1 >>")
+    doc.update_stream(xref, bytes((w + 7) // 8 * h))
+    kind, resources = doc.xref_get_key(page.xref, "Resources")
+    holder, key = (int(resources.split()[0]), "XObject/Bg1") if kind == "xref" else (page.xref, "Resources/XObject/Bg1")
+    doc.xref_set_key(holder, key, f"{xref} 0 R")
+    x0, y0, x1, y1 = box
+    height = page.rect.height
+    content = f"q 1 1 1 rg {x1 - x0} 0 0 {y1 - y0} {x0} {height - y1} cm /Bg1 Do Q\n".encode()
+    page.wrap_contents()
+    stream = doc.get_new_xref()
+    doc.update_object(stream, "<< >>")
+    doc.update_stream(stream, content)
+    contents = doc.xref_get_key(page.xref, "Contents")
+    kept = contents[1][1:-1] if contents[0] == "array" else contents[1]
+    doc.xref_set_key(page.xref, "Contents", f"[{stream} 0 R {kept}]")  # under everything else
+
+
+def test_a_blank_text_box_background_under_a_caption_does_not_join_the_pictures_over_and_under_it(tmp_path: Path) -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    _blank_stencil(doc, page, (72, 241, 300, 276))  # touches the picture above and the one below
+    _picture(page, (72, 80, 300, 240), 1)
+    page.insert_text((76, 256), "Fig. 2. Sample images of the five classes of the", fontsize=9)
+    page.insert_text((76, 268), "data set, one of each class.", fontsize=9)
+    _picture(page, (72, 277, 300, 420), 2)
+    page.insert_text((76, 435), "Fig. 3. Bar chart of the classes before and after.", fontsize=9)
+    _running_text(page, 470, 700)
+    found = _figures(doc, tmp_path / "text_box.pdf")
+    assert iou(found["2"], (72, 80, 300, 240)) > 0.9 and iou(found["3"], (72, 277, 300, 420)) > 0.9, found
