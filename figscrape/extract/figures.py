@@ -4,9 +4,10 @@ blobs, and each figure caption claims the blobs next to it. A blob no caption cl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from figscrape import geometry as g
+from figscrape.extract.blob import Blob, split_at_caption_gutters
 from figscrape.extract.captions import (
     Caption,
     continue_in_next_column,
@@ -30,14 +31,6 @@ TEXT_TOLERANCE = 4.0  # points between a graphic and its labels
 FIGURE_GAP = 24.0  # points between two blobs of one figure
 PIECE_GAP = 48.0  # points between two blobs of one figure that lie within its caption's measure
 MIN_FIGURE_SIDE = 18.0  # points; anything smaller is an icon
-
-
-@dataclass
-class Blob:
-    bbox: Box
-    images: list[PlacedImage] = field(default_factory=list)
-    drawings: list[Box] = field(default_factory=list)
-    texts: list[TextLine] = field(default_factory=list)
 
 
 @dataclass
@@ -243,6 +236,7 @@ def _analyse(page: PageLayout, body: BodyText) -> _PageWork:
     page.drawings = drop_frames(page.drawings, [c.bbox for c in captions])
     running = [l for l in page.lines if l.horizontal and not l.furniture and _is_body_line(l, body_size)]
     blobs = build_blobs(page, {id(l) for c in captions for l in c.lines}, body_size, running)
+    blobs = split_at_caption_gutters(blobs, [c.bbox for c in captions])
     barriers = _barriers(captions, blobs, running)
     chains = {id(c): (_chain(c, blobs, barriers, -1), _chain(c, blobs, barriers, +1)) for c in captions}
     return _PageWork(page, captions, chains, blobs, len(running), barriers)

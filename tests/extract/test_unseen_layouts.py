@@ -28,6 +28,20 @@ def _figures(doc: pymupdf.Document, path: Path) -> dict[str, tuple[float, float,
 
 
 
+def test_captions_side_by_side_each_take_the_picture_over_them_though_the_pictures_nearly_touch(tmp_path: Path) -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    _running_text(page, 80, 300)
+    _picture(page, (72, 320, 300, 480), 1)
+    _picture(page, (304, 320, 540, 480), 2)  # 4 pt apart: closer than the parts of one graphic
+    page.insert_text((110, 495), "Fig. 7. Probability distribution curve", fontsize=9)
+    page.insert_text((350, 495), "Fig. 8. Class-wise precision and recall", fontsize=9)
+    _running_text(page, 530, 700)
+    found = _figures(doc, tmp_path / "side_by_side.pdf")
+    assert sorted(found) == ["7", "8"]
+    assert iou(found["7"], (72, 320, 300, 480)) > 0.9 and iou(found["8"], (304, 320, 540, 480)) > 0.9, found
+
+
 def _blank_stencil(doc: pymupdf.Document, page: pymupdf.Page, box: tuple[float, float, float, float]) -> None:
     """A 1-bit image mask whose samples are all the same, painted in white over `box`: how a word
     processor prints the background of the text box that holds a caption."""

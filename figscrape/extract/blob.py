@@ -1,0 +1,86 @@
+"""A blob: the images, drawings and label text of one candidate graphic, and where captions set
+side by side say that one blob holds the graphics of several figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from figscrape import geometry as g
+from figscrape.extract.layout import PlacedImage, TextLine
+from figscrape.geometry import Box
+
+ROW_REACH = 72.0  # points between a row of captions and the graphics over or under it
+CROSSING = 0.25  # of a piece's width on each side of a cut: a piece that wide on both is one graphic across it
+
+
+@dataclass
+class Blob:
+    bbox: Box
+    images: list[PlacedImage] = field(default_factory=list)
+    drawings: list[Box] = field(default_factory=list)
+    texts: list[TextLine] = field(default_factory=list)
+
+
+def _gutters(captions: list[Box]) -> list[tuple[float, Box]]:
+    """Where two captions stand side by side on one row, nothing between them: the middle of the
+    blank between them (x), and the row they share."""
+    out: list[tuple[float, Box]] = []
+    for a in captions:
+        right = [
+            b for b in captions
+            if b[0] >= a[2] and g.y_overlap(a, b) > 0.5 * min(g.height(a), g.height(b))
+        ]
+        if right:
+            b = min(right, key=lambda b: b[0])
+            out.append(((a[2] + b[0]) / 2, g.union([a, b])))
+    return out
+
+
+def _faces(blob: Box, row: Box) -> bool:
+    """The blob stands over the row or under it, close by (it may run into the row, by a picture's
+    margin that a caption is set over, up to the row's height past it)."""
+    slack = g.height(row)
+    above = blob[1] < row[1] and blob[3] <= row[3] + slack and row[1] - blob[3] <= ROW_REACH
+    below = blob[3] > row[3] and blob[1] >= row[1] - slack and blob[1] - row[3] <= ROW_REACH
+    return above or below
+
+
+def _cut(blob: Blob, x: float) -> list[Blob] | None:
+    """The blob as two, left and right of x, or None when a piece of it reaches well across."""
+    boxes = [i.bbox for i in blob.images] + blob.drawings
+    if any(min(x - b[0], b[2] - x) > CROSSING * g.width(b) for b in boxes):
+        return None
+    sides: list[Blob] = []
+    for left in (True, False):
+        def on_side(b: Box) -> bool:
+            return ((b[0] + b[2]) / 2 < x) == left
+
+        images = [i for i in blob.images if on_side(i.bbox)]
+        drawings = [d for d in blob.drawings if on_side(d)]
+        if not images and not drawings:
+            return None
+        texts = [t for t in blob.texts if on_side(t.bbox)]
+        sides.append(Blob(g.union([i.bbox for i in images] + drawings + [t.bbox for t in texts]), images, drawings, texts))
+    return sides
+
+
+def split_at_caption_gutters(blobs: list[Blob], captions: list[Box]) -> list[Blob]:
+    """Captions set side by side, each under (or over) its own picture, one blob across both
+    (pictures closer than the blob tolerance): the blob is cut in the blank between the captions
+    where no piece of it crosses, so each caption can claim the pieces of its own column."""
+    gutters = _gutters(captions)
+    if not gutters:
+        return blobs
+    out: list[Blob] = []
+    todo = list(blobs)
+    while todo:
+        blob = todo.pop()
+        for x, row in gutters:
+            if blob.bbox[0] < x < blob.bbox[2] and _faces(blob.bbox, row):
+                halves = _cut(blob, x)
+                if halves:
+                    todo += halves
+                    break
+        else:
+            out.append(blob)
+    return out
