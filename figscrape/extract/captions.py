@@ -72,16 +72,18 @@ def parse_caption_start(line: TextLine) -> CaptionStart | None:
         return CaptionStart(kind, num, label_only=False)
     if _label_styled_apart(line, m.end("num")):
         return CaptionStart(kind, num, label_only=False)
-    if re.match(r"^\s+[A-Z][a-z]", after):  # "Fig 1 Chest CT", but not "Figure 2 shows" or "Figure 2 presents"
+    if re.match(r"^\s+[A-Z](?:[a-z]|[A-Z]+\b)", after):  # "Fig 1 Chest CT", "Figure 6.2 ROC Curve", but not "Figure 2 shows"
         return CaptionStart(kind, num, label_only=False, weak=True)
     return None
 
 
 def _next_to_graphic(line: TextLine, page: PageLayout, reach: float = 32.0) -> bool:
-    """True when an image or a drawing lies just above or below the line (an axis title may sit between), overlapping it across."""
+    """True when an image or a drawing lies just above or below the line (an axis title may sit
+    between; a picture's blank margin may run under the line by up to half its height), overlapping it across."""
+    into = max(2.0, 0.5 * (line.bbox[3] - line.bbox[1]))
     for box in [i.bbox for i in page.images] + page.drawings:
         across = min(box[2], line.bbox[2]) - max(box[0], line.bbox[0]) > 0
-        near = -2 <= line.bbox[1] - box[3] <= reach or -2 <= box[1] - line.bbox[3] <= reach
+        near = -into <= line.bbox[1] - box[3] <= reach or -into <= box[1] - line.bbox[3] <= reach
         if across and near:
             return True
     return False

@@ -76,3 +76,13 @@ def test_a_blank_text_box_background_under_a_caption_does_not_join_the_pictures_
     _running_text(page, 470, 700)
     found = _figures(doc, tmp_path / "text_box.pdf")
     assert iou(found["2"], (72, 80, 300, 240)) > 0.9 and iou(found["3"], (72, 277, 300, 420)) > 0.9, found
+
+
+def test_a_plain_label_with_an_acronym_title_over_a_picture_that_runs_under_it_is_a_caption(tmp_path: Path) -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    _picture(page, (90, 80, 520, 400), 1)  # its white margin runs 3 pt under the caption's line
+    page.insert_text((250, 406), "Figure 6.2 ROC Curve", fontsize=10)
+    _running_text(page, 440, 700)
+    found = _figures(doc, tmp_path / "acronym.pdf")
+    assert list(found) == ["6.2"] and iou(found["6.2"], (90, 80, 520, 397)) > 0.9, found
