@@ -21,7 +21,7 @@ from figscrape.extract.layout import (
     TextLine,
     describe_body,
 )
-from figscrape.extract.layout_marks import drop_frames, is_layout_rule
+from figscrape.extract.layout_marks import drop_frames, is_layout_rule, is_underline
 from figscrape.geometry import Box
 
 SUBCAPTION = re.compile(r"^\(([a-hA-H])\)\s+\S")  # "(c) Y-measure a. Results in ...": a panel's own legend
@@ -67,6 +67,8 @@ def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float, run
         blobs.append(blob)
     running_boxes = [l.bbox for l in running]
     blobs = [b for b in blobs if not is_layout_rule([i.bbox for i in b.images] + b.drawings, b.bbox, running_boxes, body_size)]
+    text_boxes = [l.bbox for l in page.lines if l.horizontal and not l.blank]
+    blobs = [b for b in blobs if b.images or not all(is_underline(d, text_boxes) for d in b.drawings)]
     free = [
         l for l in page.lines if not l.furniture and not l.blank and id(l) not in caption_lines
     ]

@@ -1,4 +1,7 @@
-"""Layouts first met on real PDFs nobody tuned for, each rebuilt as a small generated PDF."""
+"""Layouts first met on real PDFs nobody tuned for, each rebuilt as a small generated PDF: captions
+side by side under pictures a few points apart, a word processor's blank text-box background under
+a caption, a plain label whose title starts with an acronym over a picture that runs under it, and
+a link's underline over a figure."""
 
 from __future__ import annotations
 
@@ -25,7 +28,6 @@ def _running_text(page: pymupdf.Page, top: float, bottom: float) -> None:
 def _figures(doc: pymupdf.Document, path: Path) -> dict[str, tuple[float, float, float, float]]:
     doc.save(path)
     return {f.number: f.bbox for f in extract_figures(path).figures}
-
 
 
 def test_captions_side_by_side_each_take_the_picture_over_them_though_the_pictures_nearly_touch(tmp_path: Path) -> None:
@@ -86,3 +88,17 @@ def test_a_plain_label_with_an_acronym_title_over_a_picture_that_runs_under_it_i
     _running_text(page, 440, 700)
     found = _figures(doc, tmp_path / "acronym.pdf")
     assert list(found) == ["6.2"] and iou(found["6.2"], (90, 80, 520, 397)) > 0.9, found
+
+
+def test_a_link_underlined_in_the_text_over_a_figure_is_not_part_of_it(tmp_path: Path) -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    _running_text(page, 80, 115)
+    page.insert_text((72, 124), "stays well posed, as for", fontsize=10)  # a paragraph's short last lines, set tight
+    page.insert_text((72, 136), "mixtures (Figure 6).", fontsize=10)
+    page.draw_line((122, 138), (128, 138), color=(0, 0, 1), width=0.8)  # the link's underline under "6"
+    _picture(page, (120, 154, 500, 290), 1)
+    page.insert_text((72, 305), "Figure 6: Compositional inference from context-specific models.", fontsize=9)
+    _running_text(page, 340, 700)
+    found = _figures(doc, tmp_path / "underline.pdf")
+    assert iou(found["6"], (120, 154, 500, 290)) > 0.9, found
