@@ -1,5 +1,6 @@
-"""A blob: the images, drawings and label text of one candidate graphic, and where captions set
-side by side say that one blob holds the graphics of several figures."""
+"""A blob: the images, drawings and label text of one candidate graphic; the title a plotting
+library centres over it; and where captions set side by side say that one blob holds the graphics
+of several figures."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from figscrape.extract.layout import PlacedImage, TextLine
 from figscrape.geometry import Box
 
 ROW_REACH = 72.0  # points between a row of captions and the graphics over or under it
+TITLE_REACH = 2.0  # line heights between a figure's title and the graphic it is centred over
+TITLE_CENTRE = 0.05  # of the graphic's width: how far a title's centre may stand off the graphic's
 CROSSING = 0.25  # of a piece's width on each side of a cut: a piece that wide on both is one graphic across it
 
 
@@ -84,3 +87,23 @@ def split_at_caption_gutters(blobs: list[Blob], captions: list[Box]) -> list[Blo
         else:
             out.append(blob)
     return out
+
+
+def take_titles(blobs: list[Blob], lines: list[TextLine], body_size: float) -> None:
+    """Give each graphic the title a plotting library centres over it (matplotlib's suptitle): a
+    line smaller than the running text, no wider than the graphic, centred over it and further
+    off than its labels but within two of its own heights, with no other line between."""
+    for blob in blobs:
+        if not blob.images and not blob.drawings:
+            continue
+        b = blob.bbox
+        above = [l for l in lines if l.bbox[3] <= b[1] and g.x_overlap(l.bbox, b) > 0]
+        if not above:
+            continue
+        line = max(above, key=lambda l: l.bbox[3])
+        t = line.bbox
+        gap = b[1] - t[3]
+        centred = abs((t[0] + t[2]) / 2 - (b[0] + b[2]) / 2) <= TITLE_CENTRE * g.width(b)
+        if centred and g.width(t) <= g.width(b) and line.size <= body_size - 1 and gap <= TITLE_REACH * g.height(t):
+            blob.texts.append(line)
+            blob.bbox = g.union([b, t])
