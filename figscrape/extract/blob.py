@@ -90,9 +90,10 @@ def split_at_caption_gutters(blobs: list[Blob], captions: list[Box]) -> list[Blo
 
 
 def take_titles(blobs: list[Blob], lines: list[TextLine], body_size: float) -> None:
-    """Give each graphic the title a plotting library centres over it (matplotlib's suptitle): a
-    line smaller than the running text, no wider than the graphic, centred over it and further
-    off than its labels but within two of its own heights, with no other line between."""
+    """Give each graphic the title a plotting library centres over it (matplotlib's suptitle, R's
+    panel title): a line smaller than the running text, no wider than the graphic, centred over it
+    or over its drawn part (R centres a title over the plot, not over the axis labels beside it),
+    further off than its labels but within two of its own heights, with no other line between."""
     for blob in blobs:
         if not blob.images and not blob.drawings:
             continue
@@ -103,7 +104,8 @@ def take_titles(blobs: list[Blob], lines: list[TextLine], body_size: float) -> N
         line = max(above, key=lambda l: l.bbox[3])
         t = line.bbox
         gap = b[1] - t[3]
-        centred = abs((t[0] + t[2]) / 2 - (b[0] + b[2]) / 2) <= TITLE_CENTRE * g.width(b)
+        drawn = g.union([i.bbox for i in blob.images] + blob.drawings)
+        centred = any(abs((t[0] + t[2]) / 2 - (c[0] + c[2]) / 2) <= TITLE_CENTRE * g.width(b) for c in (b, drawn))
         if centred and g.width(t) <= g.width(b) and line.size <= body_size - 1 and gap <= TITLE_REACH * g.height(t):
             blob.texts.append(line)
             blob.bbox = g.union([b, t])

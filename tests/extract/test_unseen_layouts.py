@@ -124,3 +124,19 @@ def test_a_title_centred_over_a_chart_a_little_apart_is_part_of_the_figure(tmp_p
     _running_text(page, 370, 700)
     found = _figures(doc, tmp_path / "suptitle.pdf")
     assert found["3"][1] < 146 and iou(found["3"], (106, 144, 506, 320)) > 0.9, found
+
+
+def test_a_panel_title_centred_over_the_plot_not_its_axis_labels_is_part_of_the_figure(tmp_path: Path) -> None:
+    """R centres a panel's title over the plotting region; the tick labels beside it widen the graphic to one side."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    _running_text(page, 80, 120)
+    page.insert_text((238, 150), "Pair-score histograms by pretraining domain", fontsize=7)  # centred at 306, over the bars
+    _bars(page, (106, 162, 506, 320))
+    for k, y in enumerate((170, 240, 318)):
+        label = f"-{k}000000000.00"
+        page.insert_text((104 - pymupdf.get_text_length(label, fontsize=7), y), label, fontsize=7)  # 2 pt off the axis
+    page.insert_text((72, 340), "Figure 3: Test-split pair-score histograms under three domains.", fontsize=10)
+    _running_text(page, 370, 700)
+    found = _figures(doc, tmp_path / "panel_title.pdf")
+    assert found["3"][1] < 146, found
