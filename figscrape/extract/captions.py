@@ -153,14 +153,17 @@ def _row_mates(line: TextLine, candidates: list[TextLine], taken: set[int], reac
     """Lines that go on the same row right after `line`, at most `reach` of its size apart (MuPDF
     cuts a line at a font change or a wide space: "Figure 2" and the caption text beside it, a
     sentence and the next one), up to a caption of its own (two captions set side by side in
-    columns a gutter apart)."""
+    columns a gutter apart). A piece in another size counts only where it touches the row: an
+    inline formula set in its own font ("conditional P(Y | X, C). (B) ...")."""
     mates: list[TextLine] = []
     edge = line
     for other in sorted(candidates, key=lambda o: o.bbox[0]):
         if other is line or id(other) in taken or other.blank or other in mates:
             continue
         level = min(other.bbox[3], edge.bbox[3]) - max(other.bbox[1], edge.bbox[1]) > 0.6 * min(other.bbox[3] - other.bbox[1], edge.bbox[3] - edge.bbox[1])
-        if level and -1 <= other.bbox[0] - edge.bbox[2] <= reach * line.size and abs(other.size - line.size) < 1.5:
+        apart = other.bbox[0] - edge.bbox[2]
+        inline = apart <= 0.25 * line.size and other.bbox[3] - other.bbox[1] <= 2 * (line.bbox[3] - line.bbox[1])
+        if level and -1 <= apart <= reach * line.size and (abs(other.size - line.size) < 1.5 or inline):
             start = parse_caption_start(other)
             if start is not None and not start.label_only:
                 break

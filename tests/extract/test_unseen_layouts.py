@@ -140,3 +140,23 @@ def test_a_panel_title_centred_over_the_plot_not_its_axis_labels_is_part_of_the_
     _running_text(page, 370, 700)
     found = _figures(doc, tmp_path / "panel_title.pdf")
     assert found["3"][1] < 146, found
+
+
+def test_a_caption_row_goes_on_past_an_inline_formula_set_in_its_own_size(tmp_path: Path) -> None:
+    """A browser's print sets MathJax formulas in their own fonts and size, each a line of its own touching the words."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    _running_text(page, 80, 140)
+    _picture(page, (120, 160, 500, 290), 1)
+    pieces = [("Figure 6: Components. (A) Overall conditional ", 9, "helv", 0), ("P(Y | X, C)", 11.5, "tiit", 1.5),
+              (". (B) Context-specific components for latent subgroups.", 9, "helv", 0)]
+    x = [72.0]
+    for text, size, font, _ in pieces:
+        x.append(x[-1] + pymupdf.get_text_length(text, fontname=font, fontsize=size))
+    for k in (0, 2, 1):  # the formula is written after the words, as the browser does: MuPDF reads it as a line apart
+        text, size, font, rise = pieces[k]
+        page.insert_text((x[k], 305 + rise), text, fontsize=size, fontname=font)
+    _running_text(page, 340, 700)
+    doc.save(tmp_path / "formula.pdf")
+    (figure,) = extract_figures(tmp_path / "formula.pdf").figures
+    assert figure.caption.endswith("Context-specific components for latent subgroups."), figure.caption
