@@ -25,13 +25,14 @@ class Blob:
 
 
 def _gutters(captions: list[Box]) -> list[tuple[float, Box]]:
-    """Where two captions stand side by side on one row, nothing between them: the middle of the
-    blank between them (x), and the row they share."""
+    """Where two captions stand side by side, nothing between them, on one row or starting within
+    two lines of each other (each column sets its own caption under its own picture): the middle of
+    the blank between them (x), and the rows they take."""
     out: list[tuple[float, Box]] = []
     for a in captions:
         right = [
             b for b in captions
-            if b[0] >= a[2] and g.y_overlap(a, b) > 0.5 * min(g.height(a), g.height(b))
+            if b[0] >= a[2] and (g.y_overlap(a, b) > 0.5 * min(g.height(a), g.height(b)) or abs(a[1] - b[1]) <= 2 * max(g.height(a), g.height(b)))
         ]
         if right:
             b = min(right, key=lambda b: b[0])

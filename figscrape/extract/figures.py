@@ -239,7 +239,7 @@ def _analyse(page: PageLayout, body: BodyText) -> _PageWork:
     page.drawings = drop_frames(page.drawings, [c.bbox for c in captions])
     running = [l for l in page.lines if l.horizontal and not l.furniture and _is_body_line(l, body_size)]
     blobs = build_blobs(page, {id(l) for c in captions for l in c.lines}, body_size, running)
-    blobs = split_at_caption_gutters(blobs, [c.bbox for c in captions])
+    blobs = split_at_caption_gutters(blobs, [c.bbox for c in captions if c.kind == "figure"])
     barriers = _barriers(captions, blobs, running)
     chains = {id(c): (_chain(c, blobs, barriers, -1), _chain(c, blobs, barriers, +1)) for c in captions}
     return _PageWork(page, captions, chains, blobs, len(running), barriers)

@@ -160,3 +160,23 @@ def test_a_caption_row_goes_on_past_an_inline_formula_set_in_its_own_size(tmp_pa
     doc.save(tmp_path / "formula.pdf")
     (figure,) = extract_figures(tmp_path / "formula.pdf").figures
     assert figure.caption.endswith("Context-specific components for latent subgroups."), figure.caption
+
+
+def test_captions_of_two_columns_a_line_apart_each_take_their_own_column(tmp_path: Path) -> None:
+    """Two code boxes side by side, a line of code running out of the left one up to the right one
+    (52 Courier characters of 4.8 pt from x = 66); each column sets its caption under its box, one
+    a line lower than the other."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    page.draw_rect((63, 100, 293, 200), color=(0, 0, 0), fill=(0.92, 0.92, 0.92), width=0.5)
+    page.draw_rect((315, 100, 548, 192), color=(0, 0, 0), fill=(0.92, 0.92, 0.92), width=0.5)
+    for k in range(6):
+        page.insert_text((66, 112 + 14 * k), "protected static final String LOGIN_TAG =" if k != 3 else "protected static final String LOGIN_RESOURCE = abcd", fontsize=8, fontname="cour")
+        page.insert_text((319, 112 + 14 * k), "newTab.setTabListener(FeatureToggles.this);", fontsize=8, fontname="cour")
+    page.insert_text((351, 207), "Figure 3: Motivating example: sub-tokens", fontsize=9)
+    page.insert_text((88, 218), "Figure 1: Motivating example: edit operations", fontsize=9)
+    for y in range(250, 700, 12):
+        page.insert_text((63, y), "Running text of the left column goes on here.", fontsize=9)
+        page.insert_text((315, y), "Running text of the right column goes on.", fontsize=9)
+    found = _figures(doc, tmp_path / "columns.pdf")
+    assert found["1"][2] < 313 and found["3"][0] > 313, found
