@@ -110,3 +110,13 @@ def take_titles(blobs: list[Blob], lines: list[TextLine], body_size: float) -> N
         if centred and g.width(t) <= g.width(b) and line.size <= body_size - 1 and gap <= TITLE_REACH * g.height(t):
             blob.texts.append(line)
             blob.bbox = g.union([b, t])
+
+
+def is_heading_rule(blob: Blob, body_size: float) -> bool:
+    """A section heading with the rule drawn under or over it (a browser's print of a manubot
+    manuscript rules every second-level heading): hairlines across and only heading text, larger
+    than the running text or bold, no picture."""
+    if blob.images or not blob.drawings or not blob.texts:
+        return False
+    rules = all(g.height(d) <= 1.5 and g.width(d) >= 4 * g.height(blob.bbox) for d in blob.drawings)
+    return rules and all(t.size >= body_size + 1 or t.main_span.bold for t in blob.texts)

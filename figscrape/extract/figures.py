@@ -7,7 +7,12 @@ import re
 from dataclasses import dataclass
 
 from figscrape import geometry as g
-from figscrape.extract.blob import Blob, split_at_caption_gutters, take_titles
+from figscrape.extract.blob import (
+    Blob,
+    is_heading_rule,
+    split_at_caption_gutters,
+    take_titles,
+)
 from figscrape.extract.captions import (
     Caption,
     continue_in_next_column,
@@ -97,7 +102,7 @@ def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float, run
             break
         blobs = merged
     take_titles(blobs, [l for l in free if l.horizontal and not _is_body_line(l, body_size)], body_size)
-    return [b for b in blobs if g.width(b.bbox) >= MIN_FIGURE_SIDE and g.height(b.bbox) >= MIN_FIGURE_SIDE]
+    return [b for b in blobs if g.width(b.bbox) >= MIN_FIGURE_SIDE and g.height(b.bbox) >= MIN_FIGURE_SIDE and not is_heading_rule(b, body_size)]
 
 
 def _line_key(line: TextLine) -> tuple:

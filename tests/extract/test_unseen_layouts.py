@@ -180,3 +180,16 @@ def test_captions_of_two_columns_a_line_apart_each_take_their_own_column(tmp_pat
         page.insert_text((315, y), "Running text of the right column goes on.", fontsize=9)
     found = _figures(doc, tmp_path / "columns.pdf")
     assert found["1"][2] < 313 and found["3"][0] > 313, found
+
+
+def test_a_heading_with_its_rule_over_a_bare_figure_label_is_no_figure(tmp_path: Path) -> None:
+    """A browser's print of a manubot manuscript rules each second-level heading; a paragraph that
+    says only "Figure 1" (a reference) under it must not take the heading for a figure."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    _running_text(page, 80, 600)
+    page.insert_text((36, 640), "Referencing figures, tables, equations", fontsize=16.5, fontname="hebo")
+    page.draw_line((36, 647), (559, 647), color=(0.8, 0.8, 0.8), width=0.7)
+    page.insert_text((36, 672), "Figure 1", fontsize=11)
+    page.draw_line((70.7, 674.8), (77, 674.8), color=(0, 0, 1), width=0.7)  # the link's underline under "1"
+    assert _figures(doc, tmp_path / "heading.pdf") == {}
