@@ -72,16 +72,18 @@ def parse_caption_start(line: TextLine) -> CaptionStart | None:
         return CaptionStart(kind, num, label_only=False)
     if _label_styled_apart(line, m.end("num")):
         return CaptionStart(kind, num, label_only=False)
-    if re.match(r"^\s+[A-Z][a-z]", after):  # "Fig 1 Chest CT", but not "Figure 2 shows" or "Figure 2 presents"
+    if re.match(r"^\s+[A-Z](?:[a-z]|[A-Z]+\b)", after):  # "Fig 1 Chest CT", "Figure 6.2 ROC Curve", but not "Figure 2 shows"
         return CaptionStart(kind, num, label_only=False, weak=True)
     return None
 
 
 def _next_to_graphic(line: TextLine, page: PageLayout, reach: float = 32.0) -> bool:
-    """True when an image or a drawing lies just above or below the line (an axis title may sit between), overlapping it across."""
+    """True when an image or a drawing lies just above or below the line (an axis title may sit
+    between; a picture's blank margin may run under the line by up to half its height), overlapping it across."""
+    into = max(2.0, 0.5 * (line.bbox[3] - line.bbox[1]))
     for box in [i.bbox for i in page.images] + page.drawings:
         across = min(box[2], line.bbox[2]) - max(box[0], line.bbox[0]) > 0
-        near = -2 <= line.bbox[1] - box[3] <= reach or -2 <= box[1] - line.bbox[3] <= reach
+        near = -into <= line.bbox[1] - box[3] <= reach or -into <= box[1] - line.bbox[3] <= reach
         if across and near:
             return True
     return False
@@ -151,14 +153,17 @@ def _row_mates(line: TextLine, candidates: list[TextLine], taken: set[int], reac
     """Lines that go on the same row right after `line`, at most `reach` of its size apart (MuPDF
     cuts a line at a font change or a wide space: "Figure 2" and the caption text beside it, a
     sentence and the next one), up to a caption of its own (two captions set side by side in
-    columns a gutter apart)."""
+    columns a gutter apart). A piece in another size counts only where it touches the row: an
+    inline formula set in its own font ("conditional P(Y | X, C). (B) ...")."""
     mates: list[TextLine] = []
     edge = line
     for other in sorted(candidates, key=lambda o: o.bbox[0]):
         if other is line or id(other) in taken or other.blank or other in mates:
             continue
         level = min(other.bbox[3], edge.bbox[3]) - max(other.bbox[1], edge.bbox[1]) > 0.6 * min(other.bbox[3] - other.bbox[1], edge.bbox[3] - edge.bbox[1])
-        if level and -1 <= other.bbox[0] - edge.bbox[2] <= reach * line.size and abs(other.size - line.size) < 1.5:
+        apart = other.bbox[0] - edge.bbox[2]
+        inline = apart <= 0.25 * line.size and other.bbox[3] - other.bbox[1] <= 2 * (line.bbox[3] - line.bbox[1])
+        if level and -1 <= apart <= reach * line.size and (abs(other.size - line.size) < 1.5 or inline):
             start = parse_caption_start(other)
             if start is not None and not start.label_only:
                 break

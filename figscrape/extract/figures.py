@@ -4,9 +4,15 @@ blobs, and each figure caption claims the blobs next to it. A blob no caption cl
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from figscrape import geometry as g
+from figscrape.extract.blob import (
+    Blob,
+    is_heading_rule,
+    split_at_caption_gutters,
+    take_titles,
+)
 from figscrape.extract.captions import (
     Caption,
     continue_in_next_column,
@@ -20,7 +26,7 @@ from figscrape.extract.layout import (
     TextLine,
     describe_body,
 )
-from figscrape.extract.layout_marks import drop_frames, is_layout_rule
+from figscrape.extract.layout_marks import drop_frames, is_layout_rule, is_underline
 from figscrape.geometry import Box
 
 SUBCAPTION = re.compile(r"^\(([a-hA-H])\)\s+\S")  # "(c) Y-measure a. Results in ...": a panel's own legend
@@ -30,14 +36,6 @@ TEXT_TOLERANCE = 4.0  # points between a graphic and its labels
 FIGURE_GAP = 24.0  # points between two blobs of one figure
 PIECE_GAP = 48.0  # points between two blobs of one figure that lie within its caption's measure
 MIN_FIGURE_SIDE = 18.0  # points; anything smaller is an icon
-
-
-@dataclass
-class Blob:
-    bbox: Box
-    images: list[PlacedImage] = field(default_factory=list)
-    drawings: list[Box] = field(default_factory=list)
-    texts: list[TextLine] = field(default_factory=list)
 
 
 @dataclass
@@ -74,6 +72,8 @@ def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float, run
         blobs.append(blob)
     running_boxes = [l.bbox for l in running]
     blobs = [b for b in blobs if not is_layout_rule([i.bbox for i in b.images] + b.drawings, b.bbox, running_boxes, body_size)]
+    text_boxes = [l.bbox for l in page.lines if l.horizontal and not l.blank]
+    blobs = [b for b in blobs if b.images or not all(is_underline(d, text_boxes) for d in b.drawings)]
     free = [
         l for l in page.lines if not l.furniture and not l.blank and id(l) not in caption_lines
     ]
@@ -101,7 +101,8 @@ def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float, run
         if not grew and len(merged) == len(blobs):
             break
         blobs = merged
-    return [b for b in blobs if g.width(b.bbox) >= MIN_FIGURE_SIDE and g.height(b.bbox) >= MIN_FIGURE_SIDE]
+    take_titles(blobs, [l for l in free if l.horizontal and not _is_body_line(l, body_size)], body_size)
+    return [b for b in blobs if g.width(b.bbox) >= MIN_FIGURE_SIDE and g.height(b.bbox) >= MIN_FIGURE_SIDE and not is_heading_rule(b, body_size)]
 
 
 def _line_key(line: TextLine) -> tuple:
@@ -243,6 +244,7 @@ def _analyse(page: PageLayout, body: BodyText) -> _PageWork:
     page.drawings = drop_frames(page.drawings, [c.bbox for c in captions])
     running = [l for l in page.lines if l.horizontal and not l.furniture and _is_body_line(l, body_size)]
     blobs = build_blobs(page, {id(l) for c in captions for l in c.lines}, body_size, running)
+    blobs = split_at_caption_gutters(blobs, [c.bbox for c in captions if c.kind == "figure"])
     barriers = _barriers(captions, blobs, running)
     chains = {id(c): (_chain(c, blobs, barriers, -1), _chain(c, blobs, barriers, +1)) for c in captions}
     return _PageWork(page, captions, chains, blobs, len(running), barriers)

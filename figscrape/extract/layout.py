@@ -199,13 +199,32 @@ def _image_xrefs(page: pymupdf.Page, infos: list[dict], items: list[tuple]) -> l
     return [int(i.get("xref") or 0) for i in page.get_image_info(xrefs=True)]
 
 
+def _blank_masks(page: pymupdf.Page, items: list[tuple]) -> set[int]:
+    """The page's stencil masks whose every sample is the same: each paints one plain box (a word
+    processor's background of a text box, laid under a caption), not a picture."""
+    blank: set[int] = set()
+    for item in items:
+        if item[4] != 1 or item[5] or page.parent.xref_get_key(item[0], "ImageMask")[1] != "true":
+            continue  # only a 1-bit image without colour space can be a stencil; most images stop at the first test
+        try:
+            samples = pymupdf.Pixmap(page.parent, item[0]).samples
+        except RuntimeError:
+            continue  # undecodable: leave it to the image checks of the figure's pixels
+        if samples and samples.count(samples[:1]) == len(samples):
+            blank.add(item[0])
+    return blank
+
+
 def _read_images(page: pymupdf.Page, page_box: Box) -> list[PlacedImage]:
     items = page.get_images(full=True)
     if not items and not _has_inline_image(page.read_contents()):
         return []  # no image resource and no inline image: spare the page a second text read
     images: list[PlacedImage] = []
     infos = page.get_image_info()
+    blank = _blank_masks(page, items)
     for info, xref in zip(infos, _image_xrefs(page, infos, items) if infos else []):
+        if xref in blank:
+            continue
         r = info["bbox"]
         box = (max(r[0], page_box[0]), max(r[1], page_box[1]), min(r[2], page_box[2]), min(r[3], page_box[3]))
         if box[2] - box[0] < 2 or box[3] - box[1] < 2:

@@ -50,3 +50,11 @@ def is_layout_rule(parts: list[Box], box: Box, running: list[Box], body_size: fl
     if held < RULE_LINES:
         return False
     return not any(min(g.width(p), g.height(p)) > STRIP_SIDE and max(g.width(p), g.height(p)) > 2 * STRIP_SIDE for p in parts)
+
+
+def is_underline(d: Box, lines: list[Box]) -> bool:
+    """A hairline at the foot of a text line and within its width: a link's or a word's underline
+    (a browser's print underlines every link), not a graphic."""
+    if g.height(d) > 1.5:
+        return False
+    return any(t[0] - 1 <= d[0] and d[2] <= t[2] + 1 and t[3] - 0.35 * g.height(t) <= d[1] <= t[3] + 2 for t in lines)
