@@ -27,6 +27,7 @@ from figscrape.extract.layout import (
     symbol_font,
 )
 from figscrape.extract.letters import panel_letter
+from figscrape.extract.ocr_layer import register_ocr_layer
 from figscrape.extract.proposals import add_detected_figures
 from figscrape.extract.scans import scan_pixels, without_scans
 from figscrape.runtime.mupdf import log_mupdf_messages
@@ -151,7 +152,7 @@ def extract_figures(path: Path, max_pages: int = MAX_PAGES) -> ExtractedDocument
         for page in doc:  # work in unrotated page coordinates throughout, as text and images report them
             if page.rotation:
                 page.set_rotation(0)
-        pages = [read_page(p) for p in doc]
+        pages = [register_ocr_layer(p, read_page(p)) for p in doc]
         mark_furniture(pages)
         result = ExtractedDocument(str(path), doc.page_count)
         figures = add_detected_figures(doc, pages, *find_figures_and_tables(without_scans(pages)))
