@@ -65,7 +65,7 @@ def _standing_apart(mask: np.ndarray, lines: np.ndarray, horizontal: bool, setti
         near[:, :-d] |= rest[:, d:]
         near[:, d:] |= rest[:, :-d]
     # how much of each line's length has content beside it (per position along it, whatever its thickness)
-    ys, xs = np.nonzero(lines)
+    xs, ys = cv2.findNonZero(lines).reshape(-1, 2).T  # np.nonzero's pixels, in its order, many times faster (the lines are never none here)
     along, extent = (xs, w) if horizontal else (ys, h)
     key = labels[ys, xs].astype(np.int64) * extent + along
     length_of = np.bincount(np.unique(key) // extent, minlength=n)
