@@ -12,7 +12,7 @@ from figscrape.runtime.imaging import opaque, to_gray8
 from figscrape.split.cuts import _cell_shares
 from figscrape.split.lines import _opened
 from figscrape.split.masks import line_shares
-from figscrape.split.pieces import components
+from figscrape.split.pieces import components, labelled
 
 
 def test_line_shares_are_numpys_mean_for_every_layout() -> None:
@@ -49,6 +49,9 @@ def test_components_fall_back_to_32_bit_labels_when_16_overflow() -> None:
     few[5:10, 5:20] = few[30:40, 30:45] = 1
     n, labels, stats = components(few)
     assert n == 3 and sorted(stats[1:, cv2.CC_STAT_AREA].tolist()) == [75, 150]
+    assert labelled(dots)[0] == 90_001 and labelled(dots)[1].max() == 90_000
+    n, labels = labelled(few)
+    assert n == 3 and labels.dtype == np.uint16 and np.array_equal(labels, cv2.connectedComponents(few, connectivity=8)[1])
 
 
 def test_grey_of_opaque_alpha_is_the_grey_of_its_colour_and_transparent_alpha_is_composited() -> None:
