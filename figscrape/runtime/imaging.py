@@ -12,7 +12,6 @@ from PIL import Image
 
 from figscrape.store import Store
 
-
 MAX_PIXELS = 60_000_000  # an image larger than this is refused, never decoded
 
 
@@ -62,9 +61,24 @@ def _on_white8(array: np.ndarray) -> np.ndarray:
     if array.ndim == 3 and array.shape[2] == 4:
         if opaque(array):  # no compositing
             return array[:, :, :3]
-        alpha = array[:, :, 3:4].astype(np.float32) / 255
-        array = (array[:, :, :3] * alpha + 255 * (1 - alpha)).astype(np.uint8)
+        return _composited(array)
     return array
+
+
+def _composited(array: np.ndarray) -> np.ndarray:
+    """8-bit BGRA on white: colour * a + 255 * (1 - a) with a = alpha / 255, in float32, truncated.
+    That formula keeps an opaque pixel's colour and makes a clear one white exactly, so only the
+    partly clear pixels (antialiased edges, a few in most figures) are blended, not every pixel.
+    OpenCV sets the clear pixels and finds the partial ones: numpy's boolean indexing is slower."""
+    colour = cv2.cvtColor(array, cv2.COLOR_BGRA2BGR)
+    alpha = cv2.extractChannel(array, 3)
+    cv2.bitwise_or(colour, (255, 255, 255, 0), dst=colour, mask=cv2.compare(alpha, 0, cv2.CMP_EQ))
+    partial = cv2.findNonZero(cv2.inRange(alpha, 1, 254))  # (x, y) of each, None when there are none
+    if partial is not None:
+        xs, ys = partial.reshape(-1, 2).T
+        a = alpha[ys, xs, None].astype(np.float32) / 255
+        colour[ys, xs] = (colour[ys, xs] * a + 255 * (1 - a)).astype(np.uint8)
+    return colour
 
 
 def to_gray8(array: np.ndarray) -> np.ndarray:

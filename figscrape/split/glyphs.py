@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 
 from figscrape.geometry import PixelBox
+from figscrape.split.pieces import components
 
 SIDE = 24  # the classifier's view is SIDE x SIDE
 CONTRAST = 40  # grey levels: ink differs from the mean around it (a block of NEIGHBOURHOOD px) by this much, either way round
@@ -64,7 +65,7 @@ def find_glyphs(gray: np.ndarray, zones: list[PixelBox], max_height: float, corn
     tried: list[tuple[float, np.ndarray, list, int, bool]] = []
     for light in (False, True):
         ink = (gray > mean + CONTRAST) if light else (gray < mean - CONTRAST)  # a letter on a mid-grey picture too
-        n, labels, stats, _ = cv2.connectedComponentsWithStats(ink.view(np.uint8), connectivity=8)
+        n, labels, stats = components(ink.view(np.uint8))  # 16-bit labels where they fit
         x, y, w, h, area = (stats[:, k] for k in range(5))
         cx, cy = x + w / 2, y + h / 2
         ok = (h >= MIN_HEIGHT) & (h <= max_height) & (w <= 1.6 * h) & (w >= 0.08 * h) & (area >= 0.12 * w * h)

@@ -1,6 +1,7 @@
 """The splitter's faster equivalents of numpy and OpenCV calls give exactly what the calls they
 stand in for give: a mask's row and column shares, the opening by a line's rectangle, the cut's
-cell shares from integral images, and pieces labelled in 16 bits (and in 32 when they do not fit)."""
+cell shares from integral images, pieces labelled in 16 bits (and in 32 when they do not fit), and
+alpha composited on white."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from figscrape.runtime.imaging import opaque, to_gray8
 from figscrape.split.cuts import _cell_shares
 from figscrape.split.lines import _opened
 from figscrape.split.masks import line_shares
-from figscrape.split.pieces import components
+from figscrape.split.pieces import components, labelled
 
 
 def test_line_shares_are_numpys_mean_for_every_layout() -> None:
@@ -48,6 +49,9 @@ def test_components_fall_back_to_32_bit_labels_when_16_overflow() -> None:
     few[5:10, 5:20] = few[30:40, 30:45] = 1
     n, labels, stats = components(few)
     assert n == 3 and sorted(stats[1:, cv2.CC_STAT_AREA].tolist()) == [75, 150]
+    assert labelled(dots)[0] == 90_001 and labelled(dots)[1].max() == 90_000
+    n, labels = labelled(few)
+    assert n == 3 and labels.dtype == np.uint16 and np.array_equal(labels, cv2.connectedComponents(few, connectivity=8)[1])
 
 
 def test_grey_of_opaque_alpha_is_the_grey_of_its_colour_and_transparent_alpha_is_composited() -> None:
@@ -56,6 +60,25 @@ def test_grey_of_opaque_alpha_is_the_grey_of_its_colour_and_transparent_alpha_is
     assert opaque(bgra) and np.array_equal(to_gray8(bgra), cv2.cvtColor(np.ascontiguousarray(bgra[..., :3]), cv2.COLOR_BGR2GRAY))
     bgra[0, 0, 3] = 0  # one transparent pixel: composited on white
     assert not opaque(bgra) and to_gray8(bgra)[0, 0] == 255
+
+
+def test_alpha_composited_on_white_only_where_partly_clear_is_the_blend_of_every_pixel() -> None:
+    from figscrape.runtime.imaging import _composited
+
+    def blended(array: np.ndarray) -> np.ndarray:  # the formula applied to every pixel
+        alpha = array[:, :, 3:4].astype(np.float32) / 255
+        return (array[:, :, :3] * alpha + 255 * (1 - alpha)).astype(np.uint8)
+
+    level, alpha = np.meshgrid(np.arange(256), np.arange(256))
+    every = np.dstack([level, 255 - level, (7 * level) % 256, alpha]).astype(np.uint8)  # each level at each alpha
+    assert np.array_equal(_composited(every), blended(every))
+    rng = np.random.default_rng(7)
+    image = rng.integers(0, 256, (70, 90, 4), dtype=np.uint8)
+    image[..., 3] = rng.choice([0, 255], (70, 90))  # clear and opaque only: nothing to blend
+    for view in (image, image[5:60, 9:80]):
+        assert np.array_equal(_composited(view), blended(view))
+    image[::7, ::5, 3] = 128
+    assert np.array_equal(_composited(image[3:, 2:]), blended(image[3:, 2:]))
 
 
 def test_a_flat_box_is_judged_from_its_histogram_as_from_its_pixels() -> None:
