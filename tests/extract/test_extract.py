@@ -10,6 +10,7 @@ import numpy as np
 import pymupdf
 import pytest
 from conftest import write_pdf
+from pdf_drawing import bar_chart
 
 from figscrape.extract.document import ExtractedFigure, extract_figures
 from figscrape.extract.letters import panel_letter
@@ -189,26 +190,16 @@ def _only_figure(doc: pymupdf.Document, path: Path) -> ExtractedFigure:
     return figure
 
 
-def _chart(page, box: tuple[float, float, float, float]) -> None:  # noqa: ANN001 - a pymupdf page
-    """A small vector chart: axes and a few bars."""
-    x0, y0, x1, y1 = box
-    page.draw_line((x0, y1), (x1, y1), color=(0, 0, 0))
-    page.draw_line((x0, y0), (x0, y1), color=(0, 0, 0))
-    for k in range(5):
-        bx = x0 + 10 + k * (x1 - x0 - 20) / 5
-        page.draw_rect((bx, y0 + 5 + 4 * k, bx + 12, y1), color=None, fill=(0.2, 0.3, 0.8))
-
-
 def test_a_stack_of_charts_stays_with_its_own_caption_below_not_the_caption_above(tmp_path: Path) -> None:
     import pymupdf
 
     doc = pymupdf.open()
     page = doc.new_page(width=612, height=792)
-    _chart(page, (72, 72, 540, 200))
+    bar_chart(page, (72, 72, 540, 200))
     page.insert_text((72, 215), "Figure 1. A chart on its own, captioned below it.", fontsize=9)
     rows = [(72, 250 + k * 60, 540, 295 + k * 60) for k in range(4)]  # 15 pt between rows
     for row in rows:
-        _chart(page, row)
+        bar_chart(page, row)
     page.insert_text((72, rows[-1][3] + 30), "Figure 2. Four rows of charts, one figure.", fontsize=9)
     path = tmp_path / "stack.pdf"
     doc.save(path)
@@ -222,7 +213,7 @@ def test_a_column_wide_caption_does_not_take_a_box_of_the_next_column(tmp_path: 
 
     doc = pymupdf.open()
     page = doc.new_page(width=612, height=792)
-    _chart(page, (60, 80, 290, 260))
+    bar_chart(page, (60, 80, 290, 260))
     page.draw_rect((295, 200, 552, 236), color=None, fill=(0.9, 0.9, 0.9))  # a keywords box in the next column
     page.insert_text((300, 220), "Keywords: charts, columns", fontsize=9)
     page.insert_text((60, 275), "Figure 3. A chart in the left column, with a caption", fontsize=9)
@@ -265,7 +256,7 @@ def test_a_block_edged_with_rules_around_running_text_is_layout_not_a_figure(tmp
     page = doc.new_page(width=612, height=792)
     for k in range(6):
         page.insert_text((60, 90 + 14 * k), RUNNING, fontsize=10)
-    _chart(page, (150, 190, 400, 330))
+    bar_chart(page, (150, 190, 400, 330))
     page.insert_text((60, 350), "Figure 1. A chart inside a poster's block.", fontsize=10)
     for k in range(4):
         page.insert_text((60, 380 + 14 * k), RUNNING, fontsize=10)
@@ -284,8 +275,8 @@ def test_panel_legends_a_line_below_their_panels_stay_in_the_figure(tmp_path: Pa
     page = doc.new_page(width=612, height=792)
     for k in range(3):
         page.insert_text((60, 90 + 14 * k), RUNNING, fontsize=10)
-    _chart(page, (80, 150, 295, 280))
-    _chart(page, (315, 150, 530, 280))
+    bar_chart(page, (80, 150, 295, 280))
+    bar_chart(page, (315, 150, 530, 280))
     page.insert_text((80, 300), "(a) The first configuration of the network.", fontsize=10)
     page.insert_text((315, 300), "(b) The network after a local operation.", fontsize=10)
     page.insert_text((80, 312), "the second line of the first legend", fontsize=10)
@@ -303,7 +294,7 @@ def test_pieces_stacked_within_the_caption_measure_are_one_figure_across_a_wider
     page = doc.new_page(width=612, height=792)
     rows = [(150, 80 + k * 112, 380, 160 + k * 112) for k in range(3)]
     for row in rows:
-        _chart(page, row)
+        bar_chart(page, row)
     page.insert_text((72, rows[-1][3] + 20), "Figure 2. Three rows of sequence logos, far apart, set in one figure.", fontsize=9)
     page.insert_text((72, rows[-1][3] + 31), "The caption runs the full measure of the text column, wider than the rows.", fontsize=9)
     figure = _only_figure(doc, tmp_path / "pieces.pdf")
@@ -318,7 +309,7 @@ def test_a_caption_set_in_the_empty_cell_of_a_grid_of_charts_takes_the_whole_gri
     page = doc.new_page(width=612, height=792)
     cells = [(60 + c * 255, 60 + r * 170, 300 + c * 255, 215 + r * 170) for r in range(3) for c in range(2)][:5]
     for cell in cells:
-        _chart(page, cell)
+        bar_chart(page, cell)
     for k, text in enumerate(["Fig. 4. Five charts in a grid, the legend set", "in the empty sixth cell of the grid, beside", "the last chart and under the one above it."]):
         page.insert_text((315, 525 + 11 * k), text, fontsize=9)
     figure = _only_figure(doc, tmp_path / "grid.pdf")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pymupdf
+from pdf_drawing import bar_chart
 
 from figscrape.extract.document import extract_figures
 from figscrape.geometry import iou
@@ -104,22 +105,13 @@ def test_a_link_underlined_in_the_text_over_a_figure_is_not_part_of_it(tmp_path:
     assert iou(found["6"], (120, 154, 500, 290)) > 0.9, found
 
 
-def _bars(page: pymupdf.Page, box: tuple[float, float, float, float]) -> None:
-    x0, y0, x1, y1 = box
-    page.draw_line((x0, y1), (x1, y1), color=(0, 0, 0))
-    page.draw_line((x0, y0), (x0, y1), color=(0, 0, 0))
-    for k in range(6):
-        bx = x0 + 10 + k * (x1 - x0 - 20) / 6
-        page.draw_rect((bx, y0 + 5 + 6 * k, bx + 14, y1), color=None, fill=(0.3, 0.5, 0.7))
-
-
 def test_a_title_centred_over_a_chart_a_little_apart_is_part_of_the_figure(tmp_path: Path) -> None:
     """matplotlib's suptitle: smaller than the text, centred over the axes, further off than a label."""
     doc = pymupdf.open()
     page = doc.new_page(width=612, height=792)
     _running_text(page, 80, 120)
     page.insert_text((238, 150), "Pair-score histograms by pretraining domain", fontsize=7)  # 137 pt wide, centred at 306
-    _bars(page, (106, 162, 506, 320))  # 10 pt under the title
+    bar_chart(page, (106, 162, 506, 320), bars=6)  # 10 pt under the title
     page.insert_text((72, 340), "Figure 3: Test-split pair-score histograms under three domains.", fontsize=10)
     _running_text(page, 370, 700)
     found = _figures(doc, tmp_path / "suptitle.pdf")
@@ -132,7 +124,7 @@ def test_a_panel_title_centred_over_the_plot_not_its_axis_labels_is_part_of_the_
     page = doc.new_page(width=612, height=792)
     _running_text(page, 80, 120)
     page.insert_text((238, 150), "Pair-score histograms by pretraining domain", fontsize=7)  # centred at 306, over the bars
-    _bars(page, (106, 162, 506, 320))
+    bar_chart(page, (106, 162, 506, 320), bars=6)
     for k, y in enumerate((170, 240, 318)):
         label = f"-{k}000000000.00"
         page.insert_text((104 - pymupdf.get_text_length(label, fontsize=7), y), label, fontsize=7)  # 2 pt off the axis
