@@ -25,6 +25,7 @@ from figscrape.extract.layout import (
     PlacedImage,
     TextLine,
     describe_body,
+    is_running_text,
 )
 from figscrape.extract.layout_marks import drop_frames, is_layout_rule, is_underline
 from figscrape.geometry import Box
@@ -50,10 +51,6 @@ class FoundFigure:
     images: list[PlacedImage]
     drawings: list[Box]
     label_only: bool = False
-
-
-def _is_body_line(line: TextLine, body_size: float) -> bool:
-    return abs(line.size - body_size) < 0.6 and len(line.text.strip()) >= 30
 
 
 def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float, running: list[TextLine]) -> list[Blob]:
@@ -91,7 +88,7 @@ def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float, run
                 if apart > TEXT_TOLERANCE and not legend:
                     continue  # only a panel's own legend joins from further away
                 inside = g.overlap_fraction(line.bbox, blob.bbox) > 0.6
-                near = legend or not _is_body_line(line, body_size)
+                near = legend or not is_running_text(line, body_size)
                 if inside or near:
                     blob.texts.append(line)
                     held.add(_line_key(line))
@@ -101,7 +98,7 @@ def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float, run
         if not grew and len(merged) == len(blobs):
             break
         blobs = merged
-    take_titles(blobs, [l for l in free if l.horizontal and not _is_body_line(l, body_size)], body_size)
+    take_titles(blobs, [l for l in free if l.horizontal and not is_running_text(l, body_size)], body_size)
     return [b for b in blobs if g.width(b.bbox) >= MIN_FIGURE_SIDE and g.height(b.bbox) >= MIN_FIGURE_SIDE and not is_heading_rule(b, body_size)]
 
 
@@ -242,7 +239,7 @@ def _analyse(page: PageLayout, body: BodyText) -> _PageWork:
     body_size = body.size
     captions = sorted(find_captions(page, body), key=lambda c: (c.bbox[1], c.bbox[0]))
     page.drawings = drop_frames(page.drawings, [c.bbox for c in captions])
-    running = [l for l in page.lines if l.horizontal and not l.furniture and _is_body_line(l, body_size)]
+    running = [l for l in page.lines if l.horizontal and not l.furniture and is_running_text(l, body_size)]
     blobs = build_blobs(page, {id(l) for c in captions for l in c.lines}, body_size, running)
     blobs = split_at_caption_gutters(blobs, [c.bbox for c in captions if c.kind == "figure"])
     barriers = _barriers(captions, blobs, running)

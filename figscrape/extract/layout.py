@@ -284,6 +284,12 @@ class BodyText:
     line_gap: float  # points between consecutive lines of a paragraph (negative where boxes overlap)
 
 
+def is_running_text(line: TextLine, body_size: float) -> bool:
+    """A line of the running text: set at the body's size and long enough to be a sentence, not a
+    label; what a figure's graphic never holds and a caption is told from."""
+    return abs(line.size - body_size) < 0.6 and len(line.text.strip()) >= 30
+
+
 def describe_body(pages: list[PageLayout]) -> BodyText:
     """The running text's font, size and line gap, from the lines that carry most characters."""
     size = body_font_size(pages)

@@ -27,6 +27,7 @@ from figscrape.extract.layout import (
     PlacedImage,
     TextLine,
     describe_body,
+    is_running_text,
     page_scan,
     symbol_font,
 )
@@ -55,10 +56,6 @@ class PageFacts:
     body_lines: int
 
 
-def _is_body_line(line: TextLine, body: BodyText) -> bool:
-    return abs(line.size - body.size) < 0.6 and len(line.text.strip()) >= 30
-
-
 def _solid(box: Box) -> bool:
     """Not a hairline: rules, underlines and table lines say nothing of a figure."""
     return g.width(box) >= 2 and g.height(box) >= 2
@@ -75,7 +72,7 @@ def page_facts(page: PageLayout, figures: list[FoundFigure], body: BodyText, tab
     typeset = _text_backgrounds([p for p, out in zip(parts[len(images):], outside[len(images):]) if out], parts, [l.bbox for l in page.lines if _words(l)])
     free = [m for m in marks if _solid(m) and m not in typeset]
     captions = find_captions(page, body)
-    body_lines = sum(1 for l in page.lines if not l.furniture and l.horizontal and _is_body_line(l, body))
+    body_lines = sum(1 for l in page.lines if not l.furniture and l.horizontal and is_running_text(l, body.size))
     figure_captions = [c for c in captions if c.kind == "figure"]
     return PageFacts(page, figure_captions, [c.bbox for c in captions if c.kind != "figure"], mine, free, marks, body_lines)
 
@@ -244,7 +241,7 @@ def _extend_on_scan(doc: pymupdf.Document, facts: PageFacts, added: list[FoundFi
         return
     captions = {c.number: c.bbox for c in facts.captions}
     stops = [c.bbox for c in facts.captions] + facts.table_captions + [
-        l.bbox for l in facts.page.lines if not l.blank and (l.furniture or l.horizontal and _is_body_line(l, body))
+        l.bbox for l in facts.page.lines if not l.blank and (l.furniture or l.horizontal and is_running_text(l, body.size))
     ] + [f.bbox for f in facts.figures + added]
     for fig in added:
         cap = captions.get(fig.number)
