@@ -9,6 +9,8 @@ import re
 import cv2
 import numpy as np
 
+from figscrape.runtime.imaging import on_white8
+
 SIDE = 64  # the network's input: SIDE x SIDE pixels
 CHANNELS = 2  # grey, and chroma (the spread of B, G, R); a model of one channel sees grey only
 STATS = 62  # image statistics (image_statistics) beside the view; a model without them sees the view only
@@ -30,13 +32,9 @@ OTHER_TERMS = re.compile(
 
 def to_view8(image: np.ndarray) -> np.ndarray:
     """8-bit grey (H, W) or BGR (H, W, 3): 16 bits scaled down, alpha composited on white, colour kept."""
-    if image.dtype == np.uint16:
-        image = (image / 257).astype(np.uint8)
-    elif image.dtype != np.uint8:
+    if image.dtype not in (np.uint8, np.uint16):
         image = np.clip(image, 0, 255).astype(np.uint8)
-    if image.ndim == 3 and image.shape[2] == 4:
-        alpha = image[:, :, 3:4].astype(np.float32) / 255
-        image = (image[:, :, :3] * alpha + 255 * (1 - alpha)).astype(np.uint8)
+    image = on_white8(image)
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[:, :, 0]
     return image

@@ -54,8 +54,8 @@ def opaque(array: np.ndarray) -> bool:
     return cv2.minMaxLoc(cv2.extractChannel(array, 3))[0] == 255
 
 
-def _on_white8(array: np.ndarray) -> np.ndarray:
-    """8 bits, alpha composited on white."""
+def on_white8(array: np.ndarray) -> np.ndarray:
+    """8 bits, alpha composited on white (a 16-bit image scaled down first)."""
     if array.dtype == np.uint16:
         array = (array / 257).astype(np.uint8)
     if array.ndim == 3 and array.shape[2] == 4:
@@ -85,7 +85,7 @@ def to_gray8(array: np.ndarray) -> np.ndarray:
     """An 8-bit grey view for analysis (alpha composited on white, 16 bits scaled down)."""
     if array.dtype == np.uint8 and array.ndim == 3 and array.shape[2] == 4 and opaque(array):
         return cv2.cvtColor(array, cv2.COLOR_BGRA2GRAY)  # the same grey, without copying the colour out of the alpha first
-    array = _on_white8(array)
+    array = on_white8(array)
     if array.ndim == 3:
         array = cv2.cvtColor(array, cv2.COLOR_BGR2GRAY)
     return array
@@ -93,7 +93,7 @@ def to_gray8(array: np.ndarray) -> np.ndarray:
 
 def to_rgb8(array: np.ndarray) -> np.ndarray:
     """An 8-bit RGB view for people to look at (as `decode` returns it: BGR, grey, alpha, 16 bits)."""
-    array = _on_white8(array)
+    array = on_white8(array)
     return cv2.cvtColor(array, cv2.COLOR_GRAY2RGB if array.ndim == 2 else cv2.COLOR_BGR2RGB)
 
 
