@@ -12,6 +12,7 @@ import dataclasses
 import numpy as np
 import pymupdf
 
+from figscrape.extract.images import pixmap_array
 from figscrape.extract.layout import PageLayout, TextLine, page_scan
 
 LOOK_DPI = 72  # one pixel a point: enough to tell a shift of a text line's height
@@ -73,8 +74,7 @@ def register_ocr_layer(page: pymupdf.Page, layout: PageLayout) -> PageLayout:
     if max(abs(dx), abs(dy)) < MIN_SHIFT:
         return layout
     pix = page.get_pixmap(matrix=pymupdf.Matrix(LOOK_DPI / 72, LOOK_DPI / 72), colorspace=pymupdf.csGRAY, annots=False)
-    grey = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.stride)[:, : pix.width]
-    dark = grey < INK_GREY
+    dark = pixmap_array(pix)[:, :, 0] < INK_GREY
     ink = (dark.sum(axis=1).astype(float), dark.sum(axis=0).astype(float))
     origin = (-layout.rect[0], -layout.rect[1])  # page coordinates to pixels
     rows, cols = _profile(lines, dark.shape, origin)
