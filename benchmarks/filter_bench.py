@@ -135,6 +135,9 @@ def compound_section(flt, compound: Path, files: Path, baseline) -> None:  # noq
     t = flt.card.threshold
     for part in ("dev", "holdout"):
         panels = truth_panels(compound / "truth.json", files, {part})
+        if not panels:
+            print(f"\ncompound dev set, part {part}: no figures, skipped")
+            continue
         labels = np.array([int(p.is_ct) for p in panels])
         types = [p.figure_type for p in panels]
         image = flt.scores([p.image for p in panels])

@@ -262,7 +262,8 @@ def main() -> None:
         added = added_in()
         for batch in sorted({added[c.name] for c in parts["dev"]}):
             report(f"dev set, dev part, added {batch or 'first'}", [c for c in parts["dev"] if added[c.name] == batch], {"figscrape": figscrape_panels})
-        report("dev set, holdout part (never tuned on)", parts["holdout"], timed)  # no overlays: nobody looks at it to tune
+        if parts["holdout"]:
+            report("dev set, holdout part (never tuned on)", parts["holdout"], timed)  # no overlays: nobody looks at it to tune
         throughput([str(args.devset / c.name) for c in parts["dev"] + parts["holdout"]])
     else:
         print(f"\n(no dev set images at {args.devset}: the real dev set is skipped; build_compound.py in {DEVSET} makes them)")

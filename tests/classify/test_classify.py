@@ -227,6 +227,8 @@ def test_the_shipped_filter_on_real_figures_it_never_saw() -> None:
     if not files.exists():
         pytest.skip(f"compound dev set images not present at {files}")
     panels = truth_panels(truth, files, {"holdout"})
+    if not panels:
+        pytest.skip("the compound dev set has no holdout figures")
     flt = load_filter()
     scores = flt.scores([p.image for p in panels])
     labels = np.array([p.is_ct for p in panels])
