@@ -13,8 +13,8 @@ from figscrape.runtime.imaging import on_white8
 
 SIDE = 64  # the network's input: SIDE x SIDE pixels
 CHANNELS = 2  # grey, and chroma (the spread of B, G, R); a model of one channel sees grey only
-STATS = 82  # image statistics (image_statistics) beside the view; a model without them sees the view only
-LBP_SCALES = ((8, 1), (8, 2))  # (points, radius in pixels of the small panel) of the local binary pattern histograms
+STATS = 118  # image statistics (image_statistics) beside the view; a model without them sees the view only
+LBP_SCALES = ((8, 1), (8, 2), (16, 2), (16, 4))  # (points, radius in pixels of the small panel) of the local binary pattern histograms
 
 GRADIENT_BINS = np.array([0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.6], np.float32)  # inner edges of 8 bins of the gradient-magnitude histogram (Sobel, grey in [0, 1])
 

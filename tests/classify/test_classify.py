@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from figscrape.classify.active import SHIPPED, active_version
-from figscrape.classify.features import CHANNELS, SIDE, STATS, caption_evidence, image_statistics, image_view, small_panel
+from figscrape.classify.features import CHANNELS, SIDE, STATS, caption_evidence, image_statistics, image_view, small_panel, texture_histogram
 from figscrape.classify.model import filter_from_folder, load_filter, save_filter
 from figscrape.classify.retrain import is_not_worse
 from figscrape.classify.train import (
@@ -60,6 +60,21 @@ def test_image_statistics_tell_a_slice_from_a_chart_and_survive_odd_panels() -> 
         stats = image_statistics(small_panel(odd))
         assert stats.shape == (STATS,) and np.isfinite(stats).all()
     assert max(small_panel(np.zeros((3000, 1000), np.uint8)).shape) == 2 * SIDE
+
+
+def test_texture_histogram_tells_grain_from_smooth_shading_whatever_the_turn() -> None:
+    """Local binary patterns: a smooth ramp is all edge patterns, speckle has spots and patterns that are
+    not uniform; a
+    quarter turn changes nothing (8 points at radius 1 map onto each other), and the histogram sums to 1."""
+    rng = np.random.default_rng(0)
+    ramp = np.tile(np.linspace(20, 230, 96), (96, 1)).astype(np.uint8)
+    speckle = np.clip(rng.normal(128, 40, (96, 96)), 0, 255).astype(np.uint8)
+    smooth, grainy = texture_histogram(ramp, 8, 1), texture_histogram(speckle, 8, 1)
+    assert smooth.shape == (10,) and abs(smooth.sum() - 1) < 1e-6 and abs(grainy.sum() - 1) < 1e-6
+    assert smooth[9] < 0.05 < 0.2 < grainy[9]  # the last bin: patterns that are not uniform
+    assert smooth[0] + smooth[8] < 0.05 < 0.25 < grainy[0] + grainy[8]  # spots: darker or brighter than every neighbour
+    assert np.allclose(texture_histogram(np.ascontiguousarray(np.rot90(speckle)), 8, 1), grainy, atol=0.01)
+    assert texture_histogram(np.zeros((20, 20), np.uint8), 16, 4).sum() == 0  # all flat black: nothing counted
 
 
 @pytest.mark.parametrize(("text", "evidence"), [("Axial chest CT showing ground-glass opacities", 1), ("Chest X-ray of patient 2", -1), ("ROC curves of the models", -1), ("Patients by age", 0), ("", 0)])
