@@ -150,8 +150,8 @@ def texture_histogram(g: np.ndarray, points: int, radius: float) -> np.ndarray:
         angle = 2 * np.pi * k / points
         shift = np.float32([[1, 0, radius * np.cos(angle)], [0, 1, -radius * np.sin(angle)]])
         bits[k] = cv2.warpAffine(gf, shift, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE) >= gf - 1e-3
-    ones = bits.sum(axis=0)
-    changes = np.abs(np.diff(bits.astype(np.int8), axis=0, append=bits[:1].astype(np.int8))).sum(axis=0)
+    ones = bits.sum(axis=0, dtype=np.uint8)
+    changes = np.bitwise_xor(bits, np.roll(bits, -1, axis=0)).sum(axis=0, dtype=np.uint8)
     code = np.where(changes <= 2, ones, points + 1)
     inner = (g > 10) & (g < 245)
     return np.bincount(code[inner], minlength=points + 2) / max(1, int(inner.sum()))
