@@ -100,7 +100,10 @@ def test_training_is_deterministic_and_learns_the_toy_task(tmp_path: Path) -> No
     second, _ = fit_filter(examples, "toy", seed=1, k=2, epochs=4)
     images = [e.image for e in examples[:6]]
     assert np.allclose(first.image_logits(images), second.image_logits(images))
-    assert set(first.card.metrics) >= {"roc_auc", "at_threshold", "threshold_chosen_on_other_folds"}
+    assert set(first.card.metrics) >= {"roc_auc", "at_threshold", "threshold_chosen_on_other_folds", "recall_targets"}
+    targets = first.card.metrics["recall_targets"]
+    thresholds = [targets[k]["threshold"] for k in ("0.9", "0.95", "0.985")]
+    assert thresholds == sorted(thresholds, reverse=True) and targets["0.985"]["threshold"] == first.card.threshold  # more recall, lower threshold
     save_filter(first, tmp_path)
     card = json.loads((tmp_path / "toy.json").read_text())
     assert card["trained_on"]["examples"] == len(examples) and card["threshold"] == first.card.threshold
@@ -231,10 +234,11 @@ def test_overlays_colour_a_ct_and_keep_its_size() -> None:
 
 
 def test_the_shipped_filter_on_real_figures_it_never_saw() -> None:
-    """The compound dev set's holdout repositories are never trained on: ct-filter-3 (CNN plus image
-    statistics) ranks their CT panels above the rest better than ct-filter-2 did (AUC 0.74) and puts
-    fewer non-CT panels at or above its threshold (ct-filter-2: 72%), keeping most CTs. Still far from
-    the issue's bar (AUC 0.97, recall 0.95, <= 5% of non-CT above T)."""
+    """The compound dev set's holdout (74 figures from 27 repositories, session 12) is never trained on:
+    ct-filter-4 (CNN plus image statistics with texture) ranks its CT panels above the rest better than
+    ct-filter-3 did (AUC 0.916) and, at the same 95% CT recall, leaves about half as many non-CT panels
+    above the cut (ct-filter-3: 47%). Its threshold keeps more CTs than that, so at T the non-CT share
+    stays high: far from the issue's bar (AUC 0.97, recall 0.95, <= 5% of non-CT above T)."""
     from figscrape.classify.truth_panels import truth_panels
 
     compound = Path(__file__).resolve().parents[2] / "benchmarks" / "devsets" / "compound"
@@ -247,6 +251,7 @@ def test_the_shipped_filter_on_real_figures_it_never_saw() -> None:
     flt = load_filter()
     scores = flt.scores([p.image for p in panels])
     labels = np.array([p.is_ct for p in panels])
-    assert roc_auc(scores, labels.astype(int)) > 0.77
-    assert (scores[labels] >= flt.card.threshold).mean() > 0.8
-    assert (scores[~labels] >= flt.card.threshold).mean() < 0.65
+    assert roc_auc(scores, labels.astype(int)) > 0.92
+    assert (scores[labels] >= flt.card.threshold).mean() > 0.95
+    assert (scores[~labels] >= flt.card.threshold).mean() < 0.67
+    assert (scores[~labels] >= np.quantile(scores[labels], 0.05)).mean() < 0.35  # at 95% recall
