@@ -1,0 +1,64 @@
+"""Layouts first met on the PDFs that were the holdout until session 11, each rebuilt as a small
+generated PDF: a scan stored as bands of one picture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+
+from figscrape.extract.document import extract_figures
+from figscrape.extract.layout import mark_furniture, page_scan, read_page
+from figscrape.geometry import iou
+
+BODY = "The running text of the old article goes on in full lines across the column, as body text does."
+CHART = (150.0, 250.0, 450.0, 480.0)  # the chart's printed area, its year labels included
+SCAN_DPI = 150
+
+
+def _printed(page: pymupdf.Page, caption: str, chart: bool) -> list[tuple[tuple[float, float], str, float]]:
+    """Draws a printed page (with a bar chart and its caption when `chart`); returns its text for the OCR layer."""
+    text = [((72, 80 + 14 * k), BODY, 9.0) for k in range(10 if chart else 38)]
+    if chart:
+        x0, y0, x1, y1 = CHART
+        page.draw_line((x0 + 20, y0), (x0 + 20, y1 - 20), color=(0, 0, 0), width=1.2)
+        page.draw_line((x0 + 20, y1 - 20), (x1, y1 - 20), color=(0, 0, 0), width=1.2)
+        for k, h in enumerate((60, 120, 90, 170, 140, 200)):
+            left = x0 + 40 + k * 45
+            page.draw_rect((left, y1 - 20 - h, left + 28, y1 - 20), color=(0, 0, 0), fill=(0.55, 0.55, 0.55))
+            text.append(((left + 6, y1 - 4), f"{1950 + k}", 8.0))
+        text.append(((260, 510), caption, 9.0))
+        text += [((72, 560 + 14 * k), BODY, 9.0) for k in range(14)]
+    for pos, line, size in text:
+        page.insert_text(pos, line, fontsize=size)
+    return text
+
+
+def _scan(path: Path, caption: str, bands: int = 1) -> Path:
+    """Three scanned pages with an OCR layer, the chart on the middle one; each page image placed
+    as `bands` strips one under the other, as some scanning tools store a page."""
+    doc = pymupdf.open()
+    for index in range(3):
+        printed = pymupdf.open()
+        text = _printed(printed.new_page(width=595, height=842), caption, chart=index == 1)
+        page = doc.new_page(width=595, height=842)
+        step = 842 / bands
+        for k in range(bands):
+            clip = pymupdf.Rect(0, k * step, 595, (k + 1) * step)
+            page.insert_image(clip, pixmap=printed[0].get_pixmap(dpi=SCAN_DPI, colorspace=pymupdf.csGRAY, clip=clip), keep_proportion=False)
+        for pos, line, size in text:
+            page.insert_text(pos, line, fontsize=size, render_mode=3)
+    doc.save(path)
+    return path
+
+
+def test_a_scan_stored_as_bands_is_one_scan_and_its_chart_is_cut_from_it(tmp_path: Path) -> None:
+    path = _scan(tmp_path / "bands.pdf", "Fig. 1. Yield of the test plots.", bands=12)
+    pages = [read_page(p) for p in pymupdf.open(path)]
+    mark_furniture(pages)
+    scans = [page_scan(p) for p in pages]
+    assert all(s is not None and s.strips == 12 and iou(s.bbox, p.rect) > 0.99 for s, p in zip(scans, pages))  # bands placed alike on every page are no furniture
+    figures = extract_figures(path).figures
+    assert [(f.page, f.number, f.caption, f.kind) for f in figures] == [(2, "1", "Fig. 1. Yield of the test plots.", "raster")]
+    assert iou(figures[0].bbox, CHART) > 0.8
+    assert abs(figures[0].image.width / ((figures[0].bbox[2] - figures[0].bbox[0]) * SCAN_DPI / 72) - 1) < 0.02  # at the scan's resolution
