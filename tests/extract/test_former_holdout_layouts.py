@@ -1,5 +1,6 @@
 """Layouts first met on the PDFs that were the holdout until session 11, each rebuilt as a small
-generated PDF: a scan stored as bands of one picture."""
+generated PDF: a scan stored as bands of one picture, a bare "Figure 1" on a scan, an OCR layer
+that gives each word a line of its own."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from pathlib import Path
 import pymupdf
 
 from figscrape.extract.document import extract_figures
-from figscrape.extract.layout import mark_furniture, page_scan, read_page
+from figscrape.extract.layout import (
+    Span,
+    TextLine,
+    mark_furniture,
+    page_scan,
+    read_page,
+)
+from figscrape.extract.proposals import _running_rows
 from figscrape.geometry import iou
 
 BODY = "The running text of the old article goes on in full lines across the column, as body text does."
@@ -62,3 +70,24 @@ def test_a_scan_stored_as_bands_is_one_scan_and_its_chart_is_cut_from_it(tmp_pat
     assert [(f.page, f.number, f.caption, f.kind) for f in figures] == [(2, "1", "Fig. 1. Yield of the test plots.", "raster")]
     assert iou(figures[0].bbox, CHART) > 0.8
     assert abs(figures[0].image.width / ((figures[0].bbox[2] - figures[0].bbox[0]) * SCAN_DPI / 72) - 1) < 0.02  # at the scan's resolution
+
+
+def test_a_bare_figure_label_on_a_scan_is_the_caption_of_the_figure_it_names(tmp_path: Path) -> None:
+    figures = extract_figures(_scan(tmp_path / "label.pdf", "Figure 1")).figures
+    assert [(f.page, f.number, f.caption) for f in figures] == [(2, "1", "Figure 1")]  # no legend elsewhere: the label is all the caption there is
+
+
+def _word(x: float, y: float, text: str, size: float = 10.0) -> TextLine:
+    return TextLine((x, y, x + 5.5 * len(text), y + size * 1.2), text, (Span(text, "Times-Roman", size, False, False),), True)
+
+
+def test_ocr_words_make_rows_of_running_text_and_a_paragraph_ends_in_one() -> None:
+    words, x = [], 72.0
+    for text in ["equality", "between", "processing", "times", "on", "machine"]:
+        words.append(_word(x, 100, text))
+        x = words[-1].bbox[2] + 6
+    tail = [_word(72, 113, "the"), _word(96, 113, "route.")]  # a paragraph's last line, flush left under a full one
+    header = [_word(200, 40, "European Journal of Operational Research 109", 7.0)]
+    label = [_word(200, 300, "1950", 8.0)]  # a chart's year, alone on its row
+    rows = _running_rows(words + tail + header + label, body_size=10.0)
+    assert sorted(rows) == sorted([(72, 100, words[-1].bbox[2], 112), (72, 113, tail[1].bbox[2], 125), header[0].bbox])
