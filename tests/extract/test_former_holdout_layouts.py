@@ -1,12 +1,13 @@
 """Layouts first met on the PDFs that were the holdout until session 11, each rebuilt as a small
 generated PDF: a scan stored as bands of one picture, a bare "Figure 1" on a scan, an OCR layer
-that gives each word a line of its own."""
+that gives each word a line of its own, a legend row drawn as outlined text under a chart."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pymupdf
+from pdf_drawing import bar_chart
 
 from figscrape.extract.document import extract_figures
 from figscrape.extract.layout import (
@@ -91,3 +92,22 @@ def test_ocr_words_make_rows_of_running_text_and_a_paragraph_ends_in_one() -> No
     label = [_word(200, 300, "1950", 8.0)]  # a chart's year, alone on its row
     rows = _running_rows(words + tail + header + label, body_size=10.0)
     assert sorted(rows) == sorted([(72, 100, words[-1].bbox[2], 112), (72, 113, tail[1].bbox[2], 125), header[0].bbox])
+
+
+def test_a_legend_row_drawn_as_outlined_text_between_a_chart_and_its_caption_is_part_of_the_figure(tmp_path: Path) -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    for y in range(80, 280, 14):
+        page.insert_text((72, y), BODY, fontsize=9)
+    bar_chart(page, (150, 300, 450, 450))
+    for row in (460, 474):  # a legend and "(a) the direction of flow ...": glyphs as filled paths, rows 6 pt tall 8 pt apart
+        for k in range(40):
+            page.draw_rect((160 + 7 * k, row, 165 + 7 * k, row + 6), color=None, fill=(0, 0, 0))
+    page.insert_text((220, 505), "Fig. 5. A simple heating network with a loop.", fontsize=9)
+    for y in range(520, 700, 14):
+        page.insert_text((72, y), BODY, fontsize=9)
+    path = tmp_path / "legend_row.pdf"
+    doc.save(path)
+    figures = extract_figures(path).figures
+    assert [f.number for f in figures] == ["5"]
+    assert iou(figures[0].bbox, (150, 300, 450, 480)) > 0.95, figures[0].bbox
