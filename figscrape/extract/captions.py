@@ -18,6 +18,7 @@ _CAPTION_START = re.compile(
     (?P<after>.*)$""",
     re.IGNORECASE | re.VERBOSE,
 )
+_UNNUMBERED = re.compile(r"^\s*(?P<kind>Figure|Table)(?:\s+[A-Z][a-z]+)?\s?[.:|](?=\s+\S)")  # "Figure Supplementary. Timeline of ..."
 _DELIMITER = re.compile(r"^\s*(?:[.:|—]|[–-](?=\s))")  # a dash set close is a range or a compound ("Figure 3–5 show", "Figure 3-left shows")
 _SENTENCE_END = re.compile(r"[.!?:;)\]]\s*$")
 ROW_REACH = 1.3  # of a line's size: the widest space between two pieces of one row of a caption
@@ -54,7 +55,7 @@ def parse_caption_start(line: TextLine) -> CaptionStart | None:
     """The caption label a line starts with, or None when it is running text that mentions a figure."""
     m = _CAPTION_START.match(line.text)
     if not m:
-        return None
+        return _unnumbered_start(line)
     kind = "table" if m.group("kind").lower().startswith("tab") else "figure"
     num = m.group("num").replace(" ", "")
     if m.group("prefix") and not num.upper().startswith("S"):
@@ -75,6 +76,15 @@ def parse_caption_start(line: TextLine) -> CaptionStart | None:
     if re.match(r"^\s+[A-Z](?:[a-z]|[A-Z]+\b)", after):  # "Fig 1 Chest CT", "Figure 6.2 ROC Curve", but not "Figure 2 shows"
         return CaptionStart(kind, num, label_only=False, weak=True)
     return None
+
+
+def _unnumbered_start(line: TextLine) -> CaptionStart | None:
+    """A caption label without a number ("Figure Supplementary.", "Figure."): only a label set in
+    bold before text that is not, as a lone figure of a supplement or a poster is captioned."""
+    m = _UNNUMBERED.match(line.text)
+    if m is None or not line.main_span.bold or not _label_styled_apart(line, m.end()):
+        return None
+    return CaptionStart(m.group("kind").lower(), "", label_only=False)
 
 
 def _next_to_graphic(line: TextLine, page: PageLayout, reach: float = 32.0) -> bool:
@@ -235,6 +245,18 @@ def _label_text(label: TextLine, lines: list[TextLine], ordered: list[TextLine],
     return under, under or label
 
 
+NODE_SIZE = 4.0  # times a line's width and height: a drawn box no bigger round it is a diagram's node
+
+
+def _boxed_in(line: TextLine, page: PageLayout) -> bool:
+    """The line stands inside a drawn box little bigger than itself: a node of a diagram."""
+    x0, y0, x1, y1 = line.bbox
+    return any(
+        d[0] <= x0 + 1 and d[1] <= y0 + 1 and d[2] >= x1 - 1 and d[3] >= y1 - 1 and d[2] - d[0] <= NODE_SIZE * (x1 - x0) and d[3] - d[1] <= NODE_SIZE * (y1 - y0)
+        for d in page.drawings
+    )
+
+
 def find_captions(page: PageLayout, body: BodyText | None = None) -> list[Caption]:
     """Every figure and table caption that starts on this page, with the lines it spans there.
     How the running text looks (`body`) tells where a caption set like it ends."""
@@ -248,6 +270,8 @@ def find_captions(page: PageLayout, body: BodyText | None = None) -> list[Captio
         start = parse_caption_start(line)
         if start is None or _continues_paragraph(line, lines) or start.weak and not _next_to_graphic(line, page):
             continue
+        if start.label_only and _boxed_in(line, page):
+            continue  # "Table 2.2" in a diagram's node names a table; it is no caption
         text, top = (None, line) if not start.label_only else _label_text(line, lines, ordered, taken)
         if text is not None:  # "Figure 2" with its text set on the same row, or "Figure 1" over its title and legend
             start = CaptionStart(start.kind, start.number, label_only=False)

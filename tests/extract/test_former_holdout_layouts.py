@@ -1,6 +1,7 @@
 """Layouts first met on the PDFs that were the holdout until session 11, each rebuilt as a small
 generated PDF: a scan stored as bands of one picture, a bare "Figure 1" on a scan, an OCR layer
-that gives each word a line of its own, a legend row drawn as outlined text under a chart."""
+that gives each word a line of its own, a legend row drawn as outlined text under a chart,
+an unnumbered "Figure Supplementary." caption and a diagram's node that names "Table 2.2"."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from pathlib import Path
 import pymupdf
 from pdf_drawing import bar_chart
 
+from figscrape.extract.captions import parse_caption_start
 from figscrape.extract.document import extract_figures
+from figscrape.extract.figures import find_figures_and_tables
 from figscrape.extract.layout import (
     Span,
     TextLine,
@@ -111,3 +114,41 @@ def test_a_legend_row_drawn_as_outlined_text_between_a_chart_and_its_caption_is_
     figures = extract_figures(path).figures
     assert [f.number for f in figures] == ["5"]
     assert iou(figures[0].bbox, (150, 300, 450, 480)) > 0.95, figures[0].bbox
+
+
+def _label_line(*parts: tuple[str, bool]) -> TextLine:
+    spans = tuple(Span(text, "Helvetica-Bold" if bold else "Helvetica", 11.0, bold, False) for text, bold in parts)
+    return TextLine((72, 375, 514, 387), "".join(p[0] for p in parts), spans, True)
+
+
+def test_a_bold_label_without_a_number_starts_an_unnumbered_caption() -> None:
+    start = parse_caption_start(_label_line(("Figure Supplementary.", True), (" Timeline of Omicron genome submissions", False)))
+    assert start is not None and (start.kind, start.number, start.label_only) == ("figure", "", False)
+    assert parse_caption_start(_label_line(("Figure Supplementary. Timeline of Omicron", False))) is None  # no label set apart
+    assert parse_caption_start(_label_line(("Figure legends.", True))) is None  # a heading, no text after it
+    assert parse_caption_start(_label_line(("Figure.", True), (" The figure shows", False))) is not None
+
+
+def test_a_table_named_in_a_node_of_a_diagram_is_no_caption_and_the_figure_keeps_its_diagram(tmp_path: Path) -> None:
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    for y in range(80, 250, 14):
+        page.insert_text((72, y), BODY, fontsize=9)
+    nodes = [(150, 280, 250, 310), (350, 280, 450, 310), (150, 380, 250, 410), (350, 380, 450, 410)]
+    for k, (x0, y0, x1, y1) in enumerate(nodes):
+        page.draw_rect((x0, y0, x1, y1), color=(0, 0, 0), fill=(0.9, 0.9, 0.9))
+        page.insert_text((x0 + 8, y0 + 12), ["Schedule:", "Data:", "Features:", "Policy:"][k], fontsize=8)
+        page.insert_text((x0 + 8, y0 + 24), ["Chapter 2", "Section 2.6", "Table 2.2", "Eq. (2.12)"][k], fontsize=8)  # the bottom row, next to the caption
+    page.draw_line((250, 295), (350, 295), color=(0, 0, 0))
+    page.draw_line((200, 310), (200, 380), color=(0, 0, 0))
+    page.draw_line((400, 310), (400, 380), color=(0, 0, 0))
+    page.insert_text((150, 435), "Figure 1.3: Class diagram for the implementation", fontsize=10)
+    for y in range(470, 700, 14):
+        page.insert_text((72, y), BODY, fontsize=9)
+    path = tmp_path / "diagram.pdf"
+    doc.save(path)
+    pages = [read_page(p) for p in pymupdf.open(path)]
+    mark_furniture(pages)
+    figures, tables = find_figures_and_tables(pages)  # the structure analysis alone: no detector to mend it
+    assert [f.number for f in figures] == ["1.3"] and tables == []
+    assert iou(figures[0].bbox, (150, 280, 450, 410)) > 0.9, figures[0].bbox
