@@ -35,6 +35,14 @@ class TextLine:
     spans: tuple[Span, ...]
     horizontal: bool
     furniture: bool = False  # header, footer, line number, stamp: never part of a figure or caption
+    core: tuple[float, float] | None = None  # top and bottom of its text where a glyph's box stands far out (None: the bbox's)
+
+    @property
+    def band(self) -> tuple[float, float]:
+        """Top and bottom of the line's text: the spans in its main size, less a glyph whose font
+        gives it a box far taller than its size (a symbol font's bogus descent, an OCR program's
+        tall marks); a line's bbox may reach into the next line's."""
+        return self.core or (self.bbox[1], self.bbox[3])
 
     @property
     def size(self) -> float:
@@ -125,8 +133,29 @@ def _read_lines(page: pymupdf.Page) -> list[TextLine]:
                 continue
             text = _WHITESPACE.sub(" ", "".join(s.text for s in spans).replace("\u00a0", " "))
             dx, dy = line["dir"]
-            lines.append(TextLine(tuple(line["bbox"]), text, spans, horizontal=abs(dy) < 0.05 and dx > 0))
+            lines.append(TextLine(tuple(line["bbox"]), text, spans, abs(dy) < 0.05 and dx > 0, core=_core(line["spans"]) if len(spans) > 1 else None))
     return lines
+
+
+CORE_HEIGHT = 1.5  # of its size: a span's box taller than this stands out of the line
+CORE_SIZE = 0.6  # points: spans this near the line's main size set its text
+
+
+def _core(spans: list[dict]) -> tuple[float, float] | None:
+    """Top and bottom of the spans set in the size that carries most of the line's characters, with
+    no glyph box far taller than its size; None where every span is such (most lines)."""
+    chars: dict[float, int] = {}
+    odd = False
+    for s in spans:
+        size = s["size"]
+        box = s["bbox"]
+        odd = odd or box[3] - box[1] > CORE_HEIGHT * size
+        chars[round(size, 1)] = chars.get(round(size, 1), 0) + len(s["text"].strip())
+    if not odd and max(chars) - min(chars) <= CORE_SIZE:
+        return None
+    main = max(chars, key=chars.__getitem__)
+    sane = [s["bbox"] for s in spans if abs(s["size"] - main) <= CORE_SIZE and s["bbox"][3] - s["bbox"][1] <= CORE_HEIGHT * s["size"] and s["text"].strip()]
+    return (min(b[1] for b in sane), max(b[3] for b in sane)) if sane else None
 
 
 def _is_visible(path: dict) -> bool:

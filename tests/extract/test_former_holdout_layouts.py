@@ -1,7 +1,8 @@
 """Layouts first met on the PDFs that were the holdout until session 11, each rebuilt as a small
 generated PDF: a scan stored as bands of one picture, a bare "Figure 1" on a scan, an OCR layer
 that gives each word a line of its own, a legend row drawn as outlined text under a chart,
-an unnumbered "Figure Supplementary." caption and a diagram's node that names "Table 2.2"."""
+an unnumbered "Figure Supplementary." caption, a diagram's node that names "Table 2.2", caption lines
+whose boxes a symbol glyph deepens, a formula glyph set as a line of its own, an OCR layer's wandering sizes."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from pathlib import Path
 import pymupdf
 from pdf_drawing import bar_chart
 
-from figscrape.extract.captions import parse_caption_start
+from figscrape.extract.captions import find_captions, parse_caption_start
 from figscrape.extract.document import extract_figures
 from figscrape.extract.figures import find_figures_and_tables
 from figscrape.extract.layout import (
+    PageLayout,
+    PlacedImage,
     Span,
     TextLine,
+    _core,
     mark_furniture,
     page_scan,
     read_page,
@@ -152,3 +156,50 @@ def test_a_table_named_in_a_node_of_a_diagram_is_no_caption_and_the_figure_keeps
     figures, tables = find_figures_and_tables(pages)  # the structure analysis alone: no detector to mend it
     assert [f.number for f in figures] == ["1.3"] and tables == []
     assert iou(figures[0].bbox, (150, 280, 450, 410)) > 0.9, figures[0].bbox
+
+
+def _text(bbox: tuple[float, float, float, float], text: str, size: float = 12.0, core: tuple[float, float] | None = None) -> TextLine:
+    return TextLine(bbox, text, (Span(text, "CMR12", size, False, False),), True, core=core)
+
+
+def test_a_line_is_measured_by_its_text_not_by_a_symbol_glyph_whose_font_gives_it_a_deep_box() -> None:
+    spans = [
+        {"size": 11.96, "bbox": (72, 303.1, 325, 315.0), "text": "Figure 1: A and B show mean pairwise diversity"},
+        {"size": 11.96, "bbox": (343.9, 303.2, 353.2, 323.9), "text": "±"},  # CMSY10's descent of 0.96 em
+        {"size": 11.96, "bbox": (353.2, 303.1, 523, 315.0), "text": " one standard deviation, while C"},
+    ]
+    assert _core(spans) == (303.1, 315.0)
+    assert _core(spans[:1] + spans[2:]) is None  # a plain line keeps its bbox
+    lines = [
+        _text((72, 303.1, 523, 323.9), "Figure 1: A and B show mean pairwise diversity ± one standard deviation, while C", core=(303.1, 315.0)),
+        _text((72, 317.5, 523, 329.5), "and D depict Tajima's D in 1kb windows from genic and nongenic regions of maize"),
+        _text((72, 332.0, 137, 343.9), "and teosinte."),
+    ]
+    page = PageLayout(1, (0, 0, 595, 842), lines, [], [])
+    (caption,) = find_captions(page)
+    assert caption.lines == lines  # the second line starts inside the first one's bbox, under its text
+
+
+def test_a_formula_glyph_set_as_a_line_of_its_own_a_point_above_its_row_does_not_end_the_caption() -> None:
+    lines = [
+        _text((36, 558, 556, 570), "Figure 5: Wiberg bond orders are anticorrelated with QC torsion scans. [I] Same as A", 9.3),
+        TextLine((285.6, 569.2, 290.3, 578.6), "∘", (Span("∘", "Type3 (63 0 R)", 9.4, False, False),), True),
+        _text((36, 570, 549, 582), "environments. While the gold scan is symmetric around 0 , the red and blue scan", 9.3),
+        _text((36, 582, 553, 594), "the red scan has a higher barrier on one side. [K] Same as C but for amino.", 9.3),
+    ]
+    (caption,) = find_captions(PageLayout(1, (0, 0, 595, 842), lines, [], []))
+    assert caption.text.endswith("[K] Same as C but for amino.")
+
+
+def test_on_a_scan_the_ocr_layer_sizes_of_one_caption_may_wander() -> None:
+    scan = PlacedImage((0, 0, 612, 792), 7, 2550, 3300, True, (0, 0, 612, 792))
+    lines = [
+        _text((125.7, 654.4, 178.1, 669.1), "Figure 1.", 11.7),
+        _text((191.8, 654.4, 516.1, 669.1), "Schematic diagram of the basic model for the algorithm", 11.4),
+        _text((191.8, 666.4, 485.3, 681.1), "selection problem. The objective is to determine", 12.2),
+        _text((191.8, 678.3, 465.8, 693.7), "S(x) so as to have high algorithm performance.", 11.3),
+    ]
+    (caption,) = find_captions(PageLayout(1, (0, 0, 612, 792), lines, [scan], []))
+    assert caption.text.endswith("high algorithm performance.")
+    (printed,) = find_captions(PageLayout(1, (0, 0, 612, 792), lines, [], []))  # printed text in another size is another paragraph
+    assert printed.text.endswith("for the algorithm")
