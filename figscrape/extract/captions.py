@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from figscrape.extract.layout import BodyText, PageLayout, Span, TextLine
+from figscrape.extract.layout import BodyText, PageLayout, Span, TextLine, page_scan
 from figscrape.extract.letters import panel_letter
 from figscrape.geometry import Box, union, x_overlap
 
@@ -18,10 +18,12 @@ _CAPTION_START = re.compile(
     (?P<after>.*)$""",
     re.IGNORECASE | re.VERBOSE,
 )
+_UNNUMBERED = re.compile(r"^\s*(?P<kind>Figure|Table)(?:\s+[A-Z][a-z]+)?\s?[.:|](?=\s+\S)")  # "Figure Supplementary. Timeline of ..."
 _DELIMITER = re.compile(r"^\s*(?:[.:|—]|[–-](?=\s))")  # a dash set close is a range or a compound ("Figure 3–5 show", "Figure 3-left shows")
 _SENTENCE_END = re.compile(r"[.!?:;)\]]\s*$")
 ROW_REACH = 1.3  # of a line's size: the widest space between two pieces of one row of a caption
 LABEL_REACH = 2.5  # the same after a label set alone ("Figure 5." then its text, the row justified wide)
+OCR_SIZE_SLACK = 0.15  # of a size: how far an OCR layer's sizes of one paragraph wander
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def parse_caption_start(line: TextLine) -> CaptionStart | None:
     """The caption label a line starts with, or None when it is running text that mentions a figure."""
     m = _CAPTION_START.match(line.text)
     if not m:
-        return None
+        return _unnumbered_start(line)
     kind = "table" if m.group("kind").lower().startswith("tab") else "figure"
     num = m.group("num").replace(" ", "")
     if m.group("prefix") and not num.upper().startswith("S"):
@@ -75,6 +77,15 @@ def parse_caption_start(line: TextLine) -> CaptionStart | None:
     if re.match(r"^\s+[A-Z](?:[a-z]|[A-Z]+\b)", after):  # "Fig 1 Chest CT", "Figure 6.2 ROC Curve", but not "Figure 2 shows"
         return CaptionStart(kind, num, label_only=False, weak=True)
     return None
+
+
+def _unnumbered_start(line: TextLine) -> CaptionStart | None:
+    """A caption label without a number ("Figure Supplementary.", "Figure."): only a label set in
+    bold before text that is not, as a lone figure of a supplement or a poster is captioned."""
+    m = _UNNUMBERED.match(line.text)
+    if m is None or not line.main_span.bold or not _label_styled_apart(line, m.end()):
+        return None
+    return CaptionStart(m.group("kind").lower(), "", label_only=False)
 
 
 def _next_to_graphic(line: TextLine, page: PageLayout, reach: float = 32.0) -> bool:
@@ -112,7 +123,22 @@ def _same_column(a: Box, b: Box) -> bool:
 
 
 def _reading_order(lines: list[TextLine]) -> list[TextLine]:
-    return sorted(lines, key=lambda l: (round(l.bbox[1]), l.bbox[0]))
+    """Row by row, each row left to right: a line level with the row's first one by more than half
+    its height is on that row though it starts a little higher (a formula's glyph a browser sets as
+    a line of its own, an OCR word read a point up)."""
+    rows: list[list[TextLine]] = []
+    for line in sorted(lines, key=lambda l: (l.band[0], l.bbox[0])):
+        if rows and _level(line, rows[-1][0]) > 0.5:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    return [line for row in rows for line in sorted(row, key=lambda l: l.bbox[0])]
+
+
+def _level(a: TextLine, b: TextLine) -> float:
+    """How far two lines' text stands level, as a share of the shorter one's height."""
+    (a0, a1), (b0, b1) = a.band, b.band
+    return (min(a1, b1) - max(a0, b0)) / max(1e-6, min(a1 - a0, b1 - b0))
 
 
 def _line_above(line: TextLine, lines: list[TextLine]) -> TextLine | None:
@@ -141,12 +167,12 @@ def _mostly_bold(line: TextLine) -> bool:
     return 2 * bold > sum(len(s.text.strip()) for s in line.spans)
 
 
-def _restyled(line: TextLine, last: TextLine) -> bool:
+def _restyled(line: TextLine, last: TextLine, size_slack: float = 0.6) -> bool:
     """True when the line's text is set in another size (a larger label aside), or starts in bold where the line before ended
     in plain text and is mostly so (or the other way round): the style of a new paragraph, not of
     the caption's next line (a bold panel letter at the start of a line is not)."""
     weight_changed = line.main_span.bold != last.tail_span.bold and _mostly_bold(line) != _mostly_bold(last)
-    return abs(line.text_size - last.text_size) > 0.6 or weight_changed
+    return abs(line.text_size - last.text_size) > size_slack or weight_changed
 
 
 def _row_mates(line: TextLine, candidates: list[TextLine], taken: set[int], reach: float = ROW_REACH) -> list[TextLine]:
@@ -160,7 +186,7 @@ def _row_mates(line: TextLine, candidates: list[TextLine], taken: set[int], reac
     for other in sorted(candidates, key=lambda o: o.bbox[0]):
         if other is line or id(other) in taken or other.blank or other in mates:
             continue
-        level = min(other.bbox[3], edge.bbox[3]) - max(other.bbox[1], edge.bbox[1]) > 0.6 * min(other.bbox[3] - other.bbox[1], edge.bbox[3] - edge.bbox[1])
+        level = _level(other, edge) > 0.6
         apart = other.bbox[0] - edge.bbox[2]
         inline = apart <= 0.25 * line.size and other.bbox[3] - other.bbox[1] <= 2 * (line.bbox[3] - line.bbox[1])
         if level and -1 <= apart <= reach * line.size and (abs(other.size - line.size) < 1.5 or inline):
@@ -176,12 +202,15 @@ def _ends_sentence(lines: list[TextLine]) -> bool:
     return bool(_SENTENCE_END.search(lines[-1].text))
 
 
-def _follow(start: TextLine, candidates: list[TextLine], taken: set[int], body: BodyText | None = None, label: TextLine | None = None) -> list[TextLine]:
+def _follow(
+    start: TextLine, candidates: list[TextLine], taken: set[int], body: BodyText | None = None, label: TextLine | None = None, ocr: bool = False
+) -> list[TextLine]:
     """Lines below `start` that belong to the same caption paragraph: set in the caption's own
     style (a bold title line may be followed by its text in the text's style, set as tight as the
     running text), no further below than its line spacing, under its first row (with the `label`
     set apart before it: "Figure 2:" then "Grow-only Set:", the next line under the label) and not
-    a new caption's label."""
+    a new caption's label. Lines are measured by their text's band (`TextLine.band`); an `ocr`
+    layer's sizes wander from word to word, so only a clearly other size is another style."""
     lines = [start] + _row_mates(start, candidates, taken)
     first_row = union(l.bbox for l in lines + ([label] if label else []))
     size = start.size
@@ -191,13 +220,14 @@ def _follow(start: TextLine, candidates: list[TextLine], taken: set[int], body: 
     if body is not None and _style(start.tail_span) == (body.font, round(body.size)):
         gap_limit = body_gap
     for line in candidates:
-        if id(line) in taken or line.bbox[1] < last.bbox[3] - 0.5 * size or line is start or line in lines:
+        if id(line) in taken or line.band[0] < last.band[1] - 0.5 * size or line is start or line in lines:
             continue
         if line.blank or not _same_column(line.bbox, first_row) and not _same_column(line.bbox, last.bbox):
             continue
-        gap = line.bbox[1] - last.bbox[3]
+        gap = line.band[0] - last.band[1]
         title_then_text = last is start and _mostly_bold(start) and gap <= body_gap
-        if gap > gap_limit or _restyled(line, last) and not title_then_text:
+        slack = max(0.6, OCR_SIZE_SLACK * last.text_size) if ocr else 0.6
+        if gap > gap_limit or _restyled(line, last, slack) and not title_then_text:
             break
         if parse_caption_start(line) and _ends_sentence(lines):
             break  # "Fig. 5." inside a running sentence is a reference, not a new caption
@@ -235,11 +265,24 @@ def _label_text(label: TextLine, lines: list[TextLine], ordered: list[TextLine],
     return under, under or label
 
 
+NODE_SIZE = 4.0  # times a line's width and height: a drawn box no bigger round it is a diagram's node
+
+
+def _boxed_in(line: TextLine, page: PageLayout) -> bool:
+    """The line stands inside a drawn box little bigger than itself: a node of a diagram."""
+    x0, y0, x1, y1 = line.bbox
+    return any(
+        d[0] <= x0 + 1 and d[1] <= y0 + 1 and d[2] >= x1 - 1 and d[3] >= y1 - 1 and d[2] - d[0] <= NODE_SIZE * (x1 - x0) and d[3] - d[1] <= NODE_SIZE * (y1 - y0)
+        for d in page.drawings
+    )
+
+
 def find_captions(page: PageLayout, body: BodyText | None = None) -> list[Caption]:
     """Every figure and table caption that starts on this page, with the lines it spans there.
     How the running text looks (`body`) tells where a caption set like it ends."""
     lines = [l for l in page.lines if l.horizontal and not l.furniture]
     ordered = _reading_order(lines)
+    ocr = page_scan(page) is not None
     captions: list[Caption] = []
     taken: set[int] = set()
     for line in ordered:
@@ -248,14 +291,16 @@ def find_captions(page: PageLayout, body: BodyText | None = None) -> list[Captio
         start = parse_caption_start(line)
         if start is None or _continues_paragraph(line, lines) or start.weak and not _next_to_graphic(line, page):
             continue
+        if start.label_only and _boxed_in(line, page):
+            continue  # "Table 2.2" in a diagram's node names a table; it is no caption
         text, top = (None, line) if not start.label_only else _label_text(line, lines, ordered, taken)
         if text is not None:  # "Figure 2" with its text set on the same row, or "Figure 1" over its title and legend
             start = CaptionStart(start.kind, start.number, label_only=False)
-            spanned = [line] + _follow(text, [l for l in ordered if l.bbox[1] >= top.bbox[1] - 1], taken | {id(line)}, body, line)
+            spanned = [line] + _follow(text, [l for l in ordered if l.band[0] >= top.band[0] - 1], taken | {id(line)}, body, line, ocr)
         elif start.label_only:
             spanned = [line]
         else:
-            spanned = _follow(line, [l for l in ordered if l.bbox[1] >= line.bbox[1] - 1], taken, body)
+            spanned = _follow(line, [l for l in ordered if l.band[0] >= line.band[0] - 1], taken, body, ocr=ocr)
         taken.update(id(l) for l in spanned)
         captions.append(Caption(start.kind, start.number, page.number, spanned, start.label_only))
     return captions

@@ -53,13 +53,14 @@ class FoundFigure:
     label_only: bool = False
 
 
-def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float, running: list[TextLine]) -> list[Blob]:
+def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float, running: list[TextLine]) -> tuple[list[Blob], list[Blob]]:
     """Group a page's images, drawings and label text into candidate graphics (`running`: the
-    page's lines of running text)."""
+    page's lines of running text), and the strips too thin for one (a row of a legend or a
+    sub-caption drawn as outlined text), which only join a figure they lie beside."""
     parts: list[tuple[Box, object]] = [(i.bbox, i) for i in page.images]
     parts += [(d, d) for d in page.drawings]
     if not parts:
-        return []
+        return [], []
     blobs: list[Blob] = []
     for group in g.group_near([p[0] for p in parts], BLOB_TOLERANCE):
         blob = Blob(g.union(parts[i][0] for i in group))
@@ -99,7 +100,9 @@ def build_blobs(page: PageLayout, caption_lines: set[int], body_size: float, run
             break
         blobs = merged
     take_titles(blobs, [l for l in free if l.horizontal and not is_running_text(l, body_size)], body_size)
-    return [b for b in blobs if g.width(b.bbox) >= MIN_FIGURE_SIDE and g.height(b.bbox) >= MIN_FIGURE_SIDE and not is_heading_rule(b, body_size)]
+    blobs = [b for b in blobs if not is_heading_rule(b, body_size)]
+    big = [g.width(b.bbox) >= MIN_FIGURE_SIDE and g.height(b.bbox) >= MIN_FIGURE_SIDE for b in blobs]
+    return [b for b, ok in zip(blobs, big) if ok], [b for b, ok in zip(blobs, big) if not ok and b.drawings and not b.images]
 
 
 def _line_key(line: TextLine) -> tuple:
@@ -233,6 +236,7 @@ class _PageWork:
     blobs: list[Blob]
     body_lines: int  # lines of running text: a figure page of an author manuscript has next to none
     barriers: list[Box]
+    thin: list[Blob]  # strips too thin to be graphics of their own
 
 
 def _analyse(page: PageLayout, body: BodyText) -> _PageWork:
@@ -240,11 +244,11 @@ def _analyse(page: PageLayout, body: BodyText) -> _PageWork:
     captions = sorted(find_captions(page, body), key=lambda c: (c.bbox[1], c.bbox[0]))
     page.drawings = drop_frames(page.drawings, [c.bbox for c in captions])
     running = [l for l in page.lines if l.horizontal and not l.furniture and is_running_text(l, body_size)]
-    blobs = build_blobs(page, {id(l) for c in captions for l in c.lines}, body_size, running)
+    blobs, thin = build_blobs(page, {id(l) for c in captions for l in c.lines}, body_size, running)
     blobs = split_at_caption_gutters(blobs, [c.bbox for c in captions if c.kind == "figure"])
     barriers = _barriers(captions, blobs, running)
     chains = {id(c): (_chain(c, blobs, barriers, -1), _chain(c, blobs, barriers, +1)) for c in captions}
-    return _PageWork(page, captions, chains, blobs, len(running), barriers)
+    return _PageWork(page, captions, chains, blobs, len(running), barriers, thin)
 
 
 def _assign(work: _PageWork, prefer_above: bool) -> dict[int, list[Blob]]:
@@ -315,6 +319,8 @@ def find_figures_and_tables(pages: list[PageLayout]) -> tuple[list[FoundFigure],
             claimed = _within_column(assigned[id(caption)], caption, work.page.rect) or (
                 _beside(caption, work.blobs, taken, work.barriers) if caption.kind == "figure" and not caption.label_only else []
             )
+            if caption.kind == "figure" and claimed:
+                claimed += _between(work.thin, claimed, caption.bbox)
             taken.update(id(b) for b in claimed)
             if caption.kind == "figure" and claimed:
                 continue_in_next_column(caption, work.page, g.union(b.bbox for b in claimed), body)
@@ -339,6 +345,19 @@ def find_figures_and_tables(pages: list[PageLayout]) -> tuple[list[FoundFigure],
             fig.caption = legends[fig.number].text
     figures += _unlabelled_figure_pages(works, figures, legends)
     return figures, tables
+
+
+def _between(thin: list[Blob], claimed: list[Blob], cap: Box) -> list[Blob]:
+    """The thin strips that lie between a figure and its caption over or under it, within the
+    figure's width: its legend rows and sub-captions drawn as outlined text belong to it."""
+    box = g.union(b.bbox for b in claimed)
+    if cap[1] >= box[3]:
+        gap = (box[0], box[3], box[2], cap[1])
+    elif cap[3] <= box[1]:
+        gap = (box[0], cap[3], box[2], box[1])
+    else:
+        return []
+    return [b for b in thin if g.overlap_fraction(b.bbox, g.expand(gap, 1)) > 0.9]
 
 
 SIDE_GAP = 40.0  # points between a figure and a caption set beside it

@@ -35,6 +35,14 @@ class TextLine:
     spans: tuple[Span, ...]
     horizontal: bool
     furniture: bool = False  # header, footer, line number, stamp: never part of a figure or caption
+    core: tuple[float, float] | None = None  # top and bottom of its text where a glyph's box stands far out (None: the bbox's)
+
+    @property
+    def band(self) -> tuple[float, float]:
+        """Top and bottom of the line's text: the spans in its main size, less a glyph whose font
+        gives it a box far taller than its size (a symbol font's bogus descent, an OCR program's
+        tall marks); a line's bbox may reach into the next line's."""
+        return self.core or (self.bbox[1], self.bbox[3])
 
     @property
     def size(self) -> float:
@@ -74,6 +82,7 @@ class PlacedImage:
     height: int
     upright: bool  # placed unturned and unflipped: its pixel rows run down the page as stored
     placed: Box  # where the whole image is placed: `bbox` is its part on the page, less where it sticks out
+    strips: int = 1  # stored images it is joined from: a scan stored in bands is one picture, no one xref holds its samples
 
 
 @dataclass
@@ -90,7 +99,7 @@ def page_scan(page: PageLayout) -> PlacedImage | None:
     """The page's scan: the one image covering most of the page (a deskewed scan is placed turned
     a little). The one test of a scanned page, for the furniture marks and the figure search alike."""
     big = [i for i in page.images if area(intersection(i.bbox, page.rect)) >= SCAN_SHARE * area(page.rect)]
-    return big[0] if len(big) == 1 and big[0].xref else None
+    return big[0] if len(big) == 1 and (big[0].xref or big[0].strips > 1) else None
 
 
 def symbol_font(font: str) -> bool:
@@ -124,8 +133,29 @@ def _read_lines(page: pymupdf.Page) -> list[TextLine]:
                 continue
             text = _WHITESPACE.sub(" ", "".join(s.text for s in spans).replace("\u00a0", " "))
             dx, dy = line["dir"]
-            lines.append(TextLine(tuple(line["bbox"]), text, spans, horizontal=abs(dy) < 0.05 and dx > 0))
+            lines.append(TextLine(tuple(line["bbox"]), text, spans, abs(dy) < 0.05 and dx > 0, core=_core(line["spans"]) if len(spans) > 1 else None))
     return lines
+
+
+CORE_HEIGHT = 1.5  # of its size: a span's box taller than this stands out of the line
+CORE_SIZE = 0.6  # points: spans this near the line's main size set its text
+
+
+def _core(spans: list[dict]) -> tuple[float, float] | None:
+    """Top and bottom of the spans set in the size that carries most of the line's characters, with
+    no glyph box far taller than its size; None where every span is such (most lines)."""
+    chars: dict[float, int] = {}
+    odd = False
+    for s in spans:
+        size = s["size"]
+        box = s["bbox"]
+        odd = odd or box[3] - box[1] > CORE_HEIGHT * size
+        chars[round(size, 1)] = chars.get(round(size, 1), 0) + len(s["text"].strip())
+    if not odd and max(chars) - min(chars) <= CORE_SIZE:
+        return None
+    main = max(chars, key=chars.__getitem__)
+    sane = [s["bbox"] for s in spans if abs(s["size"] - main) <= CORE_SIZE and s["bbox"][3] - s["bbox"][1] <= CORE_HEIGHT * s["size"] and s["text"].strip()]
+    return (min(b[1] for b in sane), max(b[3] for b in sane)) if sane else None
 
 
 def _is_visible(path: dict) -> bool:
@@ -232,6 +262,31 @@ def _read_images(page: pymupdf.Page, page_box: Box) -> list[PlacedImage]:
         a, b, c, d = info["transform"][:4]
         upright = a > 0 and d > 0 and b == 0 and c == 0
         images.append(PlacedImage(box, xref, int(info["width"]), int(info["height"]), upright, (r[0], r[1], r[2], r[3])))
+    return _joined_strips(images, page_box)
+
+
+def _joined_strips(images: list[PlacedImage], page_box: Box) -> list[PlacedImage]:
+    """Images that are bands of one scan (placed unturned, one width, each starting where the one
+    above ends, together covering most of the page) as the one picture they show."""
+    if len(images) < 2:
+        return images
+    columns: dict[tuple[int, int], list[PlacedImage]] = {}
+    for i in images:
+        if i.upright:
+            columns.setdefault((round(i.bbox[0]), round(i.bbox[2])), []).append(i)
+    for column in columns.values():
+        column.sort(key=lambda i: i.bbox[1])
+        stack = column[:1]
+        for band in column[1:]:
+            if abs(band.bbox[1] - stack[-1].bbox[3]) >= 1:
+                if area((stack[0].bbox[0], stack[0].bbox[1], stack[0].bbox[2], stack[-1].bbox[3])) >= SCAN_SHARE * area(page_box):
+                    break
+                stack = []
+            stack.append(band)
+        box = (stack[0].bbox[0], stack[0].bbox[1], stack[0].bbox[2], stack[-1].bbox[3])
+        if len(stack) > 1 and area(box) >= SCAN_SHARE * area(page_box):
+            joined = PlacedImage(box, 0, max(i.width for i in stack), sum(i.height for i in stack), True, box, len(stack))
+            return [i for i in images if not any(i is s for s in stack)] + [joined]
     return images
 
 
@@ -353,7 +408,7 @@ def mark_furniture(pages: list[PageLayout]) -> None:
             p.images = [
                 img for img in p.images
                 if image_seen[_rounded(img.bbox)] < repeat_at and xref_pages[img.xref] < max(2, repeat_at)
-                or img is scan and xref_pages[img.xref] == 1  # each page's own scan, placed alike on every page
+                or img is scan and (xref_pages[img.xref] == 1 or img.strips > 1)  # each page's own scan, placed alike on every page
             ]
             p.drawings = list(compress(p.drawings, (drawn_on < repeat_at).tolist()))
     body = body_font_size(pages)

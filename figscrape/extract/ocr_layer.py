@@ -60,7 +60,8 @@ def _correlation(ink: np.ndarray, words: np.ndarray, shift: float) -> float:
 
 def _moved(line: TextLine, dx: float, dy: float) -> TextLine:
     x0, y0, x1, y1 = line.bbox
-    return dataclasses.replace(line, bbox=(x0 + dx, y0 + dy, x1 + dx, y1 + dy))
+    core = (line.core[0] + dy, line.core[1] + dy) if line.core else None
+    return dataclasses.replace(line, bbox=(x0 + dx, y0 + dy, x1 + dx, y1 + dy), core=core)
 
 
 def register_ocr_layer(page: pymupdf.Page, layout: PageLayout) -> PageLayout:

@@ -202,7 +202,7 @@ def merge(facts: PageFacts, detections: list[Detection], used: set[str], legends
             if not facts.captions and det.score >= UNCAPTIONED_SCORE and (large or small_ok and _captioned(box, detected_captions)):
                 added.append(FoundFigure(facts.page.number, box, "", "", _kind(images, drawings), images, drawings))
             continue
-        text = legends.get(caption.number, "") if caption.label_only else caption.text
+        text = legends.get(caption.number, caption.text) if caption.label_only else caption.text  # a bare "Figure 1" with no legend elsewhere is its own caption
         used.add(caption.number)
         added.append(FoundFigure(facts.page.number, box, caption.number, text, _kind(images, drawings), images, drawings, caption.label_only))
     return added
@@ -240,15 +240,40 @@ def _extend_on_scan(doc: pymupdf.Document, facts: PageFacts, added: list[FoundFi
     if scan is None or not added:
         return
     captions = {c.number: c.bbox for c in facts.captions}
-    stops = [c.bbox for c in facts.captions] + facts.table_captions + [
-        l.bbox for l in facts.page.lines if not l.blank and (l.furniture or l.horizontal and is_running_text(l, body.size))
-    ] + [f.bbox for f in facts.figures + added]
+    stops = [c.bbox for c in facts.captions] + facts.table_captions + [l.bbox for l in facts.page.lines if l.furniture and not l.blank]
+    stops += _running_rows(facts.page.lines, body.size) + [f.bbox for f in facts.figures + added]
     for fig in added:
         cap = captions.get(fig.number)
         if cap is None or g.y_overlap(cap, fig.bbox) > 0:
             continue
         others = [s for s in stops if s != fig.bbox and s != cap]
         fig.bbox = extend_to_ink(doc, doc[facts.page.number - 1], scan, fig.bbox, cap[1] < fig.bbox[1], others, 3 * body.size)
+
+
+def _running_rows(lines: list[TextLine], body_size: float) -> list[Box]:
+    """The rows of text on a scan's OCR layer that no figure holds, though the layer may give each
+    word a line of its own: level words a space or two apart make one row. A row of 30 characters
+    at the body's size is running text, and so is a shorter one a line under such a row and flush
+    left with it (a paragraph's last line, "the selected route."); a row of 40 in any size is a
+    running header or a caption's text."""
+    words = sorted((l for l in lines if l.horizontal and not l.blank and not l.furniture), key=lambda l: (l.bbox[1], l.bbox[0]))
+    rows: list[tuple[Box, int, int]] = []  # box, characters, characters at the body's size
+    for word in words:
+        chars = len(word.text.strip())
+        body = chars if abs(word.size - body_size) < 0.6 else 0
+        for k, (box, n, n_body) in enumerate(rows):
+            level = g.y_overlap(box, word.bbox) > 0.5 * min(g.height(box), g.height(word.bbox))
+            if level and -1 <= word.bbox[0] - box[2] <= 1.5 * body_size:
+                rows[k] = (g.union([box, word.bbox]), n + chars + 1, n_body + body + (1 if body else 0))
+                break
+        else:
+            rows.append((word.bbox, chars, body))
+    running = [box for box, n, n_body in rows if n_body >= 30 or n >= 40]
+    tails = [
+        box for box, n, n_body in rows
+        if n_body and n_body < 30 and any(0.5 * body_size <= box[1] - r[1] <= 2 * body_size and abs(box[0] - r[0]) <= body_size for r in running)
+    ]
+    return running + tails
 
 
 def _split_on_scan(doc: pymupdf.Document, facts: PageFacts, detections: list[Detection]) -> list[Detection]:

@@ -90,9 +90,9 @@ def _without_remnants(dark: np.ndarray, rows: np.ndarray, remnant: int) -> np.nd
 
 def _region(doc: pymupdf.Document, page: Drawable, scan: PlacedImage, box: Box) -> tuple[np.ndarray, Box]:
     """The scan's samples under a box and the box they cover exactly: cut from the decoded scan when
-    it is placed unturned, else a render of the box at the scan's resolution."""
+    it is placed unturned in one piece, else a render of the box at the scan's resolution."""
     box = g.intersection(box, scan.bbox)
-    if not scan.upright:
+    if not scan.upright or scan.strips > 1:
         zoom = min(MAX_RENDER_DPI / 72, max(scan.width / g.width(scan.bbox), scan.height / g.height(scan.bbox)))
         pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), clip=pymupdf.Rect(box), alpha=False)
         return pixmap_array(pix).copy(), (pix.x / zoom, pix.y / zoom, (pix.x + pix.width) / zoom, (pix.y + pix.height) / zoom)
