@@ -51,10 +51,14 @@ def cut_at(box: Box, captions: list[Box]) -> Box:
     return (x0, y0, x1, max(y0 + 1, y1))
 
 
-def _decoded(doc: pymupdf.Document, xref: int) -> np.ndarray:
-    """The scan's samples, grey or RGB, as stored (a bilevel scan comes out as 0 and 255)."""
+def _decoded(doc: pymupdf.Document, xref: int) -> np.ndarray | None:
+    """The scan's samples, grey or RGB, as stored (a bilevel scan comes out as 0 and 255); None when
+    they carry no colours, only coverage (a colour space MuPDF could not read, or none): the page
+    then shows them as a stencil, and only a render says how."""
     pix = pymupdf.Pixmap(doc, xref)
     check_size(pix.width, pix.height, "page scan")
+    if pix.colorspace is None and pix.alpha:
+        return None
     if pix.alpha:
         pix = pymupdf.Pixmap(pix, 0)
     if pix.colorspace is None or pix.colorspace.n not in (1, 3):
@@ -90,13 +94,13 @@ def _without_remnants(dark: np.ndarray, rows: np.ndarray, remnant: int) -> np.nd
 
 def _region(doc: pymupdf.Document, page: Drawable, scan: PlacedImage, box: Box) -> tuple[np.ndarray, Box]:
     """The scan's samples under a box and the box they cover exactly: cut from the decoded scan when
-    it is placed unturned in one piece, else a render of the box at the scan's resolution."""
+    it is placed unturned in one piece and has colours, else a render of the box at the scan's resolution."""
     box = g.intersection(box, scan.bbox)
-    if not scan.upright or scan.strips > 1:
+    samples = _decoded(doc, scan.xref) if scan.upright and scan.strips == 1 else None
+    if samples is None:
         zoom = min(MAX_RENDER_DPI / 72, max(scan.width / g.width(scan.bbox), scan.height / g.height(scan.bbox)))
         pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), clip=pymupdf.Rect(box), alpha=False)
         return pixmap_array(pix).copy(), (pix.x / zoom, pix.y / zoom, (pix.x + pix.width) / zoom, (pix.y + pix.height) / zoom)
-    samples = _decoded(doc, scan.xref)
     h, w = samples.shape[:2]
     placed = scan.placed  # the samples span the whole placement, also where it sticks out of the page
     sx, sy = w / g.width(placed), h / g.height(placed)

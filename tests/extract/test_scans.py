@@ -165,3 +165,14 @@ def test_the_foot_of_a_caption_line_that_a_region_cuts_through_is_not_part_of_it
     doc, scan = _scanned(draw)
     box, _ = scan_pixels(doc, doc[0], scan, (170, 101, 310, 210))
     assert abs(box[1] - 114.25) <= 1.5 and abs(box[3] - 200.75) <= 1.5
+
+
+
+def test_a_scan_whose_colour_space_cannot_be_read_is_rendered_not_a_crash() -> None:
+    """A scan whose colour space MuPDF cannot parse (a real 1986 Nature scan names a broken object)
+    decodes to coverage only, no colours: a region on it is read from the page's render instead."""
+    doc, scan = _scanned(lambda page: _graph(page, (120, 120, 280, 220)))
+    doc.xref_set_key(scan.xref, "ColorSpace", "null")
+    assert pymupdf.Pixmap(doc, scan.xref).colorspace is None
+    grown = extend_to_ink(doc, doc[0], scan, (118, 118, 282, 160), True, [], 27.0)
+    assert grown[:3] == (118, 118, 282) and grown[3] >= 160
