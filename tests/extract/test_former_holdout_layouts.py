@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pymupdf
-from pdf_drawing import bar_chart
+from pdf_drawing import SCAN_BODY, SCAN_CHART, bar_chart, printed_page
 
 from figscrape.extract.captions import find_captions, parse_caption_start
 from figscrape.extract.document import extract_figures
@@ -27,27 +27,7 @@ from figscrape.extract.layout import (
 from figscrape.extract.proposals import _running_rows
 from figscrape.geometry import iou
 
-BODY = "The running text of the old article goes on in full lines across the column, as body text does."
-CHART = (150.0, 250.0, 450.0, 480.0)  # the chart's printed area, its year labels included
 SCAN_DPI = 150
-
-
-def _printed(page: pymupdf.Page, caption: str, chart: bool) -> list[tuple[tuple[float, float], str, float]]:
-    """Draws a printed page (with a bar chart and its caption when `chart`); returns its text for the OCR layer."""
-    text = [((72, 80 + 14 * k), BODY, 9.0) for k in range(10 if chart else 38)]
-    if chart:
-        x0, y0, x1, y1 = CHART
-        page.draw_line((x0 + 20, y0), (x0 + 20, y1 - 20), color=(0, 0, 0), width=1.2)
-        page.draw_line((x0 + 20, y1 - 20), (x1, y1 - 20), color=(0, 0, 0), width=1.2)
-        for k, h in enumerate((60, 120, 90, 170, 140, 200)):
-            left = x0 + 40 + k * 45
-            page.draw_rect((left, y1 - 20 - h, left + 28, y1 - 20), color=(0, 0, 0), fill=(0.55, 0.55, 0.55))
-            text.append(((left + 6, y1 - 4), f"{1950 + k}", 8.0))
-        text.append(((260, 510), caption, 9.0))
-        text += [((72, 560 + 14 * k), BODY, 9.0) for k in range(14)]
-    for pos, line, size in text:
-        page.insert_text(pos, line, fontsize=size)
-    return text
 
 
 def _scan(path: Path, caption: str, bands: int = 1) -> Path:
@@ -56,7 +36,7 @@ def _scan(path: Path, caption: str, bands: int = 1) -> Path:
     doc = pymupdf.open()
     for index in range(3):
         printed = pymupdf.open()
-        text = _printed(printed.new_page(width=595, height=842), caption, chart=index == 1)
+        text = printed_page(printed.new_page(width=595, height=842), caption if index == 1 else None, caption_x=260)
         page = doc.new_page(width=595, height=842)
         step = 842 / bands
         for k in range(bands):
@@ -76,7 +56,7 @@ def test_a_scan_stored_as_bands_is_one_scan_and_its_chart_is_cut_from_it(tmp_pat
     assert all(s is not None and s.strips == 12 and iou(s.bbox, p.rect) > 0.99 for s, p in zip(scans, pages))  # bands placed alike on every page are no furniture
     figures = extract_figures(path).figures
     assert [(f.page, f.number, f.caption, f.kind) for f in figures] == [(2, "1", "Fig. 1. Yield of the test plots.", "raster")]
-    assert iou(figures[0].bbox, CHART) > 0.8
+    assert iou(figures[0].bbox, SCAN_CHART) > 0.8
     assert abs(figures[0].image.width / ((figures[0].bbox[2] - figures[0].bbox[0]) * SCAN_DPI / 72) - 1) < 0.02  # at the scan's resolution
 
 
@@ -105,14 +85,14 @@ def test_a_legend_row_drawn_as_outlined_text_between_a_chart_and_its_caption_is_
     doc = pymupdf.open()
     page = doc.new_page(width=612, height=792)
     for y in range(80, 280, 14):
-        page.insert_text((72, y), BODY, fontsize=9)
+        page.insert_text((72, y), SCAN_BODY, fontsize=9)
     bar_chart(page, (150, 300, 450, 450))
     for row in (460, 474):  # a legend and "(a) the direction of flow ...": glyphs as filled paths, rows 6 pt tall 8 pt apart
         for k in range(40):
             page.draw_rect((160 + 7 * k, row, 165 + 7 * k, row + 6), color=None, fill=(0, 0, 0))
     page.insert_text((220, 505), "Fig. 5. A simple heating network with a loop.", fontsize=9)
     for y in range(520, 700, 14):
-        page.insert_text((72, y), BODY, fontsize=9)
+        page.insert_text((72, y), SCAN_BODY, fontsize=9)
     path = tmp_path / "legend_row.pdf"
     doc.save(path)
     figures = extract_figures(path).figures
@@ -137,7 +117,7 @@ def test_a_table_named_in_a_node_of_a_diagram_is_no_caption_and_the_figure_keeps
     doc = pymupdf.open()
     page = doc.new_page(width=612, height=792)
     for y in range(80, 250, 14):
-        page.insert_text((72, y), BODY, fontsize=9)
+        page.insert_text((72, y), SCAN_BODY, fontsize=9)
     nodes = [(150, 280, 250, 310), (350, 280, 450, 310), (150, 380, 250, 410), (350, 380, 450, 410)]
     for k, (x0, y0, x1, y1) in enumerate(nodes):
         page.draw_rect((x0, y0, x1, y1), color=(0, 0, 0), fill=(0.9, 0.9, 0.9))
@@ -148,7 +128,7 @@ def test_a_table_named_in_a_node_of_a_diagram_is_no_caption_and_the_figure_keeps
     page.draw_line((400, 310), (400, 380), color=(0, 0, 0))
     page.insert_text((150, 435), "Figure 1.3: Class diagram for the implementation", fontsize=10)
     for y in range(470, 700, 14):
-        page.insert_text((72, y), BODY, fontsize=9)
+        page.insert_text((72, y), SCAN_BODY, fontsize=9)
     path = tmp_path / "diagram.pdf"
     doc.save(path)
     pages = [read_page(p) for p in pymupdf.open(path)]

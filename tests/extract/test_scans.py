@@ -10,6 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pymupdf
+from pdf_drawing import SCAN_CHART, printed_page
 
 from figscrape.extract.document import extract_figures
 from figscrape.extract.layout import PlacedImage, mark_furniture, page_scan, read_page
@@ -22,29 +23,8 @@ from figscrape.extract.scans import (
 )
 from figscrape.geometry import iou
 
-BODY = "The running text of the old article goes on in full lines across the column, as body text does."
-CHART = (150.0, 250.0, 450.0, 480.0)  # the chart's printed area on the page, tick labels included
 CAPTION = "Fig. 1. Yield of the test plots over six seasons."
 SCAN_DPI = 150
-
-
-def _original(page: pymupdf.Page, chart: bool, lines: int) -> list[tuple[tuple[float, float], str, float]]:
-    """Draws the printed page; returns its text (position, text, size) for the OCR layer."""
-    text = [((72, 80 + 14 * k), BODY, 9.0) for k in range(10 if chart else lines)]
-    if chart:
-        x0, y0, x1, y1 = CHART
-        page.draw_line((x0 + 20, y0), (x0 + 20, y1 - 20), color=(0, 0, 0), width=1.2)
-        page.draw_line((x0 + 20, y1 - 20), (x1, y1 - 20), color=(0, 0, 0), width=1.2)
-        for k, h in enumerate((60, 120, 90, 170, 140, 200)):
-            left = x0 + 40 + k * 45
-            page.draw_rect((left, y1 - 20 - h, left + 28, y1 - 20), color=(0, 0, 0), fill=(0.55, 0.55, 0.55))
-            text.append(((left + 6, y1 - 4), f"{1950 + k}", 8.0))
-        text.append(((x0, y0 + 10), "t/ha", 8.0))
-        text.append(((x0, 510), CAPTION, 9.0))
-        text += [((72, 560 + 14 * k), BODY, 9.0) for k in range(14)]
-    for pos, line, size in text:
-        page.insert_text(pos, line, fontsize=size)
-    return text
 
 
 def _scan_pdf(tmp_path: Path, ocr: bool) -> Path:
@@ -52,7 +32,7 @@ def _scan_pdf(tmp_path: Path, ocr: bool) -> Path:
     doc = pymupdf.open()
     for index in range(3):
         printed = pymupdf.open()
-        text = _original(printed.new_page(width=595, height=842), chart=index == 1, lines=40 - index)  # every scan differs
+        text = printed_page(printed.new_page(width=595, height=842), CAPTION if index == 1 else None, lines=40 - index, axis_title="t/ha")  # every scan differs
         pix = printed[0].get_pixmap(dpi=SCAN_DPI, colorspace=pymupdf.csGRAY)
         page = doc.new_page(width=595, height=842)
         page.insert_image(page.rect, pixmap=pix)
@@ -84,7 +64,7 @@ def test_a_scanned_chart_is_cut_from_the_page_image_at_full_resolution_with_its_
     assert [(f.page, f.number) for f in figures] == [(2, "1")]
     fig = figures[0]
     assert fig.caption == CAPTION and fig.kind == "raster"
-    assert iou(fig.bbox, CHART) > 0.8
+    assert iou(fig.bbox, SCAN_CHART) > 0.8
     assert abs(fig.image.width - (fig.bbox[2] - fig.bbox[0]) * SCAN_DPI / 72) <= 2  # the scan's own pixels
     doc = pymupdf.open(path)
     scan = pymupdf.Pixmap(doc, doc[1].get_images()[0][0])
@@ -97,7 +77,7 @@ def test_a_scanned_chart_is_cut_from_the_page_image_at_full_resolution_with_its_
 def test_without_a_text_layer_a_scanned_chart_is_found_unnumbered(tmp_path: Path) -> None:
     figures = extract_figures(_scan_pdf(tmp_path, ocr=False)).figures
     assert [(f.page, f.number, f.caption) for f in figures] == [(2, "", "")]
-    assert iou(figures[0].bbox, CHART) > 0.7
+    assert iou(figures[0].bbox, SCAN_CHART) > 0.7
 
 
 def _scanned(draw: Callable[[pymupdf.Page], None]) -> tuple[pymupdf.Document, PlacedImage]:
