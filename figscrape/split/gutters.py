@@ -235,7 +235,7 @@ def _unframed_panels(gray: np.ndarray, settings: Settings) -> list[PixelBox]:
         bg = bg if finer is None else finer
     if settings.black_level < bg < settings.white_level:  # a picture filling the figure to its edges: one panel, or a montage of touching tiles
         H, W = gray.shape
-        tiles = tiles_of(fine, (0, 0, fine.shape[1], fine.shape[0]), None, settings) or [(0, 0, fine.shape[1], fine.shape[0])]
+        tiles = tiles_of(fine, (0, 0, fine.shape[1], fine.shape[0]), None, settings, pair=True) or [(0, 0, fine.shape[1], fine.shape[0])]
         return reading_order([(int(a * fine_factor), int(b * fine_factor), min(W, int(np.ceil(c * fine_factor))), min(H, int(np.ceil(d * fine_factor)))) for a, b, c, d in tiles], settings)
     gutters = band_mask(small.shape, gutter_bands(fine, bg, settings), factor / fine_factor)
     H, W = gray.shape

@@ -51,6 +51,7 @@ class Settings:
     grid_bridge_share: float = 0.005  # or this share of the block's length, if more
     grid_min_tile: int = 40  # a tile is at least this many pixels (of the finer view) wide and high
     grid_fewest: int = 3  # a montage has at least this many tiles
+    grid_pair: float = 0.95  # two tiles make a montage when the level jumps between them on this share of the rows (a divider, pictures meeting all along)
     grid_most: int = 16  # a montage has at most this many tiles across (or down)
     grid_slack: float = 0.08  # a boundary may fall this share of the pitch from where equal tiles put it
     grid_edge: float = 0.36  # share of a boundary's rows where the level jumps across it

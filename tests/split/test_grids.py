@@ -166,3 +166,18 @@ def test_a_panel_twice_as_tall_as_the_panels_of_its_width_is_cut_at_the_weak_edg
     assert _stacked(gray, box, [box, *peers], Settings()) == [(0, 0, 160, 160), (0, 160, 160, 320)]
     assert _stacked(gray, box, [box, (200, 0, 360, 320)], Settings()) is None
     assert _stacked(smooth, box, [box, *peers], Settings()) is None
+
+
+def test_two_pictures_filling_the_figure_are_cut_where_a_line_parts_them_from_edge_to_edge() -> None:
+    """A pair of views side by side with a thin grey divider down the whole figure (a viewer's two
+    panes) is two panels; the same pair meeting where only their bright parts jump stays whole,
+    and so does a pair that is only one panel of several (a drawing's line across its middle)."""
+    rng = np.random.default_rng(4)
+    views = [pics.radiograph(rng, 300, 300) for _ in range(2)]
+    image = np.hstack(views)
+    image[:, 299:301] = 100  # a two-pixel divider, neither white nor black
+    found = find_panels(image)
+    assert len(found) == 2 and all(max(iou(t, f) for f in found) >= 0.9 for t in [(0, 0, 300, 300), (300, 0, 600, 300)])
+    assert tiles_of(image, (0, 0, 600, 300), None, Settings()) is None  # as one panel among others: no pair
+    weak, _ = montage(1, 2, 200)  # slices on black: where both are black nothing jumps
+    assert tiles_of(weak, (0, 0, 400, 200), 0, Settings(), pair=True) is None
