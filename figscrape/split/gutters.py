@@ -214,14 +214,20 @@ def _crossed(labels: np.ndarray, lines: np.ndarray, box: PixelBox, parts: list[i
 def find_panels(gray: np.ndarray, settings: Settings | None = None) -> list[PixelBox]:
     """Panel boxes (x0, y0, x1, y1, in the given image's pixels) in reading order; of a figure in a
     frame that hides its page, those inside the frame (see masks.inside_frame): the frame's lines
-    cross every gutter and give the border a level that is no page's, neither near white nor near
-    black. A frame of the page's own level (a white edge round slices parted by white lines on
-    black) hides nothing."""
+    cross every gutter and give the border a level that is no page's (neither near white nor near
+    black), or not the level of the gutters inside it (a white line round pictures on black). A
+    frame of the page's own level (a white edge round slices parted by white lines on black) hides nothing."""
     settings = settings or Settings()
     frame = inside_frame(gray, settings)
-    if frame is None or min(abs(background_level(analysis_view(gray, settings)[0], settings) - page) for page in (0, 255)) <= settings.gutter_tolerance:
+    if frame is None:
         return _unframed_panels(gray, settings)
     x0, y0, x1, y1 = frame
+    outer = background_level(analysis_view(gray, settings)[0], settings)
+    if min(abs(outer - page) for page in (0, 255)) <= settings.gutter_tolerance:
+        view = analysis_view(gray[y0:y1, x0:x1], settings)[0]
+        inner = gutter_level(view, replace(settings, gutter_run=1))  # lines one pixel wide part the pictures too
+        if abs((background_level(view, settings) if inner is None else inner) - outer) <= settings.gutter_tolerance:
+            return _unframed_panels(gray, settings)
     return [(a + x0, b + y0, c + x0, d + y0) for a, b, c, d in _unframed_panels(gray[y0:y1, x0:x1], settings)]
 
 
