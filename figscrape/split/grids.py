@@ -182,7 +182,7 @@ def montage_tiles(gray: np.ndarray, boxes: list[PixelBox], page: int | None, set
     montage first: pixels alone part some tiles of a montage and join others in twos and threes,
     and only the whole block shows the equal pitch. Else each panel is tried alone (a figure's only
     panel as a pair too: two pictures that a line parts from edge to edge)."""
-    whole = _as_montage(gray, boxes, page, settings)
+    whole = _lined(gray, boxes, page, settings) or _as_montage(gray, boxes, page, settings)
     if whole is not None:
         return whole
     out: list[PixelBox] = []
@@ -195,6 +195,25 @@ def montage_tiles(gray: np.ndarray, boxes: list[PixelBox], page: int | None, set
         for box in members:
             out += tiles_of(gray, box, page, settings, len(boxes) == 1) or _stacked(gray, box, boxes, settings) or [box]
     return out
+
+
+def _lined(gray: np.ndarray, boxes: list[PixelBox], page: int | None, settings: Settings) -> list[PixelBox] | None:
+    """On a dark page, the figure's tiles when lines drawn from edge to edge (see _ruled) part it
+    into equal tiles that each hold one of `boxes`: black tiles parted by white lines, whose black
+    is the page's level, so that the pixels alone find each picture in its tile and lose the tile.
+    The lines say where each tile ends; without them (slices on black) nothing does."""
+    if page is None or page > settings.black_level or len(boxes) < 2:
+        return None
+    h, w = gray.shape
+    tiles = tiles_of(gray, (0, 0, w, h), None, settings)
+    if not tiles or len(tiles) != len(boxes):
+        return None
+    homes = {max(range(len(tiles)), key=lambda k: overlap_fraction(b, tiles[k])) for b in boxes}
+    if len(homes) < len(tiles) or any(max(overlap_fraction(b, t) for t in tiles) < settings.grid_within for b in boxes):
+        return None
+    g = gray.astype(np.int16)
+    xs, ys = {t[0] for t in tiles} - {0}, {t[1] for t in tiles} - {0}
+    return tiles if all(_ruled(g, x, settings) for x in xs) and all(_ruled(g.T, y, settings) for y in ys) else None
 
 
 def _stacked(gray: np.ndarray, box: PixelBox, boxes: list[PixelBox], settings: Settings) -> list[PixelBox] | None:

@@ -181,3 +181,24 @@ def test_two_pictures_filling_the_figure_are_cut_where_a_line_parts_them_from_ed
     assert tiles_of(image, (0, 0, 600, 300), None, Settings()) is None  # as one panel among others: no pair
     weak, _ = montage(1, 2, 200)  # slices on black: where both are black nothing jumps
     assert tiles_of(weak, (0, 0, 400, 200), 0, Settings(), pair=True) is None
+
+
+def test_black_tiles_parted_by_white_lines_on_black_are_whole_tiles() -> None:
+    """Slices in black tiles that white lines part from edge to edge: the pixels find each slice on
+    the black page, and the lines give back its tile. Without the lines (slices on black) the
+    slices are the panels, with no tile to say where else they could end."""
+    rng = np.random.default_rng(6)
+    lined = np.zeros((300, 1000), np.uint8)
+    cells = []
+    for r in range(2):
+        for c in range(4):
+            x, y = c * 250, r * 150
+            lined[y + 20 : y + 130, x + 70 : x + 180] = pics.ct_slice(rng, 110)
+            cells.append((x, y, x + 250, y + 150))
+    bare = lined.copy()
+    lined[:, [250, 500, 750]] = 255  # lines one pixel wide
+    lined[150, :] = 255
+    found = find_panels(lined)
+    assert len(found) == 8 and all(max(iou(t, f) for f in found) >= 0.9 for t in cells), found
+    found = find_panels(bare)
+    assert len(found) == 8 and all(max(iou(t, f) for f in found) < 0.5 for t in cells), found
