@@ -509,3 +509,21 @@ def test_text_over_one_panel_of_a_row_is_a_header_but_titles_over_every_panel_ar
     of them is each one's title."""
     assert sorted(find_panels(row_of_pictures((1,)))) == [(20, 60, 240, 280), (270, 60, 490, 280), (520, 60, 740, 280)]
     assert all(b[1] <= 35 for b in find_panels(row_of_pictures((0, 1, 2))))
+
+
+def test_white_lines_thinner_than_the_shrink_still_part_the_tiles_of_a_large_figure() -> None:
+    """A figure 3600 pixels wide is cut in a view 2000 long: the two-pixel white lines between its
+    dark tiles become columns of light grey there, blended with the tiles' edges, and are no
+    whole line of white. They are still gutters (cuts._blended)."""
+    rng = np.random.default_rng(8)
+    widths, heights, line = [501, 703, 598, 641, 559, 588], [561, 635], 2  # unequal: no montage's pitch
+    image = np.full((sum(heights) + line, sum(widths) + 5 * line), 255, np.uint8)
+    truth = []
+    for r, h in enumerate(heights):
+        for c, w in enumerate(widths):
+            x, y = sum(widths[:c]) + c * line, sum(heights[:r]) + r * line
+            tile = cv2.GaussianBlur(rng.normal(0, 1, (h, w)).astype(np.float32), (0, 0), 3)
+            image[y : y + h, x : x + w] = np.clip(60 + 20 * tile / tile.std(), 0, 255).astype(np.uint8)
+            truth.append((x, y, x + w, y + h))
+    found = [c.bbox for c in cut_panels(image, "")]
+    assert len(found) == 12 and all(max(iou(t, f) for f in found) >= 0.9 for t in truth), found
