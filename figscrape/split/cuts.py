@@ -73,13 +73,13 @@ def _blended(gray: np.ndarray, near_page: np.ndarray, page: int, horizontal: boo
     it (a white line two pixels wide between pictures, shrunk 1.8 times, is two columns of light
     grey): pixels nearer the page's level than the pixels two lines before and after, by
     `settings.seam_step`, or near it (`near_page`). Rows for `horizontal` gutters, else columns."""
-    g = gray.astype(np.int16) if page >= 128 else 255 - gray.astype(np.int16)  # the page's level up
-    out = near_page.copy()
-    if horizontal:
-        out[2:-2] |= g[2:-2] > np.maximum(g[:-4], g[4:]) + settings.seam_step
-    else:
-        out[:, 2:-2] |= g[:, 2:-2] > np.maximum(g[:, :-4], g[:, 4:]) + settings.seam_step
-    return out.view(np.uint8)
+    g = gray if page >= 128 else cv2.bitwise_not(gray)  # the page's level up; OpenCV's saturating 8-bit sums, not numpy's in 16 bits
+    out = near_page.view(np.uint8).copy()
+    centre, before, after = (g[2:-2], g[:-4], g[4:]) if horizontal else (g[:, 2:-2], g[:, :-4], g[:, 4:])
+    lighter = cv2.min(cv2.compare(centre, cv2.add(cv2.max(before, after), settings.seam_step), cv2.CMP_GT), 1)
+    inside = out[2:-2] if horizontal else out[:, 2:-2]
+    cv2.bitwise_or(inside, lighter, dst=inside)
+    return out
 
 
 def gutter_bands(gray: np.ndarray, page: int, settings: Settings, blended: bool = False) -> list[Band]:
