@@ -50,6 +50,7 @@ from figscrape.split.lines import thin_lines
 from figscrape.split.masks import analysis_view, background_level, content_mask, gutter_level, inside_frame
 from figscrape.split.pieces import (
     Piece,
+    blank,
     components,
     container,
     cores_of,
@@ -71,6 +72,7 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarr
     drawn = content_mask(gray, bg, settings)  # with the lines that finer gutters cross, so that frames stay closed
     mask = drawn & (1 - gutters) if gutters is not None else drawn
     mask, found = keep_line_drawings(mask, gray, settings)
+    found = [p for p in found if not blank(gray, p, settings)]
     if not found:
         return [(0, 0, w, h)]
     cores = cores_of(mask, settings)

@@ -97,6 +97,7 @@ class Settings:
     flat_level: int = 64  # a flat box's level is above this (darker, it is a picture)
     flat_tolerance: int = 6  # grey levels from its median that a flat box's pixels are within
     flat_share: float = 0.8  # share of a flat box's pixels within that tolerance
+    blank_share: float = 0.995  # a solid panel-sized dark box this share within flat_tolerance of its median is blank: no panel (pieces.blank)
     flat_panel: float = 0.7  # a flat box this share of the median panel's area or more is a panel
     picture_spread: float = 12.0  # standard deviation of grey levels above which a piece is a picture
     bridged_share: float = 0.85  # pictures joined by strokes hold this share of their piece's pixels

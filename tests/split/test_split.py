@@ -527,3 +527,19 @@ def test_white_lines_thinner_than_the_shrink_still_part_the_tiles_of_a_large_fig
             truth.append((x, y, x + w, y + h))
     found = [c.bbox for c in cut_panels(image, "")]
     assert len(found) == 12 and all(max(iou(t, f) for f in found) >= 0.9 for t in truth), found
+
+
+def test_a_blank_tile_of_a_grid_is_no_panel() -> None:
+    """A grid of slices on white where one cell is a solid black tile (no image for that method):
+    the tile shows nothing, so it is neither a panel nor part of its neighbour's."""
+    rng = np.random.default_rng(12)
+    image = np.full((430, 640), 255, np.uint8)
+    truth = []
+    for k in range(6):
+        r, c = divmod(k, 3)
+        x, y = 10 + c * 210, 10 + r * 210
+        image[y : y + 200, x : x + 200] = 0 if k == 3 else pics.ct_slice(rng, 200)
+        if k != 3:
+            truth.append((x, y, x + 200, y + 200))
+    found = find_panels(image)
+    assert len(found) == 5 and all(max(iou(t, f) for f in found) >= 0.9 for t in truth), found
