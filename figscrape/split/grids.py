@@ -168,12 +168,17 @@ def _drawn(tile: np.ndarray, settings: Settings) -> bool:
     """Whether a tile is drawn rather than scanned or photographed: most of what is not its margin
     is flat fills (a chart's areas, a diagram's shapes), pixels equal to the one above, which a
     scan's noise rarely repeats; or it is little but a blank margin of near white or near black (a
-    chart's grid lines on white), not a picture's mid grey (a slice's soft tissue)."""
+    chart's grid lines on white), not a picture's mid grey (a slice's soft tissue). A picture
+    enlarged by repeating its pixels (a low-resolution volume drawn big) repeats them in blocks
+    only: a few lines further on its pixels differ again, where a drawing's fills stay equal."""
     level = _margin_level(tile)
     body = np.abs(tile[1:] - level) > settings.background_tolerance
     if body.mean() < settings.grid_body:  # little but margin: lines on a blank (a chart's grid on white), unless the margin is a picture's grey (soft tissue)
         return not settings.black_level < level < settings.white_level
-    return float((np.diff(tile, axis=0) == 0)[body].mean()) > settings.grid_flat
+    if float((np.diff(tile, axis=0) == 0)[body].mean()) <= settings.grid_flat:
+        return False
+    k = settings.grid_block
+    return float((tile[k:] == tile[:-k])[body[k - 1 :]].mean()) > settings.grid_block_flat
 
 
 def montage_tiles(gray: np.ndarray, boxes: list[PixelBox], page: int | None, settings: Settings) -> list[PixelBox]:

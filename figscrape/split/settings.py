@@ -66,6 +66,8 @@ class Settings:
     grid_near: float = 0.004  # panels this share of the figure's longer side apart (or touching) may be tiles of one montage
     grid_within: float = 0.8  # whose tiles each lie this share inside one of them
     grid_flat: float = 0.7  # a tile whose content (not margin) is more than this share equal to the pixel above is drawn: no montage
+    grid_block: int = 4  # and more than grid_block_flat of it equal to the pixel this many lines above: not a picture enlarged in blocks
+    grid_block_flat: float = 0.5  # (a drawing's fills are equal that far too; an enlarged picture's blocks end)
 
     # -- thin lines
     line_length: float = 0.2  # a straight run this share of the side long is a line

@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 
 from figscrape.geometry import iou
-from figscrape.split.grids import _stacked, tiles_of
+from figscrape.split.grids import _drawn, _stacked, tiles_of
 from figscrape.split.gutters import find_panels
 from figscrape.split.settings import Settings
 from figscrape.synthetic import images as pics
@@ -202,3 +202,22 @@ def test_black_tiles_parted_by_white_lines_on_black_are_whole_tiles() -> None:
     assert len(found) == 8 and all(max(iou(t, f) for f in found) >= 0.9 for t in cells), found
     found = find_panels(bare)
     assert len(found) == 8 and all(max(iou(t, f) for f in found) < 0.5 for t in cells), found
+
+
+def test_pictures_enlarged_in_blocks_are_pictures_not_drawings() -> None:
+    """Two low-resolution views drawn four times bigger by repeating their pixels, side by side with
+    a white divider (anisotropic MR resampled for display): their pixels repeat within each block,
+    as a drawing's fills do, but not four lines on, so the pair is cut; a drawing's flat discs,
+    equal that far too, are still drawn."""
+    rng = np.random.default_rng(9)
+    views = [cv2.resize(cv2.GaussianBlur(rng.normal(120, 40, (75, 75)), (0, 0), 1.5).clip(0, 255).astype(np.uint8), (300, 300), interpolation=cv2.INTER_NEAREST) for _ in range(2)]
+    image = np.hstack(views)
+    image[:, 299:301] = 240
+    found = find_panels(image)
+    assert len(found) == 2 and all(max(iou(t, f) for f in found) >= 0.9 for t in [(0, 0, 300, 300), (300, 0, 600, 300)]), found
+    drawing = np.full((300, 600), 180, np.uint8)
+    for k in range(8):
+        cv2.circle(drawing, (40 + 75 * k, 80 + 140 * (k % 2)), 45, (60, 120, 220)[k % 3], -1)
+    drawing[:, 299:301] = 240
+    assert tiles_of(drawing, (0, 0, 600, 300), None, Settings(), pair=True) is None
+    assert _drawn(drawing[:, :299].astype(np.int16), Settings()) and not _drawn(image[:, :299].astype(np.int16), Settings())
