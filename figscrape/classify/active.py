@@ -8,7 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 
-SHIPPED = "ct-filter-3"
+SHIPPED = "ct-filter-4"
 
 
 def models_dir(data_home: Path) -> Path:

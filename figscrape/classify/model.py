@@ -82,7 +82,7 @@ class Filter:
             for i in range(0, len(images), batch):
                 small = [small_panel(im, 2 * self.card.side) for im in images[i : i + batch]]
                 x = torch.from_numpy(np.stack([image_view(im, self.card.side, self.card.channels) for im in small]))
-                s = torch.from_numpy(np.stack([image_statistics(im) for im in small])) if self.card.stats else None
+                s = torch.from_numpy(np.stack([image_statistics(im)[: self.card.stats] for im in small])) if self.card.stats else None
                 both = self.net(torch.cat([x, torch.flip(x, dims=[3])]), None if s is None else torch.cat([s, s]))  # the picture and its mirror
                 out.append(((both[: len(x)] + both[len(x) :]) / 2).numpy())
         return np.concatenate(out) if out else np.zeros(0, np.float32)

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from figscrape.classify.active import SHIPPED, active_version
-from figscrape.classify.features import CHANNELS, SIDE, STATS, caption_evidence, image_statistics, image_view, small_panel
+from figscrape.classify.features import CHANNELS, SIDE, STATS, caption_evidence, image_statistics, image_view, small_panel, texture_histogram
 from figscrape.classify.model import filter_from_folder, load_filter, save_filter
 from figscrape.classify.retrain import is_not_worse
 from figscrape.classify.train import (
@@ -62,6 +62,21 @@ def test_image_statistics_tell_a_slice_from_a_chart_and_survive_odd_panels() -> 
     assert max(small_panel(np.zeros((3000, 1000), np.uint8)).shape) == 2 * SIDE
 
 
+def test_texture_histogram_tells_grain_from_smooth_shading_whatever_the_turn() -> None:
+    """Local binary patterns: a smooth ramp is all edge patterns, speckle has spots and patterns that are
+    not uniform; a
+    quarter turn changes nothing (8 points at radius 1 map onto each other), and the histogram sums to 1."""
+    rng = np.random.default_rng(0)
+    ramp = np.tile(np.linspace(20, 230, 96), (96, 1)).astype(np.uint8)
+    speckle = np.clip(rng.normal(128, 40, (96, 96)), 0, 255).astype(np.uint8)
+    smooth, grainy = texture_histogram(ramp, 8, 1), texture_histogram(speckle, 8, 1)
+    assert smooth.shape == (10,) and abs(smooth.sum() - 1) < 1e-6 and abs(grainy.sum() - 1) < 1e-6
+    assert smooth[9] < 0.05 < 0.2 < grainy[9]  # the last bin: patterns that are not uniform
+    assert smooth[0] + smooth[8] < 0.05 < 0.25 < grainy[0] + grainy[8]  # spots: darker or brighter than every neighbour
+    assert np.allclose(texture_histogram(np.ascontiguousarray(np.rot90(speckle)), 8, 1), grainy, atol=0.01)
+    assert texture_histogram(np.zeros((20, 20), np.uint8), 16, 4).sum() == 0  # all flat black: nothing counted
+
+
 @pytest.mark.parametrize(("text", "evidence"), [("Axial chest CT showing ground-glass opacities", 1), ("Chest X-ray of patient 2", -1), ("ROC curves of the models", -1), ("Patients by age", 0), ("", 0)])
 def test_caption_evidence(text: str, evidence: int) -> None:
     assert caption_evidence(text) == evidence
@@ -85,7 +100,10 @@ def test_training_is_deterministic_and_learns_the_toy_task(tmp_path: Path) -> No
     second, _ = fit_filter(examples, "toy", seed=1, k=2, epochs=4)
     images = [e.image for e in examples[:6]]
     assert np.allclose(first.image_logits(images), second.image_logits(images))
-    assert set(first.card.metrics) >= {"roc_auc", "at_threshold", "threshold_chosen_on_other_folds"}
+    assert set(first.card.metrics) >= {"roc_auc", "at_threshold", "threshold_chosen_on_other_folds", "recall_targets"}
+    targets = first.card.metrics["recall_targets"]
+    thresholds = [targets[k]["threshold"] for k in ("0.9", "0.95", "0.985")]
+    assert thresholds == sorted(thresholds, reverse=True) and targets["0.985"]["threshold"] == first.card.threshold  # more recall, lower threshold
     save_filter(first, tmp_path)
     card = json.loads((tmp_path / "toy.json").read_text())
     assert card["trained_on"]["examples"] == len(examples) and card["threshold"] == first.card.threshold
@@ -216,10 +234,11 @@ def test_overlays_colour_a_ct_and_keep_its_size() -> None:
 
 
 def test_the_shipped_filter_on_real_figures_it_never_saw() -> None:
-    """The compound dev set's holdout repositories are never trained on: ct-filter-3 (CNN plus image
-    statistics) ranks their CT panels above the rest better than ct-filter-2 did (AUC 0.74) and puts
-    fewer non-CT panels at or above its threshold (ct-filter-2: 72%), keeping most CTs. Still far from
-    the issue's bar (AUC 0.97, recall 0.95, <= 5% of non-CT above T)."""
+    """The compound dev set's holdout (74 figures from 27 repositories, session 12) is never trained on:
+    ct-filter-4 (CNN plus image statistics with texture) ranks its CT panels above the rest better than
+    ct-filter-3 did (AUC 0.916) and, at the same 95% CT recall, leaves about half as many non-CT panels
+    above the cut (ct-filter-3: 47%). Its threshold keeps more CTs than that, so at T the non-CT share
+    stays high: far from the issue's bar (AUC 0.97, recall 0.95, <= 5% of non-CT above T)."""
     from figscrape.classify.truth_panels import truth_panels
 
     compound = Path(__file__).resolve().parents[2] / "benchmarks" / "devsets" / "compound"
@@ -232,6 +251,7 @@ def test_the_shipped_filter_on_real_figures_it_never_saw() -> None:
     flt = load_filter()
     scores = flt.scores([p.image for p in panels])
     labels = np.array([p.is_ct for p in panels])
-    assert roc_auc(scores, labels.astype(int)) > 0.77
-    assert (scores[labels] >= flt.card.threshold).mean() > 0.8
-    assert (scores[~labels] >= flt.card.threshold).mean() < 0.65
+    assert roc_auc(scores, labels.astype(int)) > 0.92
+    assert (scores[labels] >= flt.card.threshold).mean() > 0.95
+    assert (scores[~labels] >= flt.card.threshold).mean() < 0.67
+    assert (scores[~labels] >= np.quantile(scores[labels], 0.05)).mean() < 0.35  # at 95% recall
