@@ -105,25 +105,26 @@ def _count(g: np.ndarray, settings: Settings) -> tuple[int, list[int]]:
     return 1, []
 
 
-def tiles_of(gray: np.ndarray, box: PixelBox, page: int | None, settings: Settings) -> list[PixelBox] | None:
+def tiles_of(gray: np.ndarray, box: PixelBox, page: int | None, settings: Settings, pair: bool = False) -> list[PixelBox] | None:
     """The tiles of the panel `box` of `gray` (a figure on a page of level `page`, None where
     pictures fill it and there is no page) when it is a grid of equal tiles (see the module's
     doc), else None. On a dark page the block is also read whole, untrimmed: the outer tiles'
     own dark margins are of the page's level there, and trimming them unsettles the pitch; the
-    reading with more tiles wins."""
+    reading with more tiles wins. Two tiles are a montage only with `pair` (the block is the whole
+    figure) and a line between them (see _ruled)."""
     x0, y0, x1, y1 = box
     crop = gray[y0:y1, x0:x1]
     if crop.size == 0:
         return None
-    trimmed = _grid_in(crop, page, settings)
+    trimmed = _grid_in(crop, page, settings, pair)
     if page is not None and page <= settings.black_level:
-        whole = _grid_in(crop, None, settings)
+        whole = _grid_in(crop, None, settings, pair)
         if whole and len(whole) > len(trimmed or []):
             trimmed = whole
     return [(x0 + a, y0 + b, x0 + c, y0 + d) for a, b, c, d in trimmed] if trimmed else None
 
 
-def _grid_in(crop: np.ndarray, page: int | None, settings: Settings) -> list[PixelBox] | None:
+def _grid_in(crop: np.ndarray, page: int | None, settings: Settings, pair: bool = False) -> list[PixelBox] | None:
     """The tiles of `crop` (in its pixels) once the rows and columns at its ends that are mostly
     of the page's level are trimmed (none when `page` is None), or None."""
     if page is None:
@@ -143,8 +144,8 @@ def _grid_in(crop: np.ndarray, page: int | None, settings: Settings) -> list[Pix
         return None
     across, xs = _count(block, settings)
     down, ys = _count(block.T, settings)
-    if across * down < settings.grid_fewest:  # two halves are too weak a hypothesis: a picture's own straight edge makes them
-        return None
+    if across * down < settings.grid_fewest and not (pair and across * down == 2 and _ruled(block if across == 2 else block.T, (xs or ys)[0], settings)):
+        return None  # two halves are too weak a hypothesis, a picture's own straight edge makes them, unless a line parts them
     xs = [0] + xs + [block.shape[1]]
     ys = [0] + ys + [block.shape[0]]
     cells = [(a, b, c, d) for b, d in zip(ys, ys[1:]) for a, c in zip(xs, xs[1:])]
@@ -153,24 +154,40 @@ def _grid_in(crop: np.ndarray, page: int | None, settings: Settings) -> list[Pix
     return [(c0 + a, r0 + b, c0 + c, r0 + d) for a, b, c, d in cells]
 
 
+def _ruled(g: np.ndarray, cut: int, settings: Settings) -> bool:
+    """Whether the level jumps across column `cut` of `g` on `settings.grid_pair` of its rows: a
+    divider drawn down the whole block, or two pictures that meet along all of it. A picture's
+    own edge (a slice's outline, a bright organ) runs along part of it; where two pictures meet
+    with black margins, their black rows do not jump."""
+    jump, _ = _evidence(g, settings)
+    lo, hi = max(0, cut - 2), min(g.shape[1], cut + 3)
+    return bool(jump[lo:hi].max() >= settings.grid_pair)
+
+
 def _drawn(tile: np.ndarray, settings: Settings) -> bool:
     """Whether a tile is drawn rather than scanned or photographed: most of what is not its margin
     is flat fills (a chart's areas, a diagram's shapes), pixels equal to the one above, which a
     scan's noise rarely repeats; or it is little but a blank margin of near white or near black (a
-    chart's grid lines on white), not a picture's mid grey (a slice's soft tissue)."""
+    chart's grid lines on white), not a picture's mid grey (a slice's soft tissue). A picture
+    enlarged by repeating its pixels (a low-resolution volume drawn big) repeats them in blocks
+    only: a few lines further on its pixels differ again, where a drawing's fills stay equal."""
     level = _margin_level(tile)
     body = np.abs(tile[1:] - level) > settings.background_tolerance
     if body.mean() < settings.grid_body:  # little but margin: lines on a blank (a chart's grid on white), unless the margin is a picture's grey (soft tissue)
         return not settings.black_level < level < settings.white_level
-    return float((np.diff(tile, axis=0) == 0)[body].mean()) > settings.grid_flat
+    if float((np.diff(tile, axis=0) == 0)[body].mean()) <= settings.grid_flat:
+        return False
+    k = settings.grid_block
+    return float((tile[k:] == tile[:-k])[body[k - 1 :]].mean()) > settings.grid_block_flat
 
 
 def montage_tiles(gray: np.ndarray, boxes: list[PixelBox], page: int | None, settings: Settings) -> list[PixelBox]:
     """`boxes` (panels of `gray`) with every montage cut into its tiles. All panels together, then
     panels that touch (or that a gutter thinner than the figure's own parts), are tried as one
     montage first: pixels alone part some tiles of a montage and join others in twos and threes,
-    and only the whole block shows the equal pitch. Else each panel is tried alone."""
-    whole = _as_montage(gray, boxes, page, settings)
+    and only the whole block shows the equal pitch. Else each panel is tried alone (a figure's only
+    panel as a pair too: two pictures that a line parts from edge to edge)."""
+    whole = _lined(gray, boxes, page, settings) or _as_montage(gray, boxes, page, settings)
     if whole is not None:
         return whole
     out: list[PixelBox] = []
@@ -181,8 +198,27 @@ def montage_tiles(gray: np.ndarray, boxes: list[PixelBox], page: int | None, set
             out += tiles
             continue
         for box in members:
-            out += tiles_of(gray, box, page, settings) or _stacked(gray, box, boxes, settings) or [box]
+            out += tiles_of(gray, box, page, settings, len(boxes) == 1) or _stacked(gray, box, boxes, settings) or [box]
     return out
+
+
+def _lined(gray: np.ndarray, boxes: list[PixelBox], page: int | None, settings: Settings) -> list[PixelBox] | None:
+    """On a dark page, the figure's tiles when lines drawn from edge to edge (see _ruled) part it
+    into equal tiles that each hold one of `boxes`: black tiles parted by white lines, whose black
+    is the page's level, so that the pixels alone find each picture in its tile and lose the tile.
+    The lines say where each tile ends; without them (slices on black) nothing does."""
+    if page is None or page > settings.black_level or len(boxes) < 2:
+        return None
+    h, w = gray.shape
+    tiles = tiles_of(gray, (0, 0, w, h), None, settings)
+    if not tiles or len(tiles) != len(boxes):
+        return None
+    homes = {max(range(len(tiles)), key=lambda k: overlap_fraction(b, tiles[k])) for b in boxes}
+    if len(homes) < len(tiles) or any(max(overlap_fraction(b, t) for t in tiles) < settings.grid_within for b in boxes):
+        return None
+    g = gray.astype(np.int16)
+    xs, ys = {t[0] for t in tiles} - {0}, {t[1] for t in tiles} - {0}
+    return tiles if all(_ruled(g, x, settings) for x in xs) and all(_ruled(g.T, y, settings) for y in ys) else None
 
 
 def _stacked(gray: np.ndarray, box: PixelBox, boxes: list[PixelBox], settings: Settings) -> list[PixelBox] | None:

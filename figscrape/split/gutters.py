@@ -50,6 +50,7 @@ from figscrape.split.lines import thin_lines
 from figscrape.split.masks import analysis_view, background_level, content_mask, gutter_level, inside_frame
 from figscrape.split.pieces import (
     Piece,
+    blank,
     components,
     container,
     cores_of,
@@ -71,6 +72,7 @@ def panel_boxes(gray: np.ndarray, bg: int, settings: Settings, gutters: np.ndarr
     drawn = content_mask(gray, bg, settings)  # with the lines that finer gutters cross, so that frames stay closed
     mask = drawn & (1 - gutters) if gutters is not None else drawn
     mask, found = keep_line_drawings(mask, gray, settings)
+    found = [p for p in found if not blank(gray, p, settings)]
     if not found:
         return [(0, 0, w, h)]
     cores = cores_of(mask, settings)
@@ -211,21 +213,28 @@ def _crossed(labels: np.ndarray, lines: np.ndarray, box: PixelBox, parts: list[i
     return False
 
 
-def find_panels(gray: np.ndarray, settings: Settings | None = None) -> list[PixelBox]:
+def find_panels(gray: np.ndarray, settings: Settings | None = None, shrunk: bool = False) -> list[PixelBox]:
     """Panel boxes (x0, y0, x1, y1, in the given image's pixels) in reading order; of a figure in a
     frame that hides its page, those inside the frame (see masks.inside_frame): the frame's lines
-    cross every gutter and give the border a level that is no page's, neither near white nor near
-    black. A frame of the page's own level (a white edge round slices parted by white lines on
-    black) hides nothing."""
+    cross every gutter and give the border a level that is no page's (neither near white nor near
+    black), or not the level of the gutters inside it (a white line round pictures on black). A
+    frame of the page's own level (a white edge round slices parted by white lines on black) hides nothing.
+    `shrunk`: `gray` is the figure made smaller, whose thinnest lines it blended (see cuts._blended)."""
     settings = settings or Settings()
     frame = inside_frame(gray, settings)
-    if frame is None or min(abs(background_level(analysis_view(gray, settings)[0], settings) - page) for page in (0, 255)) <= settings.gutter_tolerance:
-        return _unframed_panels(gray, settings)
+    if frame is None:
+        return _unframed_panels(gray, settings, shrunk)
     x0, y0, x1, y1 = frame
-    return [(a + x0, b + y0, c + x0, d + y0) for a, b, c, d in _unframed_panels(gray[y0:y1, x0:x1], settings)]
+    outer = background_level(analysis_view(gray, settings)[0], settings)
+    if min(abs(outer - page) for page in (0, 255)) <= settings.gutter_tolerance:
+        view = analysis_view(gray[y0:y1, x0:x1], settings)[0]
+        inner = gutter_level(view, replace(settings, gutter_run=1))  # lines one pixel wide part the pictures too
+        if abs((background_level(view, settings) if inner is None else inner) - outer) <= settings.gutter_tolerance:
+            return _unframed_panels(gray, settings, shrunk)
+    return [(a + x0, b + y0, c + x0, d + y0) for a, b, c, d in _unframed_panels(gray[y0:y1, x0:x1], settings, shrunk)]
 
 
-def _unframed_panels(gray: np.ndarray, settings: Settings) -> list[PixelBox]:
+def _unframed_panels(gray: np.ndarray, settings: Settings, shrunk: bool = False) -> list[PixelBox]:
     fine, fine_factor = fine_view(gray, settings)
     small, factor = analysis_view(fine, settings)
     factor *= fine_factor
@@ -235,9 +244,9 @@ def _unframed_panels(gray: np.ndarray, settings: Settings) -> list[PixelBox]:
         bg = bg if finer is None else finer
     if settings.black_level < bg < settings.white_level:  # a picture filling the figure to its edges: one panel, or a montage of touching tiles
         H, W = gray.shape
-        tiles = tiles_of(fine, (0, 0, fine.shape[1], fine.shape[0]), None, settings) or [(0, 0, fine.shape[1], fine.shape[0])]
+        tiles = tiles_of(fine, (0, 0, fine.shape[1], fine.shape[0]), None, settings, pair=True) or [(0, 0, fine.shape[1], fine.shape[0])]
         return reading_order([(int(a * fine_factor), int(b * fine_factor), min(W, int(np.ceil(c * fine_factor))), min(H, int(np.ceil(d * fine_factor)))) for a, b, c, d in tiles], settings)
-    gutters = band_mask(small.shape, gutter_bands(fine, bg, settings), factor / fine_factor)
+    gutters = band_mask(small.shape, gutter_bands(fine, bg, settings, shrunk or fine_factor > 1), factor / fine_factor)
     H, W = gray.shape
     fh, fw = fine.shape
     up = factor / fine_factor  # analysis pixels to the finer view's

@@ -69,7 +69,7 @@ def _panels_from_pixels(gray: np.ndarray, width: int, height: int, settings: Set
     fx, fy = width / gray.shape[1], height / gray.shape[0]
     return [
         (int(x0 * fx), int(y0 * fy), min(width, int(np.ceil(x1 * fx))), min(height, int(np.ceil(y1 * fy))))
-        for x0, y0, x1, y1 in find_panels(gray, settings or Settings())
+        for x0, y0, x1, y1 in find_panels(gray, settings or Settings(), fx > 1 or fy > 1)
     ]
 
 

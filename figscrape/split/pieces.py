@@ -100,18 +100,36 @@ def text_lines(glyphs: list[Piece], height: int, settings: Settings) -> list[Pie
     return strips + [Piece(tuple(int(v) for v in lines[i]), pixels[i], True) for i in range(len(pixels))]  # type: ignore[arg-type]
 
 
+def _one_level(gray: np.ndarray, box: PixelBox, settings: Settings) -> tuple[int, float]:
+    """The median grey level of `box` and the share of its pixels within `settings.flat_tolerance` of it."""
+    x0, y0, x1, y1 = box
+    counts = np.cumsum(cv2.calcHist([gray[y0:y1, x0:x1]], [0], None, [256], [0, 256]).ravel().astype(np.int64))  # from the patch's histogram
+    n = int(counts[-1])
+    level = int((np.searchsorted(counts, (n - 1) // 2 + 1) + np.searchsorted(counts, n // 2 + 1)) / 2)  # np.median's: the middle two averaged
+    t = settings.flat_tolerance
+    near = counts[min(255, level + t)] - (counts[level - t - 1] if level - t > 0 else 0)
+    return level, float(near / n)
+
+
 def _flat_box(gray: np.ndarray, p: Piece, settings: Settings) -> bool:
     """A filled box of one light or mid colour (a diagram's node, a legend swatch): drawn, not a
     picture. A box mostly dark is a picture (a lung-masked CT slice, a micrograph on its dark field)."""
     if p.density < settings.solid:
         return False
+    level, share = _one_level(gray, p.box, settings)
+    return level > settings.flat_level and share >= settings.flat_share
+
+
+def blank(gray: np.ndarray, p: Piece, settings: Settings) -> bool:
+    """A panel-sized solid dark box of one level throughout (a black cell where a method of a grid
+    has no image): it shows nothing, so it is no panel, nor part of one. A dark box counts as a
+    picture otherwise (see _flat_box); a light one is drawn, and may be part of a chart. Its
+    edges, two pixels deep, are left out: shrinking blends them with the gutters round it."""
+    if p.density < settings.solid or not panel_sized(p, gray, settings):
+        return False
     x0, y0, x1, y1 = p.box
-    counts = np.cumsum(cv2.calcHist([gray[y0:y1, x0:x1]], [0], None, [256], [0, 256]).ravel().astype(np.int64))  # the patch's median and share near it, from its histogram
-    n = int(counts[-1])
-    level = int((np.searchsorted(counts, (n - 1) // 2 + 1) + np.searchsorted(counts, n // 2 + 1)) / 2)  # np.median's: the middle two averaged
-    t = settings.flat_tolerance
-    near = counts[min(255, level + t)] - (counts[level - t - 1] if level - t > 0 else 0)
-    return level > settings.flat_level and bool(near / n >= settings.flat_share)
+    level, share = _one_level(gray, (x0 + 2, y0 + 2, x1 - 2, y1 - 2), settings)
+    return level <= settings.flat_level and share >= settings.blank_share
 
 
 def container(p: Piece, others: list[Piece], mask: np.ndarray, settings: Settings) -> bool:

@@ -51,6 +51,7 @@ class Settings:
     grid_bridge_share: float = 0.005  # or this share of the block's length, if more
     grid_min_tile: int = 40  # a tile is at least this many pixels (of the finer view) wide and high
     grid_fewest: int = 3  # a montage has at least this many tiles
+    grid_pair: float = 0.95  # two tiles make a montage when the level jumps between them on this share of the rows (a divider, pictures meeting all along)
     grid_most: int = 16  # a montage has at most this many tiles across (or down)
     grid_slack: float = 0.08  # a boundary may fall this share of the pitch from where equal tiles put it
     grid_edge: float = 0.36  # share of a boundary's rows where the level jumps across it
@@ -65,6 +66,8 @@ class Settings:
     grid_near: float = 0.004  # panels this share of the figure's longer side apart (or touching) may be tiles of one montage
     grid_within: float = 0.8  # whose tiles each lie this share inside one of them
     grid_flat: float = 0.7  # a tile whose content (not margin) is more than this share equal to the pixel above is drawn: no montage
+    grid_block: int = 4  # and more than grid_block_flat of it equal to the pixel this many lines above: not a picture enlarged in blocks
+    grid_block_flat: float = 0.5  # (a drawing's fills are equal that far too; an enlarged picture's blocks end)
 
     # -- thin lines
     line_length: float = 0.2  # a straight run this share of the side long is a line
@@ -96,6 +99,7 @@ class Settings:
     flat_level: int = 64  # a flat box's level is above this (darker, it is a picture)
     flat_tolerance: int = 6  # grey levels from its median that a flat box's pixels are within
     flat_share: float = 0.8  # share of a flat box's pixels within that tolerance
+    blank_share: float = 0.995  # a solid panel-sized dark box this share within flat_tolerance of its median is blank: no panel (pieces.blank)
     flat_panel: float = 0.7  # a flat box this share of the median panel's area or more is a panel
     picture_spread: float = 12.0  # standard deviation of grey levels above which a piece is a picture
     bridged_share: float = 0.85  # pictures joined by strokes hold this share of their piece's pixels

@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 
 from figscrape.geometry import iou
-from figscrape.split.grids import _stacked, tiles_of
+from figscrape.split.grids import _drawn, _stacked, tiles_of
 from figscrape.split.gutters import find_panels
 from figscrape.split.settings import Settings
 from figscrape.synthetic import images as pics
@@ -166,3 +166,58 @@ def test_a_panel_twice_as_tall_as_the_panels_of_its_width_is_cut_at_the_weak_edg
     assert _stacked(gray, box, [box, *peers], Settings()) == [(0, 0, 160, 160), (0, 160, 160, 320)]
     assert _stacked(gray, box, [box, (200, 0, 360, 320)], Settings()) is None
     assert _stacked(smooth, box, [box, *peers], Settings()) is None
+
+
+def test_two_pictures_filling_the_figure_are_cut_where_a_line_parts_them_from_edge_to_edge() -> None:
+    """A pair of views side by side with a thin grey divider down the whole figure (a viewer's two
+    panes) is two panels; the same pair meeting where only their bright parts jump stays whole,
+    and so does a pair that is only one panel of several (a drawing's line across its middle)."""
+    rng = np.random.default_rng(4)
+    views = [pics.radiograph(rng, 300, 300) for _ in range(2)]
+    image = np.hstack(views)
+    image[:, 299:301] = 100  # a two-pixel divider, neither white nor black
+    found = find_panels(image)
+    assert len(found) == 2 and all(max(iou(t, f) for f in found) >= 0.9 for t in [(0, 0, 300, 300), (300, 0, 600, 300)])
+    assert tiles_of(image, (0, 0, 600, 300), None, Settings()) is None  # as one panel among others: no pair
+    weak, _ = montage(1, 2, 200)  # slices on black: where both are black nothing jumps
+    assert tiles_of(weak, (0, 0, 400, 200), 0, Settings(), pair=True) is None
+
+
+def test_black_tiles_parted_by_white_lines_on_black_are_whole_tiles() -> None:
+    """Slices in black tiles that white lines part from edge to edge: the pixels find each slice on
+    the black page, and the lines give back its tile. Without the lines (slices on black) the
+    slices are the panels, with no tile to say where else they could end."""
+    rng = np.random.default_rng(6)
+    lined = np.zeros((300, 1000), np.uint8)
+    cells = []
+    for r in range(2):
+        for c in range(4):
+            x, y = c * 250, r * 150
+            lined[y + 20 : y + 130, x + 70 : x + 180] = pics.ct_slice(rng, 110)
+            cells.append((x, y, x + 250, y + 150))
+    bare = lined.copy()
+    lined[:, [250, 500, 750]] = 255  # lines one pixel wide
+    lined[150, :] = 255
+    found = find_panels(lined)
+    assert len(found) == 8 and all(max(iou(t, f) for f in found) >= 0.9 for t in cells), found
+    found = find_panels(bare)
+    assert len(found) == 8 and all(max(iou(t, f) for f in found) < 0.5 for t in cells), found
+
+
+def test_pictures_enlarged_in_blocks_are_pictures_not_drawings() -> None:
+    """Two low-resolution views drawn four times bigger by repeating their pixels, side by side with
+    a white divider (anisotropic MR resampled for display): their pixels repeat within each block,
+    as a drawing's fills do, but not four lines on, so the pair is cut; a drawing's flat discs,
+    equal that far too, are still drawn."""
+    rng = np.random.default_rng(9)
+    views = [cv2.resize(cv2.GaussianBlur(rng.normal(120, 40, (75, 75)), (0, 0), 1.5).clip(0, 255).astype(np.uint8), (300, 300), interpolation=cv2.INTER_NEAREST) for _ in range(2)]
+    image = np.hstack(views)
+    image[:, 299:301] = 240
+    found = find_panels(image)
+    assert len(found) == 2 and all(max(iou(t, f) for f in found) >= 0.9 for t in [(0, 0, 300, 300), (300, 0, 600, 300)]), found
+    drawing = np.full((300, 600), 180, np.uint8)
+    for k in range(8):
+        cv2.circle(drawing, (40 + 75 * k, 80 + 140 * (k % 2)), 45, (60, 120, 220)[k % 3], -1)
+    drawing[:, 299:301] = 240
+    assert tiles_of(drawing, (0, 0, 600, 300), None, Settings(), pair=True) is None
+    assert _drawn(drawing[:, :299].astype(np.int16), Settings()) and not _drawn(image[:, :299].astype(np.int16), Settings())

@@ -7,6 +7,7 @@ import numpy as np
 
 from figscrape.geometry import iou
 from figscrape.split.gutters import find_panels
+from figscrape.synthetic import images as pics
 
 
 def heatmaps_with_colour_bars(count: int = 3) -> tuple[np.ndarray, list]:
@@ -106,3 +107,19 @@ def test_a_frame_round_the_whole_figure_does_not_hide_its_page() -> None:
             image[7:259, x - 15] = 0
     found = find_panels(image)
     assert len(found) == 3 and all(max(iou(t, f) for f in found) >= 0.9 for t in truth), found
+
+
+def test_a_white_line_round_pictures_on_black_hides_their_page() -> None:
+    """A one-pixel white frame round pictures on a black page: every black gutter crosses the frame,
+    and the border's level is the frame's white, not the page's. Inside it the gutters are black, so
+    the frame hides the page."""
+    rng = np.random.default_rng(2)
+    image = np.zeros((300, 1000), np.uint8)
+    image[0], image[-1], image[:, 0], image[:, -1] = 255, 255, 255, 255
+    truth = []
+    for c in range(4):
+        x = 40 + c * 240
+        image[2:298, x : x + 180] = pics.radiograph(rng, 180, 296)  # a line of black above and below: no gutter row
+        truth.append((x, 2, x + 180, 298))
+    found = find_panels(image)
+    assert len(found) == 4 and all(max(iou(t, f) for f in found) >= 0.9 for t in truth), found

@@ -509,3 +509,37 @@ def test_text_over_one_panel_of_a_row_is_a_header_but_titles_over_every_panel_ar
     of them is each one's title."""
     assert sorted(find_panels(row_of_pictures((1,)))) == [(20, 60, 240, 280), (270, 60, 490, 280), (520, 60, 740, 280)]
     assert all(b[1] <= 35 for b in find_panels(row_of_pictures((0, 1, 2))))
+
+
+def test_white_lines_thinner_than_the_shrink_still_part_the_tiles_of_a_large_figure() -> None:
+    """A figure 3600 pixels wide is cut in a view 2000 long: the two-pixel white lines between its
+    dark tiles become columns of light grey there, blended with the tiles' edges, and are no
+    whole line of white. They are still gutters (cuts._blended)."""
+    rng = np.random.default_rng(8)
+    widths, heights, line = [501, 703, 598, 641, 559, 588], [561, 635], 2  # unequal: no montage's pitch
+    image = np.full((sum(heights) + line, sum(widths) + 5 * line), 255, np.uint8)
+    truth = []
+    for r, h in enumerate(heights):
+        for c, w in enumerate(widths):
+            x, y = sum(widths[:c]) + c * line, sum(heights[:r]) + r * line
+            tile = cv2.GaussianBlur(rng.normal(0, 1, (h, w)).astype(np.float32), (0, 0), 3)
+            image[y : y + h, x : x + w] = np.clip(60 + 20 * tile / tile.std(), 0, 255).astype(np.uint8)
+            truth.append((x, y, x + w, y + h))
+    found = [c.bbox for c in cut_panels(image, "")]
+    assert len(found) == 12 and all(max(iou(t, f) for f in found) >= 0.9 for t in truth), found
+
+
+def test_a_blank_tile_of_a_grid_is_no_panel() -> None:
+    """A grid of slices on white where one cell is a solid black tile (no image for that method):
+    the tile shows nothing, so it is neither a panel nor part of its neighbour's."""
+    rng = np.random.default_rng(12)
+    image = np.full((430, 640), 255, np.uint8)
+    truth = []
+    for k in range(6):
+        r, c = divmod(k, 3)
+        x, y = 10 + c * 210, 10 + r * 210
+        image[y : y + 200, x : x + 200] = 0 if k == 3 else pics.ct_slice(rng, 200)
+        if k != 3:
+            truth.append((x, y, x + 200, y + 200))
+    found = find_panels(image)
+    assert len(found) == 5 and all(max(iou(t, f) for f in found) >= 0.9 for t in truth), found
