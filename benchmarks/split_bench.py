@@ -7,7 +7,7 @@ Sets, each printed as its own table:
 - the real compound development set (benchmarks/devsets/compound/truth.json, images in `--devset`):
   its `dev` part (the only part the splitter is tuned on), the same split by figure kind
   (MANIFEST.tsv) and by the session that added the figures (truth.json's `added`: figures first
-  looked at after the splitter was tuned), and its `holdout` part (whole repositories nobody tuned on);
+  looked at after the splitter was tuned), and its `holdout` part (whole repositories nobody tuned on), also by kind;
 - generated composites (figscrape.synthetic.composites, made from the corpus's CT and not-CT images).
 
 For each: panel precision and recall, the share of figures whose panel count is exactly right,
@@ -264,6 +264,8 @@ def main() -> None:
             report(f"dev set, dev part, added {batch or 'first'}", [c for c in parts["dev"] if added[c.name] == batch], {"figscrape": figscrape_panels})
         if parts["holdout"]:
             report("dev set, holdout part (never tuned on)", parts["holdout"], timed)  # no overlays: nobody looks at it to tune
+            for kind in sorted({kind_of[c.name] for c in parts["holdout"]}):
+                report(f"dev set, holdout part, kind {kind}", [c for c in parts["holdout"] if kind_of[c.name] == kind], {"figscrape": figscrape_panels})
         throughput([str(args.devset / c.name) for c in parts["dev"] + parts["holdout"]])
     else:
         print(f"\n(no dev set images at {args.devset}: the real dev set is skipped; build_compound.py in {DEVSET} makes them)")
