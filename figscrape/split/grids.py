@@ -144,7 +144,7 @@ def _grid_in(crop: np.ndarray, page: int | None, settings: Settings, pair: bool 
         return None
     across, xs = _count(block, settings)
     down, ys = _count(block.T, settings)
-    if across * down < settings.grid_fewest and not (pair and across * down == 2 and _ruled(block if across == 2 else block.T, (xs or ys)[0], settings)):
+    if across * down < settings.grid_fewest and not (pair and across * down == 2 and _ruled(block if across == 2 else block.T, (xs or ys)[:1], settings)):
         return None  # two halves are too weak a hypothesis, a picture's own straight edge makes them, unless a line parts them
     xs = [0] + xs + [block.shape[1]]
     ys = [0] + ys + [block.shape[0]]
@@ -154,14 +154,15 @@ def _grid_in(crop: np.ndarray, page: int | None, settings: Settings, pair: bool 
     return [(c0 + a, r0 + b, c0 + c, r0 + d) for a, b, c, d in cells]
 
 
-def _ruled(g: np.ndarray, cut: int, settings: Settings) -> bool:
-    """Whether the level jumps across column `cut` of `g` on `settings.grid_pair` of its rows: a
-    divider drawn down the whole block, or two pictures that meet along all of it. A picture's
-    own edge (a slice's outline, a bright organ) runs along part of it; where two pictures meet
-    with black margins, their black rows do not jump."""
+def _ruled(g: np.ndarray, cuts: list[int], settings: Settings) -> bool:
+    """Whether the level jumps across each column of `cuts` of `g` on `settings.grid_pair` of its
+    rows: a divider drawn down the whole block, or two pictures that meet along all of it. A
+    picture's own edge (a slice's outline, a bright organ) runs along part of it; where two pictures
+    meet with black margins, their black rows do not jump. The block's evidence is read once for all."""
+    if not cuts:
+        return True
     jump, _ = _evidence(g, settings)
-    lo, hi = max(0, cut - 2), min(g.shape[1], cut + 3)
-    return bool(jump[lo:hi].max() >= settings.grid_pair)
+    return all(jump[max(0, cut - 2) : min(g.shape[1], cut + 3)].max() >= settings.grid_pair for cut in cuts)
 
 
 def _drawn(tile: np.ndarray, settings: Settings) -> bool:
@@ -218,7 +219,7 @@ def _lined(gray: np.ndarray, boxes: list[PixelBox], page: int | None, settings: 
         return None
     g = gray.astype(np.int16)
     xs, ys = {t[0] for t in tiles} - {0}, {t[1] for t in tiles} - {0}
-    return tiles if all(_ruled(g, x, settings) for x in xs) and all(_ruled(g.T, y, settings) for y in ys) else None
+    return tiles if _ruled(g, sorted(xs), settings) and _ruled(g.T, sorted(ys), settings) else None
 
 
 def _stacked(gray: np.ndarray, box: PixelBox, boxes: list[PixelBox], settings: Settings) -> list[PixelBox] | None:
