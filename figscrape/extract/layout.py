@@ -339,10 +339,19 @@ class BodyText:
     line_gap: float  # points between consecutive lines of a paragraph (negative where boxes overlap)
 
 
+BODY_SLACK = 0.6  # points: text this near the running text's size is set in it
+RUNNING_CHARS = 30  # characters: a line this long at the body's size is a sentence, not a label
+
+
+def at_body_size(size: float, body_size: float) -> bool:
+    """Set in the running text's size."""
+    return abs(size - body_size) < BODY_SLACK
+
+
 def is_running_text(line: TextLine, body_size: float) -> bool:
     """A line of the running text: set at the body's size and long enough to be a sentence, not a
     label; what a figure's graphic never holds and a caption is told from."""
-    return abs(line.size - body_size) < 0.6 and len(line.text.strip()) >= 30
+    return at_body_size(line.size, body_size) and len(line.text.strip()) >= RUNNING_CHARS
 
 
 def describe_body(pages: list[PageLayout]) -> BodyText:
@@ -351,7 +360,7 @@ def describe_body(pages: list[PageLayout]) -> BodyText:
     fonts: Counter[str] = Counter()
     gaps: list[float] = []
     for p in pages:
-        body = [l for l in p.lines if l.horizontal and not l.furniture and abs(l.size - size) < 0.6 and len(l.text) > 20]
+        body = [l for l in p.lines if l.horizontal and not l.furniture and at_body_size(l.size, size) and len(l.text) > 20]
         for line in body:
             fonts[line.main_span.font] += len(line.text)
         body.sort(key=lambda l: (round(l.bbox[0] / 4), l.bbox[1]))
@@ -370,7 +379,7 @@ def text_column_extent(pages: list[PageLayout], body_size: float) -> Box | None:
     xs1: list[float] = []
     for p in pages:
         for line in p.lines:
-            if line.horizontal and not line.furniture and abs(line.size - body_size) < 0.6 and len(line.text) > 40:
+            if line.horizontal and not line.furniture and at_body_size(line.size, body_size) and len(line.text) > 40:
                 xs0.append(line.bbox[0])
                 xs1.append(line.bbox[2])
     if len(xs0) < 10:

@@ -14,9 +14,9 @@ import pymupdf
 
 from figscrape.extract.images import pixmap_array
 from figscrape.extract.layout import PageLayout, TextLine, page_scan
+from figscrape.extract.scans import INK_GREY
 
 LOOK_DPI = 72  # one pixel a point: enough to tell a shift of a text line's height
-INK_GREY = 150  # darker than this is print on a scan
 MIN_SHIFT = 3.0  # points: a placement this close to the page's corner moves no word by a visible amount
 MIN_WORDS = 20  # lines on the page: fewer profile no rows worth comparing
 PLAY = 3  # points either way a word box may stand from its print

@@ -22,10 +22,12 @@ from figscrape.extract.captions import Caption, continue_on_next_page, find_capt
 from figscrape.extract.detector import Detection, detect
 from figscrape.extract.figures import FoundFigure
 from figscrape.extract.layout import (
+    RUNNING_CHARS,
     BodyText,
     PageLayout,
     PlacedImage,
     TextLine,
+    at_body_size,
     describe_body,
     is_running_text,
     page_scan,
@@ -260,7 +262,7 @@ def _running_rows(lines: list[TextLine], body_size: float) -> list[Box]:
     rows: list[tuple[Box, int, int]] = []  # box, characters, characters at the body's size
     for word in words:
         chars = len(word.text.strip())
-        body = chars if abs(word.size - body_size) < 0.6 else 0
+        body = chars if at_body_size(word.size, body_size) else 0
         for k, (box, n, n_body) in enumerate(rows):
             level = g.y_overlap(box, word.bbox) > 0.5 * min(g.height(box), g.height(word.bbox))
             if level and -1 <= word.bbox[0] - box[2] <= 1.5 * body_size:
@@ -268,10 +270,10 @@ def _running_rows(lines: list[TextLine], body_size: float) -> list[Box]:
                 break
         else:
             rows.append((word.bbox, chars, body))
-    running = [box for box, n, n_body in rows if n_body >= 30 or n >= 40]
+    running = [box for box, n, n_body in rows if n_body >= RUNNING_CHARS or n >= 40]
     tails = [
         box for box, n, n_body in rows
-        if n_body and n_body < 30 and any(0.5 * body_size <= box[1] - r[1] <= 2 * body_size and abs(box[0] - r[0]) <= body_size for r in running)
+        if n_body and n_body < RUNNING_CHARS and any(0.5 * body_size <= box[1] - r[1] <= 2 * body_size and abs(box[0] - r[0]) <= body_size for r in running)
     ]
     return running + tails
 
